@@ -1,0 +1,42 @@
+//! `IndexBuilder` for CrateDB: only primary keys. CrateDB indexes every column by default and
+//! declares fulltext indexes inside `CREATE TABLE`; there is no `CREATE INDEX`.
+
+use sea_query::{
+    IndexBuilder, IndexCreateStatement, IndexDropStatement, PostgresQueryBuilder, SqlWriter,
+    TableRef, TableRefBuilder,
+};
+
+use super::CrateDbQueryBuilder;
+use crate::{Unsupported, check};
+
+impl IndexBuilder for CrateDbQueryBuilder {
+    fn prepare_index_create_statement(
+        &self,
+        create: &IndexCreateStatement,
+        sql: &mut impl SqlWriter,
+    ) {
+        check::report(Unsupported::SecondaryIndex);
+        PostgresQueryBuilder.prepare_index_create_statement(create, sql);
+    }
+
+    fn prepare_table_ref_index_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
+        self.prepare_table_ref_iden(table_ref, sql);
+    }
+
+    fn prepare_index_drop_statement(&self, drop: &IndexDropStatement, sql: &mut impl SqlWriter) {
+        check::report(Unsupported::SecondaryIndex);
+        PostgresQueryBuilder.prepare_index_drop_statement(drop, sql);
+    }
+
+    fn prepare_index_prefix(&self, create: &IndexCreateStatement, sql: &mut impl SqlWriter) {
+        if create.is_primary_key() {
+            let _ = sql.write_str("PRIMARY KEY ");
+        } else if create.is_unique_key() {
+            check::report(Unsupported::Unique);
+            let _ = sql.write_str("UNIQUE ");
+        } else {
+            check::report(Unsupported::SecondaryIndex);
+            let _ = sql.write_str("INDEX ");
+        }
+    }
+}

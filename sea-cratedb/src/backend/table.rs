@@ -1,0 +1,239 @@
+//! `TableBuilder` for CrateDB: column types and constraints, and guards for sea-query table
+//! features CrateDB lacks.
+
+use sea_query::{
+    ColumnDef, ColumnSpec, ColumnType, Expr, PartitionBy, PartitionValues, PostgresQueryBuilder,
+    QueryBuilder, SqlWriter, StringLen, TableAlterStatement, TableBuilder, TableCreateStatement,
+    TableDropOpt, TableDropStatement, TableRef, TableRefBuilder, TableRenameStatement,
+};
+
+use super::{CrateDbQueryBuilder, write_quoted_iden};
+use crate::{Unsupported, check, extension::table::FULLTEXT_INDEX_MARKER};
+
+fn put(sql: &mut impl SqlWriter, text: &str) {
+    let _ = sql.write_str(text);
+}
+
+impl TableBuilder for CrateDbQueryBuilder {
+    fn prepare_column_def(&self, column_def: &ColumnDef, sql: &mut impl SqlWriter) {
+        let name = column_def.get_column_name();
+        let spec = column_def.get_column_spec();
+        if let Some(ColumnType::Custom(marker)) = column_def.get_column_type()
+            && marker.inner() == FULLTEXT_INDEX_MARKER
+        {
+            // A named fulltext index (see `FulltextIndex`): `INDEX "name" USING FULLTEXT (…)`.
+            put(sql, "INDEX ");
+            write_quoted_iden(&name, sql);
+            put(sql, " USING FULLTEXT");
+            if let Some(extra) = &spec.extra {
+                put(sql, " ");
+                put(sql, extra);
+            }
+            return;
+        }
+        write_quoted_iden(&name, sql);
+        if let Some(column_type) = column_def.get_column_type() {
+            put(sql, " ");
+            self.prepare_column_type(column_type, sql);
+        }
+        self.prepare_column_spec(spec, sql);
+    }
+
+    fn prepare_column_type(&self, column_type: &ColumnType, sql: &mut impl SqlWriter) {
+        let text: std::borrow::Cow<'_, str> = match column_type {
+            ColumnType::Char(Some(n)) => format!("CHARACTER({n})").into(),
+            ColumnType::Char(None) => "CHARACTER".into(),
+            ColumnType::String(StringLen::N(n)) => format!("VARCHAR({n})").into(),
+            ColumnType::String(_) | ColumnType::Text => "TEXT".into(),
+            ColumnType::TinyInteger => "BYTE".into(),
+            ColumnType::SmallInteger | ColumnType::TinyUnsigned => "SMALLINT".into(),
+            ColumnType::Integer | ColumnType::SmallUnsigned => "INTEGER".into(),
+            // Values above i64::MAX are rejected when bound (`InvalidValue`).
+            ColumnType::BigInteger | ColumnType::Unsigned | ColumnType::BigUnsigned => {
+                "BIGINT".into()
+            }
+            ColumnType::Float => "REAL".into(),
+            ColumnType::Double => "DOUBLE PRECISION".into(),
+            ColumnType::Decimal(Some((p, s))) => format!("NUMERIC({p}, {s})").into(),
+            ColumnType::Decimal(None) => {
+                check::report(Unsupported::ColumnType(
+                    "NUMERIC without precision (CrateDB stores NUMERIC(p, s) only)".into(),
+                ));
+                "NUMERIC".into()
+            }
+            ColumnType::DateTime | ColumnType::Timestamp => "TIMESTAMP WITHOUT TIME ZONE".into(),
+            ColumnType::TimestampWithTimeZone => "TIMESTAMP WITH TIME ZONE".into(),
+            ColumnType::Date => "DATE".into(),
+            ColumnType::Boolean => "BOOLEAN".into(),
+            ColumnType::Bit(Some(n)) => format!("BIT({n})").into(),
+            ColumnType::Bit(None) => "BIT".into(),
+            ColumnType::Json | ColumnType::JsonBinary => "OBJECT(DYNAMIC)".into(),
+            // Text holds a UUID on every CrateDB version (the UUID type needs 6.2).
+            ColumnType::Uuid => "TEXT".into(),
+            // CrateDB has no enum types: the label is stored as text.
+            ColumnType::Enum { .. } => "TEXT".into(),
+            ColumnType::Inet | ColumnType::Cidr => "IP".into(),
+            ColumnType::Vector(Some(n)) => format!("FLOAT_VECTOR({n})").into(),
+            ColumnType::Custom(iden) => iden.inner(),
+            ColumnType::Array(inner) => {
+                put(sql, "ARRAY(");
+                self.prepare_column_type(inner, sql);
+                put(sql, ")");
+                return;
+            }
+            other => {
+                let mut pg = String::new();
+                PostgresQueryBuilder.prepare_column_type(other, &mut pg);
+                check::report(Unsupported::ColumnType(unsupported_type_name(other, &pg)));
+                pg.into()
+            }
+        };
+        put(sql, &text);
+    }
+
+    fn prepare_column_spec(&self, spec: &ColumnSpec, sql: &mut impl SqlWriter) {
+        if let Some(nullable) = spec.nullable {
+            put(sql, if nullable { " NULL" } else { " NOT NULL" });
+        }
+        if let Some(default) = &spec.default {
+            put(sql, " DEFAULT ");
+            self.prepare_expr(default, sql);
+        }
+        if let Some(generated) = &spec.generated {
+            self.prepare_generated_column(&generated.expr, generated.stored, sql);
+        }
+        if spec.primary_key {
+            put(sql, " PRIMARY KEY");
+        }
+        if spec.auto_increment {
+            check::report(Unsupported::AutoIncrement);
+            put(sql, self.column_spec_auto_increment_keyword());
+        }
+        if spec.unique {
+            check::report(Unsupported::Unique);
+            put(sql, " UNIQUE");
+        }
+        if let Some(check) = &spec.check {
+            put(sql, " ");
+            self.prepare_check_constraint(check, sql);
+        }
+        if let Some(extra) = &spec.extra {
+            put(sql, " ");
+            put(sql, extra);
+        }
+        // Column comments have no CrateDB form; they are documentation only and not written.
+    }
+
+    /// Written only for the unchecked path (the checked one reports `AutoIncrement`), in
+    /// PostgreSQL's spelling so that CrateDB rejects the statement.
+    fn column_spec_auto_increment_keyword(&self) -> &'static str {
+        " GENERATED BY DEFAULT AS IDENTITY"
+    }
+
+    fn prepare_generated_column(&self, expr: &Expr, _stored: bool, sql: &mut impl SqlWriter) {
+        // CrateDB computes generated columns on write and has no STORED / VIRTUAL keyword.
+        put(sql, " GENERATED ALWAYS AS (");
+        self.prepare_expr(expr, sql);
+        put(sql, ")");
+    }
+
+    fn prepare_create_temporary_table(
+        &self,
+        create: &TableCreateStatement,
+        sql: &mut impl SqlWriter,
+    ) {
+        let mut word = String::new();
+        PostgresQueryBuilder.prepare_create_temporary_table(create, &mut word);
+        if !word.is_empty() {
+            check::report(Unsupported::TemporaryTable);
+            put(sql, &word);
+        }
+    }
+
+    fn prepare_table_ref_table_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
+        match table_ref {
+            TableRef::Table(name, alias) => {
+                if alias.is_some() {
+                    check::report(Unsupported::TableRefInDdl);
+                }
+                self.prepare_table_name(name, sql);
+            }
+            other => {
+                check::report(Unsupported::TableRefInDdl);
+                self.prepare_table_ref(other, sql);
+            }
+        }
+    }
+
+    fn prepare_partition_by(&self, partition_by: &PartitionBy, sql: &mut impl SqlWriter) {
+        check::report(Unsupported::PostgresPartitioning);
+        PostgresQueryBuilder.prepare_partition_by(partition_by, sql);
+    }
+
+    fn prepare_partition_values(&self, values: &PartitionValues, sql: &mut impl SqlWriter) {
+        check::report(Unsupported::PostgresPartitioning);
+        PostgresQueryBuilder.prepare_partition_values(values, sql);
+    }
+
+    fn prepare_table_opt(&self, create: &TableCreateStatement, sql: &mut impl SqlWriter) {
+        let mut options = String::new();
+        PostgresQueryBuilder.prepare_table_opt(create, &mut options);
+        if !options.is_empty() {
+            check::report(Unsupported::TableOption);
+            put(sql, &options);
+        }
+    }
+
+    fn prepare_table_drop_statement(&self, drop: &TableDropStatement, sql: &mut impl SqlWriter) {
+        // The table list and flags are private to sea-query: render with PostgreSQL's hooks
+        // (identical for DROP TABLE) and count the tables outside quoted names.
+        let mut text = String::new();
+        PostgresQueryBuilder.prepare_table_drop_statement(drop, &mut text);
+        if count_top_level_commas(&text) > 0 {
+            check::report(Unsupported::DropTableOptions);
+        }
+        put(sql, &text);
+    }
+
+    fn prepare_table_drop_opt(&self, drop_opt: &TableDropOpt, sql: &mut impl SqlWriter) {
+        check::report(Unsupported::DropTableOptions);
+        PostgresQueryBuilder.prepare_table_drop_opt(drop_opt, sql);
+    }
+
+    fn prepare_table_alter_statement(&self, alter: &TableAlterStatement, sql: &mut impl SqlWriter) {
+        // sea-query keeps the alterations private; PostgreSQL's rendering would use PostgreSQL
+        // types. Reported so the checked path points at `sea_cratedb::AlterTable`.
+        check::report(Unsupported::TableAlter);
+        PostgresQueryBuilder.prepare_table_alter_statement(alter, sql);
+    }
+
+    fn prepare_table_rename_statement(
+        &self,
+        rename: &TableRenameStatement,
+        sql: &mut impl SqlWriter,
+    ) {
+        // `ALTER TABLE "a" RENAME TO "b"` is the same in CrateDB and PostgreSQL.
+        PostgresQueryBuilder.prepare_table_rename_statement(rename, sql);
+    }
+}
+
+/// A readable name for an unsupported sea-query column type.
+fn unsupported_type_name(column_type: &ColumnType, pg: &str) -> String {
+    match column_type {
+        ColumnType::Vector(None) => "VECTOR without a dimension (use FLOAT_VECTOR(n))".into(),
+        _ => pg.to_owned(),
+    }
+}
+
+/// Counts `,` outside double-quoted identifiers.
+fn count_top_level_commas(sql: &str) -> usize {
+    let mut in_quotes = false;
+    sql.chars()
+        .filter(|&c| {
+            if c == '"' {
+                in_quotes = !in_quotes;
+            }
+            c == ',' && !in_quotes
+        })
+        .count()
+}

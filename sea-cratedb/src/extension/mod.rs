@@ -1,0 +1,6 @@
+//! CrateDB-only additions to sea-query's statements: column and table options, named fulltext
+//! indexes, and CrateDB expressions.
+
+pub(crate) mod column;
+pub mod expr;
+pub(crate) mod table;

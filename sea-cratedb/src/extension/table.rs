@@ -1,0 +1,404 @@
+//! CrateDB table clauses for sea-query's `CREATE TABLE`: [`TableOptions`] (`PARTITIONED BY`,
+//! `CLUSTERED … INTO n SHARDS`, `WITH (…)`) and named [`FulltextIndex`]es.
+
+use std::fmt::Write as _;
+
+use sea_query::{ColumnDef, DynIden, IntoIden, TableCreateStatement};
+
+use crate::{
+    ColumnPolicy,
+    backend::{write_quoted_iden, write_quoted_string},
+};
+
+/// The custom column type that marks a [`FulltextIndex`] inside `CREATE TABLE`'s column list.
+pub(crate) const FULLTEXT_INDEX_MARKER: &str = "INDEX USING FULLTEXT";
+
+/// A value of a `WITH (…)` parameter.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ParamValue {
+    /// An integer, written bare.
+    Int(i64),
+    /// A float, written bare.
+    Float(f64),
+    /// A boolean, written `true` / `false`.
+    Bool(bool),
+    /// Text, written as an escaped string literal.
+    Text(String),
+}
+
+impl From<i64> for ParamValue {
+    fn from(value: i64) -> Self {
+        Self::Int(value)
+    }
+}
+
+impl From<i32> for ParamValue {
+    fn from(value: i32) -> Self {
+        Self::Int(value.into())
+    }
+}
+
+impl From<u32> for ParamValue {
+    fn from(value: u32) -> Self {
+        Self::Int(value.into())
+    }
+}
+
+impl From<f64> for ParamValue {
+    fn from(value: f64) -> Self {
+        Self::Float(value)
+    }
+}
+
+impl From<bool> for ParamValue {
+    fn from(value: bool) -> Self {
+        Self::Bool(value)
+    }
+}
+
+impl From<&str> for ParamValue {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_owned())
+    }
+}
+
+impl From<String> for ParamValue {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+/// Number of replicas per shard: a count, a range, or a range up to every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Replicas {
+    /// Exactly `n` replicas (`'n'`).
+    Fixed(u32),
+    /// Between `min` and `max`, depending on the number of nodes (`'min-max'`).
+    Range(u32, u32),
+    /// From `min` up to one per node (`'min-all'`).
+    UpToAll(u32),
+}
+
+impl From<Replicas> for ParamValue {
+    fn from(value: Replicas) -> Self {
+        Self::Text(match value {
+            Replicas::Fixed(n) => n.to_string(),
+            Replicas::Range(min, max) => format!("{min}-{max}"),
+            Replicas::UpToAll(min) => format!("{min}-all"),
+        })
+    }
+}
+
+/// Table compression codec.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Codec {
+    /// LZ4 (`default`).
+    Default,
+    /// DEFLATE (`best_compression`).
+    BestCompression,
+}
+
+/// An ordered list of `WITH (name = value, …)` parameters; names with dots or upper case are
+/// double-quoted, values are literals (text escaped).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WithParams(Vec<(String, ParamValue)>);
+
+impl WithParams {
+    /// Adds (or replaces) a parameter.
+    pub fn set(&mut self, name: &str, value: impl Into<ParamValue>) {
+        let value = value.into();
+        match self.0.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name.to_owned(), value)),
+        }
+    }
+
+    /// Whether no parameter is set.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Writes `WITH (…)` (nothing when empty).
+    pub(crate) fn write_with(&self, sql: &mut String) {
+        if self.0.is_empty() {
+            return;
+        }
+        sql.push_str("WITH (");
+        for (i, (name, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            write_param_name(name, sql);
+            sql.push_str(" = ");
+            write_param_value(value, sql);
+        }
+        sql.push(')');
+    }
+}
+
+/// Writes a parameter name bare when it is a plain lower-case identifier, quoted otherwise.
+pub(crate) fn write_param_name(name: &str, sql: &mut String) {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        sql.push_str(name);
+    } else {
+        write_quoted_iden(name, sql);
+    }
+}
+
+pub(crate) fn write_param_value(value: &ParamValue, sql: &mut String) {
+    match value {
+        ParamValue::Int(v) => {
+            let _ = write!(sql, "{v}");
+        }
+        ParamValue::Float(v) => {
+            let _ = write!(sql, "{v:?}");
+        }
+        ParamValue::Bool(v) => sql.push_str(if *v { "true" } else { "false" }),
+        ParamValue::Text(v) => write_quoted_string(v, sql),
+    }
+}
+
+/// CrateDB's table clauses: `PARTITIONED BY`, `CLUSTERED [BY] [INTO n SHARDS]` and `WITH (…)`.
+///
+/// Apply them to a sea-query `CREATE TABLE` with [`CrateTableExt::crate_options`].
+///
+/// # Examples
+///
+/// ```
+/// use sea_cratedb::{CrateDbQueryBuilder, CrateTableExt, Replicas, TableOptions, sea_query::{ColumnDef, Table}};
+///
+/// let sql = Table::create()
+///     .table("metrics")
+///     .col(ColumnDef::new("id").text())
+///     .col(ColumnDef::new("day").timestamp_with_time_zone())
+///     .crate_options(
+///         TableOptions::new()
+///             .partitioned_by(["day"])
+///             .clustered_by("id")
+///             .shards(6)
+///             .number_of_replicas(Replicas::Range(0, 1))
+///             .refresh_interval_ms(1000)
+///             .param("write.wait_for_active_shards", 1),
+///     )
+///     .to_string(CrateDbQueryBuilder);
+/// assert_eq!(
+///     sql,
+///     concat!(
+///         r#"CREATE TABLE "metrics" ( "id" TEXT, "day" TIMESTAMP WITH TIME ZONE ) "#,
+///         r#"PARTITIONED BY ("day") CLUSTERED BY ("id") INTO 6 SHARDS "#,
+///         r#"WITH (number_of_replicas = '0-1', refresh_interval = 1000, "write.wait_for_active_shards" = 1)"#
+///     )
+/// );
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TableOptions {
+    partitioned_by: Vec<DynIden>,
+    clustered_by: Option<DynIden>,
+    shards: Option<u32>,
+    params: WithParams,
+}
+
+impl TableOptions {
+    /// No options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `PARTITIONED BY (cols)`: one partition per distinct value combination.
+    pub fn partitioned_by<I, C>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = C>,
+        C: IntoIden,
+    {
+        self.partitioned_by = columns.into_iter().map(IntoIden::into_iden).collect();
+        self
+    }
+
+    /// `CLUSTERED BY (col)`: the routing column (defaults to the primary key, else `_id`).
+    pub fn clustered_by(mut self, column: impl IntoIden) -> Self {
+        self.clustered_by = Some(column.into_iden());
+        self
+    }
+
+    /// `INTO n SHARDS`.
+    pub fn shards(mut self, shards: u32) -> Self {
+        self.shards = Some(shards);
+        self
+    }
+
+    /// `number_of_replicas`.
+    pub fn number_of_replicas(self, replicas: Replicas) -> Self {
+        self.param("number_of_replicas", replicas)
+    }
+
+    /// `refresh_interval` in milliseconds (0 turns periodic refresh off).
+    pub fn refresh_interval_ms(self, interval: u32) -> Self {
+        self.param("refresh_interval", interval)
+    }
+
+    /// Table-level `column_policy` (`strict` is CrateDB's default).
+    pub fn column_policy(self, policy: ColumnPolicy) -> Self {
+        self.param("column_policy", policy.as_sql().to_ascii_lowercase())
+    }
+
+    /// `codec`.
+    pub fn codec(self, codec: Codec) -> Self {
+        let name = match codec {
+            Codec::Default => "default",
+            Codec::BestCompression => "best_compression",
+        };
+        self.param("codec", name)
+    }
+
+    /// `number_of_routing_shards` (fixed once the table exists).
+    pub fn number_of_routing_shards(self, shards: u32) -> Self {
+        self.param("number_of_routing_shards", shards)
+    }
+
+    /// Any other `WITH` parameter, e.g. `"translog.durability"` or `"blocks.read_only"`.
+    pub fn param(mut self, name: &str, value: impl Into<ParamValue>) -> Self {
+        self.params.set(name, value);
+        self
+    }
+
+    /// Renders the clauses in CrateDB's order (PARTITIONED BY, CLUSTERED, WITH).
+    pub fn to_sql(&self) -> String {
+        let mut sql = String::new();
+        if !self.partitioned_by.is_empty() {
+            sql.push_str("PARTITIONED BY (");
+            for (i, column) in self.partitioned_by.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                write_quoted_iden(&column.inner(), &mut sql);
+            }
+            sql.push(')');
+        }
+        if self.clustered_by.is_some() || self.shards.is_some() {
+            push_separated(&mut sql, "CLUSTERED");
+            if let Some(column) = &self.clustered_by {
+                sql.push_str(" BY (");
+                write_quoted_iden(&column.inner(), &mut sql);
+                sql.push(')');
+            }
+            if let Some(shards) = self.shards {
+                let _ = write!(sql, " INTO {shards} SHARDS");
+            }
+        }
+        if !self.params.is_empty() {
+            push_separated(&mut sql, "");
+            self.params.write_with(&mut sql);
+        }
+        sql
+    }
+}
+
+fn push_separated(sql: &mut String, text: &str) {
+    if !sql.is_empty() {
+        sql.push(' ');
+    }
+    sql.push_str(text);
+}
+
+/// A named fulltext index over one or more columns:
+/// `INDEX name USING FULLTEXT (cols) [WITH (analyzer = '…')]`.
+///
+/// # Examples
+///
+/// ```
+/// use sea_cratedb::{CrateDbQueryBuilder, CrateTableExt, FulltextIndex, sea_query::{ColumnDef, Table}};
+///
+/// let sql = Table::create()
+///     .table("docs")
+///     .col(ColumnDef::new("title").text())
+///     .col(ColumnDef::new("body").text())
+///     .fulltext_index(FulltextIndex::new("title_body_ft").column("title").column("body").analyzer("english"))
+///     .to_string(CrateDbQueryBuilder);
+/// assert_eq!(
+///     sql,
+///     r#"CREATE TABLE "docs" ( "title" TEXT, "body" TEXT, INDEX "title_body_ft" USING FULLTEXT ("title", "body") WITH (analyzer = 'english') )"#
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct FulltextIndex {
+    name: DynIden,
+    columns: Vec<DynIden>,
+    analyzer: Option<String>,
+}
+
+impl FulltextIndex {
+    /// An index with this name; query it with `MATCH(name, …)`.
+    pub fn new(name: impl IntoIden) -> Self {
+        Self {
+            name: name.into_iden(),
+            columns: Vec::new(),
+            analyzer: None,
+        }
+    }
+
+    /// Adds a column to the index.
+    pub fn column(mut self, column: impl IntoIden) -> Self {
+        self.columns.push(column.into_iden());
+        self
+    }
+
+    /// The analyzer (`standard` when not set).
+    pub fn analyzer(mut self, analyzer: &str) -> Self {
+        self.analyzer = Some(analyzer.to_owned());
+        self
+    }
+}
+
+impl From<FulltextIndex> for ColumnDef {
+    /// The index as an element of `CREATE TABLE`'s column list (rendered by
+    /// [`CrateDbQueryBuilder`](crate::CrateDbQueryBuilder) only).
+    fn from(index: FulltextIndex) -> Self {
+        let mut tail = String::from("(");
+        for (i, column) in index.columns.iter().enumerate() {
+            if i > 0 {
+                tail.push_str(", ");
+            }
+            write_quoted_iden(&column.inner(), &mut tail);
+        }
+        tail.push(')');
+        if let Some(analyzer) = &index.analyzer {
+            tail.push_str(" WITH (analyzer = ");
+            write_quoted_string(analyzer, &mut tail);
+            tail.push(')');
+        }
+        ColumnDef::new(index.name)
+            .custom(FULLTEXT_INDEX_MARKER)
+            .extra(tail)
+            .to_owned()
+    }
+}
+
+/// CrateDB table clauses for sea-query's [`TableCreateStatement`].
+pub trait CrateTableExt {
+    /// Sets `PARTITIONED BY`, `CLUSTERED` and `WITH (…)`, replacing any earlier
+    /// `crate_options` or `extra` text.
+    fn crate_options(&mut self, options: TableOptions) -> &mut Self;
+
+    /// Adds a named fulltext index to the column list.
+    fn fulltext_index(&mut self, index: FulltextIndex) -> &mut Self;
+}
+
+impl CrateTableExt for TableCreateStatement {
+    fn crate_options(&mut self, options: TableOptions) -> &mut Self {
+        self.extra(options.to_sql())
+    }
+
+    fn fulltext_index(&mut self, index: FulltextIndex) -> &mut Self {
+        self.col(index)
+    }
+}

@@ -1,0 +1,22 @@
+#![doc = include_str!("lib.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod backend;
+mod check;
+mod error;
+mod extension;
+mod statement;
+mod types;
+
+pub use sea_query;
+
+pub use backend::CrateDbQueryBuilder;
+pub use check::{CheckedQuery, CheckedSchema};
+pub use error::{Error, InvalidValue, Unsupported};
+pub use extension::column::{CrateColumnExt, GeoIndex};
+pub use extension::expr;
+pub use extension::table::{
+    Codec, CrateTableExt, FulltextIndex, ParamValue, Replicas, TableOptions, WithParams,
+};
+pub use statement::*;
+pub use types::{ColumnPolicy, CrateType, ObjectType};

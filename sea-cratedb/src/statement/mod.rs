@@ -1,0 +1,1 @@
+//! Native CrateDB statements that sea-query cannot express.
