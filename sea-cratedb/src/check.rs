@@ -20,6 +20,12 @@ use crate::{CrateDbQueryBuilder, Error, Unsupported};
 thread_local! {
     static SINK: RefCell<Option<Vec<Error>>> = const { RefCell::new(None) };
     static IN_DELETE: Cell<bool> = const { Cell::new(false) };
+    static TABLE_REFS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts a table named in a DDL statement (to reject multi-table `DROP TABLE`).
+pub(crate) fn count_table_ref() {
+    TABLE_REFS.with(|count| count.set(count.get() + 1));
 }
 
 /// Records a problem if a checked render is listening on this thread.
@@ -47,7 +53,7 @@ pub(crate) fn take_delete_tail() -> bool {
 }
 
 /// Runs `render` with the sink listening; returns its output or the first reported error.
-fn checked<T>(render: impl FnOnce() -> T) -> Result<T, Error> {
+pub(crate) fn checked<T>(render: impl FnOnce() -> T) -> Result<T, Error> {
     struct Restore(Option<Vec<Error>>);
     impl Drop for Restore {
         fn drop(&mut self) {
@@ -180,7 +186,6 @@ macro_rules! impl_checked_schema {
 
 impl_checked_schema!(
     TableCreateStatement,
-    TableDropStatement,
     TableRenameStatement,
     IndexCreateStatement,
     IndexDropStatement,
@@ -191,6 +196,17 @@ impl_checked_schema!(
 impl CheckedSchema for TableAlterStatement {
     fn try_to_string(&self) -> Result<String, Error> {
         Err(Unsupported::TableAlter.into())
+    }
+}
+
+impl CheckedSchema for TableDropStatement {
+    fn try_to_string(&self) -> Result<String, Error> {
+        TABLE_REFS.with(|count| count.set(0));
+        let sql = checked(|| SchemaStatementBuilder::to_string(self, CrateDbQueryBuilder))?;
+        if TABLE_REFS.with(Cell::get) > 1 {
+            return Err(Unsupported::DropTableOptions.into());
+        }
+        Ok(sql)
     }
 }
 

@@ -1,9 +1,8 @@
 //! `ForeignKeyBuilder` for CrateDB, which has no foreign keys: every form is reported to the
-//! checked entry point and written in PostgreSQL's spelling, which CrateDB rejects.
+//! checked entry point, and only the words `FOREIGN KEY` are written, which CrateDB rejects.
 
 use sea_query::{
-    ForeignKeyBuilder, ForeignKeyCreateStatement, ForeignKeyDropStatement, PostgresQueryBuilder,
-    SqlWriter, TableRef, TableRefBuilder, backend::Mode,
+    ForeignKeyBuilder, ForeignKeyCreateStatement, ForeignKeyDropStatement, SqlWriter, TableRef, TableRefBuilder, backend::Mode,
 };
 
 use super::CrateDbQueryBuilder;
@@ -16,21 +15,21 @@ impl ForeignKeyBuilder for CrateDbQueryBuilder {
 
     fn prepare_foreign_key_drop_statement_internal(
         &self,
-        drop: &ForeignKeyDropStatement,
+        _: &ForeignKeyDropStatement,
         sql: &mut impl SqlWriter,
-        mode: Mode,
+        _: Mode,
     ) {
         check::report(Unsupported::ForeignKey);
-        PostgresQueryBuilder.prepare_foreign_key_drop_statement_internal(drop, sql, mode);
+        let _ = sql.write_str("DROP FOREIGN KEY");
     }
 
     fn prepare_foreign_key_create_statement_internal(
         &self,
-        create: &ForeignKeyCreateStatement,
+        _: &ForeignKeyCreateStatement,
         sql: &mut impl SqlWriter,
-        mode: Mode,
+        _: Mode,
     ) {
         check::report(Unsupported::ForeignKey);
-        PostgresQueryBuilder.prepare_foreign_key_create_statement_internal(create, sql, mode);
+        let _ = sql.write_str("FOREIGN KEY");
     }
 }

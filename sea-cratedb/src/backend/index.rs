@@ -2,11 +2,10 @@
 //! declares fulltext indexes inside `CREATE TABLE`; there is no `CREATE INDEX`.
 
 use sea_query::{
-    IndexBuilder, IndexCreateStatement, IndexDropStatement, PostgresQueryBuilder, SqlWriter,
-    TableRef, TableRefBuilder,
+    IndexBuilder, IndexCreateStatement, IndexDropStatement, SqlWriter, TableRef, TableRefBuilder,
 };
 
-use super::CrateDbQueryBuilder;
+use super::{CrateDbQueryBuilder, write_quoted_iden};
 use crate::{Unsupported, check};
 
 impl IndexBuilder for CrateDbQueryBuilder {
@@ -15,17 +14,19 @@ impl IndexBuilder for CrateDbQueryBuilder {
         create: &IndexCreateStatement,
         sql: &mut impl SqlWriter,
     ) {
+        // CrateDB has no CREATE INDEX; only the head is written, which CrateDB rejects.
         check::report(Unsupported::SecondaryIndex);
-        PostgresQueryBuilder.prepare_index_create_statement(create, sql);
+        let _ = sql.write_str("CREATE INDEX ");
+        write_quoted_iden(create.get_index_spec().get_name().unwrap_or_default(), sql);
     }
 
     fn prepare_table_ref_index_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
         self.prepare_table_ref_iden(table_ref, sql);
     }
 
-    fn prepare_index_drop_statement(&self, drop: &IndexDropStatement, sql: &mut impl SqlWriter) {
+    fn prepare_index_drop_statement(&self, _: &IndexDropStatement, sql: &mut impl SqlWriter) {
         check::report(Unsupported::SecondaryIndex);
-        PostgresQueryBuilder.prepare_index_drop_statement(drop, sql);
+        let _ = sql.write_str("DROP INDEX");
     }
 
     fn prepare_index_prefix(&self, create: &IndexCreateStatement, sql: &mut impl SqlWriter) {

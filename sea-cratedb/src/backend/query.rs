@@ -2,7 +2,7 @@
 //! constructs CrateDB rejects (reported to the checked entry point, written verbatim otherwise).
 
 use sea_query::{
-    BinOper, ConditionHolder, DeleteStatement, ExplainStatement, JoinExpr, JoinType, LockClause,
+    BinOper, ConditionHolder, OrderExpr, DeleteStatement, ExplainStatement, JoinExpr, JoinType, LockClause,
     PostgresQueryBuilder, QueryBuilder, ReturningClause, SelectDistinct, SelectInto,
     SelectStatement, SqlWriter, SubQueryStatement, TableRef, TypeRef, UnionType, UpdateStatement,
     Value, WithClause, extension::postgres::PgBinOper,
@@ -84,6 +84,19 @@ impl QueryBuilder for CrateDbQueryBuilder {
         }
     }
 
+    fn prepare_order(&self, order_expr: &OrderExpr, sql: &mut impl SqlWriter) {
+        PostgresQueryBuilder.prepare_order(order_expr, sql);
+        // sea-query's common SQL drops NULLS FIRST/LAST and `OrderExpr` is opaque: learn the
+        // null ordering from PostgreSQL's rendering, whose tail is exactly that clause.
+        let mut probe = String::new();
+        PostgresQueryBuilder.prepare_order_expr(order_expr, &mut probe);
+        for clause in [" NULLS LAST", " NULLS FIRST"] {
+            if probe.ends_with(clause) {
+                put(sql, clause);
+            }
+        }
+    }
+
     fn prepare_select_lock(&self, lock: &LockClause, sql: &mut impl SqlWriter) {
         check::report(Unsupported::RowLock);
         PostgresQueryBuilder.prepare_select_lock(lock, sql);
@@ -120,24 +133,33 @@ impl QueryBuilder for CrateDbQueryBuilder {
         put(
             sql,
             match union_type {
-                UnionType::Distinct => " UNION (",
-                UnionType::All => " UNION ALL (",
+                UnionType::Distinct => " UNION ",
+                UnionType::All => " UNION ALL ",
                 UnionType::Intersect => {
                     check::report(Unsupported::Intersect);
-                    " INTERSECT ("
+                    " INTERSECT "
                 }
                 UnionType::Except => {
                     check::report(Unsupported::Except);
-                    " EXCEPT ("
+                    " EXCEPT "
                 }
                 _ => {
                     check::report(Unsupported::Operator("an unknown set operation"));
-                    " UNION ("
+                    " UNION "
                 }
             },
         );
-        self.prepare_select_statement(select, sql);
-        put(sql, ")");
+        // CrateDB's grammar takes no parentheses around a set operand, so an operand with its
+        // own ORDER BY / LIMIT / OFFSET / set operation becomes a derived table.
+        let mut probe = String::new();
+        PostgresQueryBuilder.prepare_select_statement(select, &mut probe);
+        if has_top_level_tail(&probe) {
+            put(sql, "SELECT * FROM (");
+            self.prepare_select_statement(select, sql);
+            put(sql, ") AS \"union_operand\"");
+        } else {
+            self.prepare_select_statement(select, sql);
+        }
     }
 
     fn prepare_with_clause_start(&self, with: &WithClause, sql: &mut impl SqlWriter) {
@@ -319,4 +341,27 @@ fn pg_operator_name(op: PgBinOper) -> &'static str {
         | PgBinOper::StrictWordSimilarityDistance => "pg_trgm similarity operators",
         _ => "pgvector distance operators (use sea_cratedb::expr::knn_match)",
     }
+}
+
+/// Whether `sql` has ORDER BY, LIMIT, OFFSET or a set operation outside parentheses, string
+/// literals and quoted names (i.e. in the statement itself, not in a subquery).
+fn has_top_level_tail(sql: &str) -> bool {
+    const WORDS: [&str; 6] = [" ORDER BY ", " LIMIT ", " OFFSET ", " UNION ", " INTERSECT ", " EXCEPT "];
+    let bytes = sql.as_bytes();
+    let mut depth = 0_usize;
+    let mut quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None => match b {
+                b'\'' | b'"' => quote = Some(b),
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                b' ' if depth == 0 && WORDS.iter().any(|w| sql[i..].starts_with(w)) => return true,
+                _ => {}
+            },
+        }
+    }
+    false
 }

@@ -4,7 +4,7 @@
 use sea_query::{
     ColumnDef, ColumnSpec, ColumnType, Expr, PartitionBy, PartitionValues, PostgresQueryBuilder,
     QueryBuilder, SqlWriter, StringLen, TableAlterStatement, TableBuilder, TableCreateStatement,
-    TableDropOpt, TableDropStatement, TableRef, TableRefBuilder, TableRenameStatement,
+    TableDropOpt, TableRef, TableRefBuilder, TableRenameStatement,
 };
 
 use super::{CrateDbQueryBuilder, write_quoted_iden};
@@ -82,10 +82,9 @@ impl TableBuilder for CrateDbQueryBuilder {
                 return;
             }
             other => {
-                let mut pg = String::new();
-                PostgresQueryBuilder.prepare_column_type(other, &mut pg);
-                check::report(Unsupported::ColumnType(unsupported_type_name(other, &pg)));
-                pg.into()
+                let name = unsupported_type_name(other);
+                check::report(Unsupported::ColumnType(name.to_owned()));
+                name.into()
             }
         };
         put(sql, &text);
@@ -153,6 +152,7 @@ impl TableBuilder for CrateDbQueryBuilder {
     fn prepare_table_ref_table_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
         match table_ref {
             TableRef::Table(name, alias) => {
+                check::count_table_ref();
                 if alias.is_some() {
                     check::report(Unsupported::TableRefInDdl);
                 }
@@ -165,14 +165,13 @@ impl TableBuilder for CrateDbQueryBuilder {
         }
     }
 
-    fn prepare_partition_by(&self, partition_by: &PartitionBy, sql: &mut impl SqlWriter) {
+    /// Reported; nothing more is written, so CrateDB rejects the dangling `PARTITION BY`.
+    fn prepare_partition_by(&self, _: &PartitionBy, _: &mut impl SqlWriter) {
         check::report(Unsupported::PostgresPartitioning);
-        PostgresQueryBuilder.prepare_partition_by(partition_by, sql);
     }
 
-    fn prepare_partition_values(&self, values: &PartitionValues, sql: &mut impl SqlWriter) {
+    fn prepare_partition_values(&self, _: &PartitionValues, _: &mut impl SqlWriter) {
         check::report(Unsupported::PostgresPartitioning);
-        PostgresQueryBuilder.prepare_partition_values(values, sql);
     }
 
     fn prepare_table_opt(&self, create: &TableCreateStatement, sql: &mut impl SqlWriter) {
@@ -184,27 +183,17 @@ impl TableBuilder for CrateDbQueryBuilder {
         }
     }
 
-    fn prepare_table_drop_statement(&self, drop: &TableDropStatement, sql: &mut impl SqlWriter) {
-        // The table list and flags are private to sea-query: render with PostgreSQL's hooks
-        // (identical for DROP TABLE) and count the tables outside quoted names.
-        let mut text = String::new();
-        PostgresQueryBuilder.prepare_table_drop_statement(drop, &mut text);
-        if count_top_level_commas(&text) > 0 {
-            check::report(Unsupported::DropTableOptions);
-        }
-        put(sql, &text);
-    }
-
     fn prepare_table_drop_opt(&self, drop_opt: &TableDropOpt, sql: &mut impl SqlWriter) {
         check::report(Unsupported::DropTableOptions);
         PostgresQueryBuilder.prepare_table_drop_opt(drop_opt, sql);
     }
 
-    fn prepare_table_alter_statement(&self, alter: &TableAlterStatement, sql: &mut impl SqlWriter) {
-        // sea-query keeps the alterations private; PostgreSQL's rendering would use PostgreSQL
-        // types. Reported so the checked path points at `sea_cratedb::AlterTable`.
+    /// sea-query keeps the alterations private (and PostgreSQL's rendering would use
+    /// PostgreSQL types), so only `ALTER TABLE` is written, which CrateDB rejects; the checked
+    /// path points at [`AlterTable`](crate::AlterTable).
+    fn prepare_table_alter_statement(&self, _: &TableAlterStatement, sql: &mut impl SqlWriter) {
         check::report(Unsupported::TableAlter);
-        PostgresQueryBuilder.prepare_table_alter_statement(alter, sql);
+        put(sql, "ALTER TABLE");
     }
 
     fn prepare_table_rename_statement(
@@ -217,23 +206,21 @@ impl TableBuilder for CrateDbQueryBuilder {
     }
 }
 
-/// A readable name for an unsupported sea-query column type.
-fn unsupported_type_name(column_type: &ColumnType, pg: &str) -> String {
+/// The SQL name of a sea-query column type CrateDB lacks (written verbatim when unchecked).
+fn unsupported_type_name(column_type: &ColumnType) -> &'static str {
     match column_type {
-        ColumnType::Vector(None) => "VECTOR without a dimension (use FLOAT_VECTOR(n))".into(),
-        _ => pg.to_owned(),
+        ColumnType::Blob => "BLOB",
+        ColumnType::Binary(_) => "BINARY",
+        ColumnType::VarBinary(_) => "VARBINARY",
+        ColumnType::VarBit(_) => "VARBIT",
+        ColumnType::Time => "TIME",
+        ColumnType::Year => "YEAR",
+        ColumnType::Interval(..) => "INTERVAL",
+        ColumnType::Money(_) => "MONEY",
+        ColumnType::MacAddr => "MACADDR",
+        ColumnType::LTree => "LTREE",
+        ColumnType::Vector(None) => "VECTOR (FLOAT_VECTOR needs a dimension)",
+        _ => "an unknown sea-query type",
     }
 }
 
-/// Counts `,` outside double-quoted identifiers.
-fn count_top_level_commas(sql: &str) -> usize {
-    let mut in_quotes = false;
-    sql.chars()
-        .filter(|&c| {
-            if c == '"' {
-                in_quotes = !in_quotes;
-            }
-            c == ',' && !in_quotes
-        })
-        .count()
-}

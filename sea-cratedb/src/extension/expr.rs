@@ -523,6 +523,9 @@ pub fn array<I: IntoIterator<Item = Expr>>(items: I) -> Expr {
     let mut exprs = vec![Expr::cust("[")];
     exprs.extend(items);
     let count = exprs.len() - 1;
+    if count == 0 {
+        return Expr::cust("[]");
+    }
     exprs.push(Expr::cust("]"));
     // Adjacent markers (`$1$2`) would read as one token, hence the spaces: `[ a, b ]`.
     let mut template = String::from("$1 ");
