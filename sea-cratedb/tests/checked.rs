@@ -9,8 +9,8 @@ use pretty_assertions::assert_eq;
 use sea_cratedb::{
     CheckedQuery, CheckedSchema, CrateDbQueryBuilder, Error, Unsupported,
     sea_query::{
-        ColumnDef, CommonTableExpression, Expr, ExprTrait, ForeignKey, Index, LockType,
-        OnConflict, Query, SelectStatement, Table, UnionType, WithClause,
+        ColumnDef, CommonTableExpression, Expr, ExprTrait, ForeignKey, Index, LockType, OnConflict,
+        Query, SelectStatement, Table, UnionType, WithClause,
     },
 };
 
@@ -54,16 +54,25 @@ fn update_returning_is_allowed() {
 #[test]
 fn for_update_is_rejected() {
     let stmt = docs().lock(LockType::Update).to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::RowLock);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::RowLock
+    );
     record_invalid("for_update", &stmt.to_string(CrateDbQueryBuilder));
 }
 
 #[test]
 fn intersect_and_except_are_rejected() {
     let stmt = docs().union(UnionType::Intersect, docs()).to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::Intersect);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::Intersect
+    );
     let stmt = docs().union(UnionType::Except, docs()).to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::Except);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::Except
+    );
 }
 
 #[test]
@@ -74,7 +83,10 @@ fn recursive_cte_is_rejected() {
         .to_owned();
     let with = WithClause::new().recursive(true).cte(cte).to_owned();
     let stmt = Query::select().column("id").from("c").to_owned().with(with);
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::RecursiveCte);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::RecursiveCte
+    );
     record_invalid("recursive_cte", &stmt.to_string(CrateDbQueryBuilder));
 }
 
@@ -99,25 +111,33 @@ fn on_conflict_on_constraint_and_where_are_rejected() {
             .action_and_where(Expr::col("id").gt(0))
             .to_owned(),
     );
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::OnConflictWhere);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::OnConflictWhere
+    );
 }
 
 #[test]
 fn update_order_by_limit_and_from_are_rejected() {
-    let stmt = Query::update()
-        .table("t")
-        .value("a", 1)
-        .limit(1)
-        .to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::DmlOrderByLimit);
+    let stmt = Query::update().table("t").value("a", 1).limit(1).to_owned();
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::DmlOrderByLimit
+    );
     let stmt = Query::update()
         .table("t")
         .value("a", 1)
         .from("u")
         .to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::UpdateFrom);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::UpdateFrom
+    );
     let stmt = Query::delete().from_table("t").limit(1).to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::DmlOrderByLimit);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::DmlOrderByLimit
+    );
 }
 
 #[test]
@@ -127,7 +147,10 @@ fn distinct_on_is_rejected() {
         .column("a")
         .from("t")
         .to_owned();
-    assert_eq!(unsupported(stmt.try_build().unwrap_err()), Unsupported::DistinctOn);
+    assert_eq!(
+        unsupported(stmt.try_build().unwrap_err()),
+        Unsupported::DistinctOn
+    );
 }
 
 #[test]
@@ -136,7 +159,10 @@ fn unique_and_foreign_keys_and_auto_increment_are_rejected() {
         .table("t")
         .col(ColumnDef::new("a").text().unique_key())
         .to_owned();
-    assert_eq!(unsupported(stmt.try_to_string().unwrap_err()), Unsupported::Unique);
+    assert_eq!(
+        unsupported(stmt.try_to_string().unwrap_err()),
+        Unsupported::Unique
+    );
     record_invalid("unique_column", &stmt.to_string(CrateDbQueryBuilder));
 
     let stmt = Table::create()
@@ -144,18 +170,29 @@ fn unique_and_foreign_keys_and_auto_increment_are_rejected() {
         .col(ColumnDef::new("a").text())
         .index(Index::create().unique().col("a"))
         .to_owned();
-    assert_eq!(unsupported(stmt.try_to_string().unwrap_err()), Unsupported::Unique);
+    assert_eq!(
+        unsupported(stmt.try_to_string().unwrap_err()),
+        Unsupported::Unique
+    );
 
     let stmt = Table::create()
         .table("t")
         .col(ColumnDef::new("a").integer())
         .foreign_key(ForeignKey::create().from("t", "a").to("u", "id"))
         .to_owned();
-    assert_eq!(unsupported(stmt.try_to_string().unwrap_err()), Unsupported::ForeignKey);
+    assert_eq!(
+        unsupported(stmt.try_to_string().unwrap_err()),
+        Unsupported::ForeignKey
+    );
 
     let stmt = Table::create()
         .table("t")
-        .col(ColumnDef::new("id").integer().auto_increment().primary_key())
+        .col(
+            ColumnDef::new("id")
+                .integer()
+                .auto_increment()
+                .primary_key(),
+        )
         .to_owned();
     let err = stmt.try_to_string().unwrap_err();
     assert_eq!(unsupported(err.clone()), Unsupported::AutoIncrement);
@@ -171,7 +208,11 @@ fn secondary_indexes_and_truncate_and_alter_point_at_alternatives() {
         .try_to_string()
         .unwrap_err();
     assert_eq!(unsupported(err), Unsupported::SecondaryIndex);
-    let err = Index::drop().name("i").table("t").try_to_string().unwrap_err();
+    let err = Index::drop()
+        .name("i")
+        .table("t")
+        .try_to_string()
+        .unwrap_err();
     assert_eq!(unsupported(err), Unsupported::SecondaryIndex);
     let err = Table::truncate().table("t").try_to_string().unwrap_err();
     assert!(err.to_string().contains("DELETE FROM"));
@@ -206,9 +247,17 @@ fn types_cratedb_lacks_are_rejected() {
 
 #[test]
 fn multi_table_drop_and_temporary_tables_are_rejected() {
-    let err = Table::drop().table("a").table("b").try_to_string().unwrap_err();
+    let err = Table::drop()
+        .table("a")
+        .table("b")
+        .try_to_string()
+        .unwrap_err();
     assert_eq!(unsupported(err), Unsupported::DropTableOptions);
-    let err = Table::drop().table("a").cascade().try_to_string().unwrap_err();
+    let err = Table::drop()
+        .table("a")
+        .cascade()
+        .try_to_string()
+        .unwrap_err();
     assert_eq!(unsupported(err), Unsupported::DropTableOptions);
     let err = Table::create()
         .table("t")

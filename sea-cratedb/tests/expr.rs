@@ -7,9 +7,9 @@ use pretty_assertions::assert_eq;
 use sea_cratedb::{
     CrateDbQueryBuilder, CrateType,
     expr::{
-        ArrayComparison, MatchType, Subscript, all, any, array, cast, float_array, id,
-        knn_match, knn_match_expr, match_, object, path, primary_term, score, seq_no, subscript,
-        try_cast, vector_similarity, version,
+        ArrayComparison, MatchType, Subscript, all, any, array, cast, float_array, id, knn_match,
+        knn_match_expr, match_, object, path, primary_term, score, seq_no, subscript, try_cast,
+        vector_similarity, version,
     },
     sea_query::{Expr, ExprTrait, Order, Query, Value},
 };
@@ -19,7 +19,10 @@ fn object_and_array_subscripts_on_columns() {
     let sql = Query::select()
         .column(path("payload", ["meta", "level"]))
         .column(path("tags", [1]))
-        .column(path("items", [Subscript::Index(2), Subscript::from("name")]))
+        .column(path(
+            "items",
+            [Subscript::Index(2), Subscript::from("name")],
+        ))
         .from("docs")
         .and_where(Expr::col(path("payload", ["src"])).eq("x"))
         .to_string(CrateDbQueryBuilder);
@@ -49,7 +52,11 @@ fn subscript_on_an_expression() {
         .expr(subscript(Expr::col("arr"), [1]))
         .from("t")
         .to_string(CrateDbQueryBuilder);
-    assert_sql("subscript_on_an_expression", &sql, r#"SELECT ("arr")[1] FROM "t""#);
+    assert_sql(
+        "subscript_on_an_expression",
+        &sql,
+        r#"SELECT ("arr")[1] FROM "t""#,
+    );
 }
 
 #[test]
@@ -57,9 +64,21 @@ fn any_and_all_with_bound_arrays() {
     let (sql, values) = Query::select()
         .column("id")
         .from("docs")
-        .and_where(any(Expr::col("id"), ArrayComparison::Eq, Expr::val(vec![1, 2])))
-        .and_where(all(Expr::col("n"), ArrayComparison::Gt, Expr::col("limits")))
-        .and_where(any(Expr::val("a%"), ArrayComparison::Like, Expr::col("tags")))
+        .and_where(any(
+            Expr::col("id"),
+            ArrayComparison::Eq,
+            Expr::val(vec![1, 2]),
+        ))
+        .and_where(all(
+            Expr::col("n"),
+            ArrayComparison::Gt,
+            Expr::col("limits"),
+        ))
+        .and_where(any(
+            Expr::val("a%"),
+            ArrayComparison::Like,
+            Expr::col("tags"),
+        ))
         .build(CrateDbQueryBuilder);
     assert_sql(
         "any_and_all_with_bound_arrays",
@@ -155,7 +174,10 @@ fn match_several_columns_with_boosts_type_and_options() {
 fn knn_match_and_vector_similarity() {
     let sql = Query::select()
         .column("id")
-        .expr(vector_similarity(Expr::col("emb"), float_array(&[1.0, 2.0])))
+        .expr(vector_similarity(
+            Expr::col("emb"),
+            float_array(&[1.0, 2.0]),
+        ))
         .from("docs")
         .and_where(knn_match("emb", &[1.0, 2.0], 5))
         .order_by("_score", Order::Desc)
@@ -185,7 +207,10 @@ fn object_and_array_literals_nest() {
         .expr(object([
             ("a", Expr::val(1)),
             ("Mixed Case", array([Expr::val("x"), Expr::val("y")])),
-            ("nested", object([("d", array([Expr::val(1), Expr::val(2)]))])),
+            (
+                "nested",
+                object([("d", array([Expr::val(1), Expr::val(2)]))]),
+            ),
         ]))
         .expr(array(Vec::new()))
         .to_string(CrateDbQueryBuilder);

@@ -13,7 +13,10 @@ use sea_cratedb::{
 };
 
 fn docs_select() -> SelectStatement {
-    Query::select().columns(["id", "title"]).from("docs").to_owned()
+    Query::select()
+        .columns(["id", "title"])
+        .from("docs")
+        .to_owned()
 }
 
 #[test]
@@ -100,7 +103,11 @@ fn select_cross_and_full_outer_join() {
     let sql = Query::select()
         .column(Asterisk)
         .from("a")
-        .join(JoinType::FullOuterJoin, "b", Expr::col(("a", "id")).equals(("b", "id")))
+        .join(
+            JoinType::FullOuterJoin,
+            "b",
+            Expr::col(("a", "id")).equals(("b", "id")),
+        )
         .cross_join("c")
         .to_string(CrateDbQueryBuilder);
     assert_sql(
@@ -140,7 +147,9 @@ fn select_with_non_recursive_cte() {
         .query(Query::select().column("id").from("docs").to_owned())
         .table_name("recent")
         .to_owned();
-    let with = sea_cratedb::sea_query::WithClause::new().cte(cte).to_owned();
+    let with = sea_cratedb::sea_query::WithClause::new()
+        .cte(cte)
+        .to_owned();
     let query = Query::select().column("id").from("recent").to_owned();
     let sql = query.with(with).to_string(CrateDbQueryBuilder);
     assert_sql(
@@ -185,7 +194,10 @@ fn select_union_and_union_all() {
 
 #[test]
 fn union_operand_with_its_own_limit_becomes_a_derived_table() {
-    let limited = docs_select().order_by("id", Order::Desc).limit(1).to_owned();
+    let limited = docs_select()
+        .order_by("id", Order::Desc)
+        .limit(1)
+        .to_owned();
     let sql = docs_select()
         .union(UnionType::All, limited)
         .to_string(CrateDbQueryBuilder);
@@ -298,7 +310,10 @@ fn insert_on_conflict_do_update_with_excluded_and_returning() {
         .on_conflict(
             OnConflict::column("id")
                 .update_column("name")
-                .value("visits", Expr::col(("visits", "visits")).add(Expr::col(("excluded", "visits"))))
+                .value(
+                    "visits",
+                    Expr::col(("visits", "visits")).add(Expr::col(("excluded", "visits"))),
+                )
                 .to_owned(),
         )
         .returning(Query::returning().columns(["id", "visits"]))

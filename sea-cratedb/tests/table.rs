@@ -76,7 +76,13 @@ fn every_crate_type_renders() {
         (CrateType::BigInt, "BIGINT"),
         (CrateType::Real, "REAL"),
         (CrateType::DoublePrecision, "DOUBLE PRECISION"),
-        (CrateType::Numeric { precision: 38, scale: 4 }, "NUMERIC(38, 4)"),
+        (
+            CrateType::Numeric {
+                precision: 38,
+                scale: 4,
+            },
+            "NUMERIC(38, 4)",
+        ),
         (CrateType::Text, "TEXT"),
         (CrateType::Varchar(255), "VARCHAR(255)"),
         (CrateType::Character(2), "CHARACTER(2)"),
@@ -89,8 +95,14 @@ fn every_crate_type_renders() {
         (CrateType::GeoPoint, "GEO_POINT"),
         (CrateType::GeoShape, "GEO_SHAPE"),
         (CrateType::FloatVector(1024), "FLOAT_VECTOR(1024)"),
-        (CrateType::array(CrateType::array(CrateType::Real)), "ARRAY(ARRAY(REAL))"),
-        (CrateType::object(ColumnPolicy::Ignored).into(), "OBJECT(IGNORED)"),
+        (
+            CrateType::array(CrateType::array(CrateType::Real)),
+            "ARRAY(ARRAY(REAL))",
+        ),
+        (
+            CrateType::object(ColumnPolicy::Ignored).into(),
+            "OBJECT(IGNORED)",
+        ),
     ];
     for (i, (crate_type, expected)) in cases.into_iter().enumerate() {
         assert_eq!(crate_type.to_string(), expected);
@@ -154,8 +166,16 @@ fn full_cratedb_table_with_constraints_indexes_and_clauses() {
                 .geo_index(GeoIndex::Quadtree, Some("1m")),
         )
         .col(ColumnDef::new("emb").crate_type(CrateType::FloatVector(3)))
-        .col(ColumnDef::new("score").float().check(Expr::col("score").gte(0)))
-        .col(ColumnDef::new("uid").text().default(Expr::cust("gen_random_text_uuid()")))
+        .col(
+            ColumnDef::new("score")
+                .float()
+                .check(Expr::col("score").gte(0)),
+        )
+        .col(
+            ColumnDef::new("uid")
+                .text()
+                .default(Expr::cust("gen_random_text_uuid()")),
+        )
         .primary_key(Index::create().col("id").col("day"))
         .fulltext_index(
             FulltextIndex::new("title_tenant_ft")
@@ -259,5 +279,9 @@ fn drop_single_table_if_exists() {
         .if_exists()
         .try_to_string()
         .expect("single-table DROP is supported");
-    assert_sql("drop_single_table_if_exists", &sql, r#"DROP TABLE IF EXISTS "t""#);
+    assert_sql(
+        "drop_single_table_if_exists",
+        &sql,
+        r#"DROP TABLE IF EXISTS "t""#,
+    );
 }

@@ -50,7 +50,11 @@ fn non_finite_floats_are_casts() {
 #[test]
 fn strings_escape_quotes_and_keep_backslashes_and_unicode() {
     select_literal("literal_quote", "it's", "'it''s'");
-    select_literal("literal_breakout", "'); DROP TABLE t; --", "'''); DROP TABLE t; --'");
+    select_literal(
+        "literal_breakout",
+        "'); DROP TABLE t; --",
+        "'''); DROP TABLE t; --'",
+    );
     select_literal("literal_backslash", r"C:\path\n", r"'C:\path\n'");
     select_literal("literal_unicode", "grüße \u{2028} ü", "'grüße \u{2028} ü'");
     // Astral-plane characters are asserted but not sent to the grammar check: the Python
@@ -78,8 +82,8 @@ fn json_objects_arrays_and_scalars() {
 
 #[test]
 fn chrono_values_use_iso_8601() {
-    let ts: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 3, 9, 10, 0, 0).unwrap()
-        + chrono::Duration::milliseconds(123);
+    let ts: DateTime<Utc> =
+        Utc.with_ymd_and_hms(2024, 3, 9, 10, 0, 0).unwrap() + chrono::Duration::milliseconds(123);
     select_literal("literal_timestamptz", ts, "'2024-03-09T10:00:00.123+00:00'");
     let naive = NaiveDate::from_ymd_opt(2024, 3, 9)
         .unwrap()
@@ -95,7 +99,11 @@ fn chrono_values_use_iso_8601() {
         .unwrap()
         .with_ymd_and_hms(2021, 3, 9, 10, 0, 0)
         .unwrap();
-    select_literal("literal_timestamp_offset", offset, "'2021-03-09T10:00:00+01:00'");
+    select_literal(
+        "literal_timestamp_offset",
+        offset,
+        "'2021-03-09T10:00:00+01:00'",
+    );
 }
 
 #[test]
@@ -142,12 +150,20 @@ fn unsigned_above_bigint_is_a_typed_error() {
         query.try_build().unwrap_err(),
         Error::InvalidValue(InvalidValue::UnsignedOutOfRange(u64::MAX))
     );
-    assert!(query.try_to_string().unwrap_err().to_string().contains("BIGINT"));
+    assert!(
+        query
+            .try_to_string()
+            .unwrap_err()
+            .to_string()
+            .contains("BIGINT")
+    );
 }
 
 #[test]
 fn bytes_are_a_typed_error_and_hex_text_otherwise() {
-    let query = Query::select().expr(Expr::val(vec![0xde_u8, 0xad])).to_owned();
+    let query = Query::select()
+        .expr(Expr::val(vec![0xde_u8, 0xad]))
+        .to_owned();
     assert_eq!(
         query.try_to_string().unwrap_err(),
         Error::Unsupported(Unsupported::Bytes)

@@ -33,7 +33,9 @@ fn append(test: &str, sql: &str, expect: &str, min_version: Option<&str>) {
     }
     // Tests run on several threads: one lock and one write per line keep lines whole.
     static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _guard = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = OpenOptions::new()
         .create(true)
         .append(true)

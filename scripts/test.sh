@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The one set-up-and-test command (README "Testing"; `.ci/run` calls it).
+#
+# Rings run here (architecture.md §3): golden SQL and the crates' own tests, CrateDB's grammar
+# over every SQL string the golden tests produced, the driver's protocol-peer tests, doctests,
+# lints and docs. Prerequisites are installed or required: with CI=true a missing one fails.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+step() { printf '\n==> %s\n' "$*"; }
+need() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "error: '$1' is required ($2)" >&2
+        exit 1
+    fi
+}
+
+need cargo "install Rust with rustup"
+need python3 "Debian: apt-get install python3 python3-venv"
+
+step "Python venv for CrateDB's grammar (cratedb-sqlparse)"
+python="$(bash scripts/grammar/setup.sh)"
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (all targets, all features, warnings are errors)"
+cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+corpus="$repo/target/sql-corpus"
+rm -rf "$corpus"
+mkdir -p "$corpus"
+
+step "cargo test (unit, golden SQL, protocol peers, doctests)"
+SQL_CORPUS_DIR="$corpus" cargo test --workspace --all-features
+
+step "CrateDB grammar over every SQL string the tests produced"
+"$python" scripts/grammar/check_sql.py --corpus "$corpus" --min-count 150
+
+step "grammar harness self-test (it must reject bad SQL)"
+bash scripts/grammar/self_test.sh
+
+step "cargo doc (warnings are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
+
+step "feature isolation"
+cargo check -p sea-cratedb --no-default-features
+
+echo
+echo "all checks passed"
