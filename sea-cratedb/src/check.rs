@@ -65,7 +65,9 @@ pub(crate) fn checked<T>(render: impl FnOnce() -> T) -> Result<T, Error> {
     let outer = SINK.with(|sink| sink.borrow_mut().replace(Vec::new()));
     let guard = Restore(outer);
     let output = render();
-    let errors = SINK.with(|sink| sink.borrow_mut().take()).unwrap_or_default();
+    let errors = SINK
+        .with(|sink| sink.borrow_mut().take())
+        .unwrap_or_default();
     drop(guard);
     match errors.into_iter().next() {
         Some(error) => Err(error),

@@ -114,7 +114,9 @@ impl Unsupported {
             Self::Truncate => "TRUNCATE TABLE".into(),
             Self::TableOption => "MySQL table options (ENGINE, COLLATE, CHARSET)".into(),
             Self::TableAlter => "sea-query's ALTER TABLE statement".into(),
-            Self::DropTableOptions => "DROP TABLE of several tables or with CASCADE/RESTRICT".into(),
+            Self::DropTableOptions => {
+                "DROP TABLE of several tables or with CASCADE/RESTRICT".into()
+            }
             Self::TableRefInDdl => "an aliased or derived table in a DDL statement".into(),
             Self::Operator(op) => format!("the operator {op}"),
             Self::Explain => "sea-query's EXPLAIN statement".into(),
@@ -125,18 +127,30 @@ impl Unsupported {
     /// What to use in CrateDB instead.
     pub fn alternative(&self) -> &'static str {
         match self {
-            Self::ForeignKey => "check references in the application, or denormalise into OBJECT columns",
-            Self::Unique => "make the column (part of) the PRIMARY KEY, which is the only unique constraint",
-            Self::SecondaryIndex => "every column is indexed by default; declare fulltext indexes in CREATE TABLE (sea_cratedb::FulltextIndex)",
+            Self::ForeignKey => {
+                "check references in the application, or denormalise into OBJECT columns"
+            }
+            Self::Unique => {
+                "make the column (part of) the PRIMARY KEY, which is the only unique constraint"
+            }
+            Self::SecondaryIndex => {
+                "every column is indexed by default; declare fulltext indexes in CREATE TABLE (sea_cratedb::FulltextIndex)"
+            }
             Self::DeleteReturning => "SELECT the rows before the DELETE",
-            Self::RowLock => "optimistic concurrency: filter UPDATE/DELETE on _seq_no and _primary_term",
+            Self::RowLock => {
+                "optimistic concurrency: filter UPDATE/DELETE on _seq_no and _primary_term"
+            }
             Self::Intersect => "a join or `x IN (subquery)`",
             Self::Except => "`NOT x IN (subquery)` or a LEFT JOIN ... IS NULL",
             Self::RecursiveCte => "iterate in the application or use non-recursive CTEs",
             Self::CteMaterialization => "drop the MATERIALIZED hint",
-            Self::AutoIncrement => "TEXT PRIMARY KEY DEFAULT gen_random_text_uuid(), or ids made by the client",
+            Self::AutoIncrement => {
+                "TEXT PRIMARY KEY DEFAULT gen_random_text_uuid(), or ids made by the client"
+            }
             Self::OnConflictOnConstraint => "ON CONFLICT (primary key columns)",
-            Self::OnConflictWhere => "filter in the SET expressions (e.g. CASE) or before the INSERT",
+            Self::OnConflictWhere => {
+                "filter in the SET expressions (e.g. CASE) or before the INSERT"
+            }
             Self::ColumnType(_) => "a CrateDB type (see sea_cratedb::CrateType)",
             Self::UpdateFrom => "a subquery in SET/WHERE, or several UPDATE statements",
             Self::DmlOrderByLimit => "narrow the WHERE clause, e.g. on primary key values",
@@ -144,10 +158,14 @@ impl Unsupported {
             Self::Lateral => "a join against a subquery, or a correlated scalar subquery",
             Self::TableSample => "remove the clause (LIMIT, or a WHERE on random())",
             Self::SelectInto => "CREATE TABLE ... AS (sea_cratedb::CreateTableAs)",
-            Self::DefaultValues => "list the columns and values (DEFAULT in VALUES since CrateDB 6.3)",
+            Self::DefaultValues => {
+                "list the columns and values (DEFAULT in VALUES since CrateDB 6.3)"
+            }
             Self::Replace => "INSERT ... ON CONFLICT (pk) DO UPDATE SET ...",
             Self::TemporaryTable => "a regular table that is dropped afterwards",
-            Self::PostgresPartitioning => "sea_cratedb::TableOptions::partitioned_by (PARTITIONED BY)",
+            Self::PostgresPartitioning => {
+                "sea_cratedb::TableOptions::partitioned_by (PARTITIONED BY)"
+            }
             Self::Truncate => "DELETE FROM the table, or drop and recreate it",
             Self::TableOption => "sea_cratedb::TableOptions (WITH parameters)",
             Self::TableAlter => "sea_cratedb::AlterTable",

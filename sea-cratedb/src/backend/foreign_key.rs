@@ -2,7 +2,8 @@
 //! checked entry point, and only the words `FOREIGN KEY` are written, which CrateDB rejects.
 
 use sea_query::{
-    ForeignKeyBuilder, ForeignKeyCreateStatement, ForeignKeyDropStatement, SqlWriter, TableRef, TableRefBuilder, backend::Mode,
+    ForeignKeyBuilder, ForeignKeyCreateStatement, ForeignKeyDropStatement, SqlWriter, TableRef,
+    TableRefBuilder, backend::Mode,
 };
 
 use super::CrateDbQueryBuilder;

@@ -2,8 +2,8 @@
 //! constructs CrateDB rejects (reported to the checked entry point, written verbatim otherwise).
 
 use sea_query::{
-    BinOper, ConditionHolder, OrderExpr, DeleteStatement, ExplainStatement, JoinExpr, JoinType, LockClause,
-    PostgresQueryBuilder, QueryBuilder, ReturningClause, SelectDistinct, SelectInto,
+    BinOper, ConditionHolder, DeleteStatement, ExplainStatement, JoinExpr, JoinType, LockClause,
+    OrderExpr, PostgresQueryBuilder, QueryBuilder, ReturningClause, SelectDistinct, SelectInto,
     SelectStatement, SqlWriter, SubQueryStatement, TableRef, TypeRef, UnionType, UpdateStatement,
     Value, WithClause, extension::postgres::PgBinOper,
 };
@@ -291,7 +291,8 @@ impl QueryBuilder for CrateDbQueryBuilder {
                     PgBinOper::RegexCaseInsensitive => "~*",
                     other => {
                         let mut text = String::new();
-                        PostgresQueryBuilder.prepare_bin_oper(&BinOper::PgOperator(*other), &mut text);
+                        PostgresQueryBuilder
+                            .prepare_bin_oper(&BinOper::PgOperator(*other), &mut text);
                         check::report(Unsupported::Operator(pg_operator_name(*other)));
                         put(sql, &text);
                         return;
@@ -346,7 +347,14 @@ fn pg_operator_name(op: PgBinOper) -> &'static str {
 /// Whether `sql` has ORDER BY, LIMIT, OFFSET or a set operation outside parentheses, string
 /// literals and quoted names (i.e. in the statement itself, not in a subquery).
 fn has_top_level_tail(sql: &str) -> bool {
-    const WORDS: [&str; 6] = [" ORDER BY ", " LIMIT ", " OFFSET ", " UNION ", " INTERSECT ", " EXCEPT "];
+    const WORDS: [&str; 6] = [
+        " ORDER BY ",
+        " LIMIT ",
+        " OFFSET ",
+        " UNION ",
+        " INTERSECT ",
+        " EXCEPT ",
+    ];
     let bytes = sql.as_bytes();
     let mut depth = 0_usize;
     let mut quote: Option<u8> = None;

@@ -223,4 +223,3 @@ fn unsupported_type_name(column_type: &ColumnType) -> &'static str {
         _ => "an unknown sea-query type",
     }
 }
-

@@ -147,7 +147,9 @@ pub(crate) fn write_iden(name: &str, sql: &mut impl std::fmt::Write) {
     let mut parts = encoded.split([PATH_KEY, PATH_INDEX]);
     write_quoted_iden(parts.next().unwrap_or_default(), sql);
     // Walk the separators to know whether each part is a key or an index.
-    let kinds = encoded.chars().filter(|&c| c == PATH_KEY || c == PATH_INDEX);
+    let kinds = encoded
+        .chars()
+        .filter(|&c| c == PATH_KEY || c == PATH_INDEX);
     for (kind, part) in kinds.zip(parts) {
         let _ = sql.write_char('[');
         if kind == PATH_INDEX {
