@@ -1,0 +1,272 @@
+//! Bulk execution over CrateDB's `bulk_args`: one statement, many parameter rows, a result for
+//! every row.
+//!
+//! Rows are packed into requests of at most [`bulk_rows`](crate::CrateDbConnectOptions::bulk_rows)
+//! rows (default 5,000) and [`bulk_bytes`](crate::CrateDbConnectOptions::bulk_bytes) bytes
+//! (default 16 MiB, well under CrateDB's 100 MB request limit); bodies from
+//! [`gzip_min_bytes`](crate::CrateDbConnectOptions::gzip_min_bytes) on are gzip-compressed.
+//! Bulk statements are writes, so a request is sent to another node only if it never left.
+
+use sqlx_core::error::Error;
+use sqlx_core::sql_str::SqlSafeStr;
+
+use crate::CrateDbPool;
+use crate::arguments::CrateDbArguments;
+use crate::connection::CrateDbConnection;
+use crate::error::{CrateDbDatabaseError, ProtocolError};
+use crate::protocol::http::request;
+
+/// CrateDB's `rowcount` for a row that failed at runtime.
+const ROW_FAILED: i64 = -2;
+
+/// The outcome of one input row of a bulk execution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrateDbBulkRow {
+    /// The row was applied; CrateDB's row count for it (`None` when CrateDB reported it unknown).
+    Applied(Option<u64>),
+    /// CrateDB rejected this row; the error carries the row's index
+    /// ([`CrateDbDatabaseError::row_index`]).
+    Failed(CrateDbDatabaseError),
+    /// The request carrying this row failed as a whole after it was sent (connection lost,
+    /// timeout): CrateDB may or may not have applied it.
+    Unknown,
+    /// Not sent: an earlier request of the same call failed as a whole.
+    NotExecuted,
+}
+
+/// Per-row results of a bulk execution, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct CrateDbBulkResult {
+    rows: Vec<CrateDbBulkRow>,
+    requests: usize,
+    request_error: Option<String>,
+}
+
+impl CrateDbBulkResult {
+    /// One entry per input row, in input order.
+    pub fn rows(&self) -> &[CrateDbBulkRow] {
+        &self.rows
+    }
+
+    /// Consumes the result into its rows.
+    pub fn into_rows(self) -> Vec<CrateDbBulkRow> {
+        self.rows
+    }
+
+    /// Sum of the row counts of the applied rows.
+    pub fn rows_affected(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(|r| match r {
+                CrateDbBulkRow::Applied(Some(n)) => *n,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// The rows that failed, with their errors (the error's `row_index` is the input index).
+    pub fn failures(&self) -> impl Iterator<Item = &CrateDbDatabaseError> {
+        self.rows.iter().filter_map(|r| match r {
+            CrateDbBulkRow::Failed(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// True when every row was applied.
+    pub fn is_success(&self) -> bool {
+        self.rows
+            .iter()
+            .all(|r| matches!(r, CrateDbBulkRow::Applied(_)))
+    }
+
+    /// How many HTTP requests were sent.
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// When a request after the first failed as a whole: that error's message.
+    pub fn request_error(&self) -> Option<&str> {
+        self.request_error.as_deref()
+    }
+}
+
+/// Limits of one bulk execution (defaults from the connection options).
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    rows: usize,
+    bytes: usize,
+}
+
+impl CrateDbConnection {
+    /// Runs `sql` (an `INSERT`, `UPDATE` or `DELETE` without `RETURNING`) once per parameter
+    /// row, in as few requests as the limits allow, and reports every row's outcome.
+    ///
+    /// # Errors
+    /// A row whose arguments failed to encode, or a failure of the *first* request as a whole
+    /// (e.g. a syntax error or an unknown table: nothing was executed). Failures of single rows,
+    /// and whole-request failures after the first request, are reported per row in the result.
+    pub async fn execute_bulk<I>(
+        &mut self,
+        sql: impl SqlSafeStr,
+        rows: I,
+    ) -> Result<CrateDbBulkResult, Error>
+    where
+        I: IntoIterator<Item = CrateDbArguments>,
+    {
+        let sql = sql.into_sql_str();
+        let limits = Limits {
+            rows: self.transport.options.bulk_rows,
+            bytes: self.transport.options.bulk_bytes,
+        };
+        let mut result = CrateDbBulkResult::default();
+        let prefix = request::bulk_body_start(sql.as_str());
+        let fresh = || {
+            let mut b = Vec::with_capacity(limits.bytes.min(1 << 20));
+            b.extend_from_slice(&prefix);
+            b
+        };
+        let mut body = fresh();
+        let mut in_chunk = 0usize;
+        let mut failed = false;
+        for (index, row) in rows.into_iter().enumerate() {
+            if let Some(e) = row.deferred_error() {
+                return Err(Error::Encode(
+                    format!("bulk row {index}: cannot encode argument: {e}").into(),
+                ));
+            }
+            if failed {
+                result.rows.push(CrateDbBulkRow::NotExecuted);
+                continue;
+            }
+            let size = request::bulk_row_size(&row);
+            if in_chunk > 0 && (in_chunk >= limits.rows || body.len() + size > limits.bytes) {
+                let chunk = std::mem::replace(&mut body, fresh());
+                failed = !self.send_chunk(chunk, in_chunk, &mut result).await?;
+                in_chunk = 0;
+                if failed {
+                    result.rows.push(CrateDbBulkRow::NotExecuted);
+                    continue;
+                }
+            }
+            request::bulk_body_push(&mut body, &row, in_chunk == 0);
+            in_chunk += 1;
+        }
+        if in_chunk > 0 && !failed {
+            self.send_chunk(body, in_chunk, &mut result).await?;
+        }
+        Ok(result)
+    }
+
+    /// Sends one request of `count` rows. Returns `Ok(false)` when it failed as a whole after an
+    /// earlier request succeeded (rows marked in `result`), `Err` when the first request failed.
+    async fn send_chunk(
+        &mut self,
+        mut body: Vec<u8>,
+        count: usize,
+        result: &mut CrateDbBulkResult,
+    ) -> Result<bool, Error> {
+        let first_index = result.rows.len();
+        request::bulk_body_finish(&mut body);
+        result.requests += 1;
+        if self.tx.depth > 0 {
+            self.tx.statements += 1;
+        }
+        match self.bulk_request(body, first_index, count).await {
+            Ok(items) => {
+                result.rows.extend(items);
+                Ok(true)
+            }
+            Err((error, sent)) => {
+                if first_index == 0 {
+                    return Err(error);
+                }
+                let outcome = match (&error, sent) {
+                    (Error::Database(db), _) => {
+                        let message = db.message().to_owned();
+                        let code = db.code().and_then(|c| c.parse().ok());
+                        let status = db
+                            .try_downcast_ref::<CrateDbDatabaseError>()
+                            .map_or(0, CrateDbDatabaseError::status);
+                        Some((code, status, message))
+                    }
+                    _ => None,
+                };
+                for i in 0..count {
+                    result.rows.push(match &outcome {
+                        Some((code, status, message)) => CrateDbBulkRow::Failed(
+                            CrateDbDatabaseError::new(*code, *status, message.clone())
+                                .with_row_index(first_index + i),
+                        ),
+                        None if sent => CrateDbBulkRow::Unknown,
+                        None => CrateDbBulkRow::NotExecuted,
+                    });
+                }
+                result.request_error = Some(error.to_string());
+                Ok(false)
+            }
+        }
+    }
+
+    /// Sends a finished bulk body; on failure also says whether the request may have been sent.
+    async fn bulk_request(
+        &mut self,
+        body: Vec<u8>,
+        first_index: usize,
+        count: usize,
+    ) -> Result<Vec<CrateDbBulkRow>, (Error, bool)> {
+        let response = self.transport.post_sql(body, false).await.map_err(|e| {
+            let sent =
+                !matches!(&e, Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+            (e, sent)
+        })?;
+        let mut reader = crate::connection::stream::ResultReader::new(response)
+            .await
+            .map_err(|e| (e, true))?;
+        let mut out = Vec::with_capacity(count);
+        while let Some(item) = reader.next_bulk_item().await.map_err(|e| (e, true))? {
+            let index = first_index + out.len();
+            out.push(match (item.rowcount, item.error) {
+                (_, Some(err)) => CrateDbBulkRow::Failed(
+                    CrateDbDatabaseError::new(err.code, 200, err.message).with_row_index(index),
+                ),
+                (ROW_FAILED, None) => CrateDbBulkRow::Failed(
+                    CrateDbDatabaseError::new(
+                        None,
+                        200,
+                        "row failed (CrateDB sent no error details for it)".to_owned(),
+                    )
+                    .with_row_index(index),
+                ),
+                (n, None) => CrateDbBulkRow::Applied(u64::try_from(n).ok()),
+            });
+        }
+        if out.len() != count {
+            return Err((
+                ProtocolError::BulkResultCount {
+                    expected: count,
+                    found: out.len(),
+                }
+                .into(),
+                true,
+            ));
+        }
+        Ok(out)
+    }
+}
+
+/// [`CrateDbConnection::execute_bulk`] on a connection taken from `pool`.
+///
+/// # Errors
+/// As [`CrateDbConnection::execute_bulk`], plus failing to acquire a connection.
+pub async fn execute_bulk<I>(
+    pool: &CrateDbPool,
+    sql: impl SqlSafeStr,
+    rows: I,
+) -> Result<CrateDbBulkResult, Error>
+where
+    I: IntoIterator<Item = CrateDbArguments>,
+{
+    let mut conn = pool.acquire().await?;
+    conn.execute_bulk(sql, rows).await
+}

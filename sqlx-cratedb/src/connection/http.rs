@@ -1,0 +1,340 @@
+//! The HTTP transport: a keep-alive client, host selection with failover, auth and schema
+//! headers, gzip request bodies, timeouts, and the response body as a stream of chunks.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
+use http::{Request, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+use sqlx_core::error::Error;
+use tokio::time::Instant;
+
+use crate::error::{ConfigError, CrateDbDatabaseError, ProtocolError};
+use crate::options::CrateDbConnectOptions;
+use crate::protocol::http::request::{SQL_PATH, SQL_PATH_TRACE};
+use crate::protocol::http::response::ResponseParser;
+
+type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The header CrateDB reads the session's schema from.
+const DEFAULT_SCHEMA: &str = "Default-Schema";
+/// Error bodies are read up to this size.
+const ERROR_BODY_LIMIT: usize = 1024 * 1024;
+
+/// The HTTP client of one sqlx connection.
+pub(crate) struct Transport {
+    client: HttpClient,
+    pub(crate) options: CrateDbConnectOptions,
+    bases: Vec<String>,
+    auth: Option<HeaderValue>,
+    schema: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("hosts", &self.bases)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A response whose body has not been read yet.
+pub(crate) struct HttpResponse {
+    pub(crate) status: StatusCode,
+    body: Incoming,
+    deadline: Option<Instant>,
+}
+
+fn timed_out() -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::TimedOut,
+        "CrateDB request timed out",
+    ))
+}
+
+impl HttpResponse {
+    /// The next chunk of the body, `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        loop {
+            let frame = match self.deadline {
+                Some(d) => tokio::time::timeout_at(d, self.body.frame())
+                    .await
+                    .map_err(|_| timed_out())?,
+                None => self.body.frame().await,
+            };
+            match frame {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(Error::Io(io::Error::other(e))),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Ok(Some(data));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The whole body, up to `limit` bytes.
+    pub(crate) async fn read_to_end(&mut self, limit: usize) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        while let Some(chunk) = self.chunk().await? {
+            let room = limit.saturating_sub(out.len());
+            out.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Turns a non-200 response into an error: CrateDB's JSON error body when there is one,
+    /// an authentication error for a plain-text 401, a protocol error otherwise.
+    pub(crate) async fn into_error(mut self) -> Error {
+        let status = self.status.as_u16();
+        let body = match self.read_to_end(ERROR_BODY_LIMIT).await {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        error_from_body(status, &body)
+    }
+}
+
+/// Builds the error for a non-200 response body.
+pub(crate) fn error_from_body(status: u16, body: &[u8]) -> Error {
+    let mut parser = ResponseParser::new();
+    parser.feed(body);
+    parser.finish();
+    let mut parsed = Ok(());
+    while !parser.is_done() {
+        match parser.next_event() {
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => {
+                parsed = Err(e);
+                break;
+            }
+        }
+    }
+    if let (Ok(()), Some(err)) = (parsed, parser.error.take()) {
+        return Error::Database(Box::new(
+            CrateDbDatabaseError::new(err.code, status, err.message)
+                .with_trace(parser.error_trace.take()),
+        ));
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(512)])
+        .trim()
+        .to_owned();
+    if status == 401 {
+        let message = if text.is_empty() {
+            "authentication failed".to_owned()
+        } else {
+            format!("authentication failed: {text}")
+        };
+        return Error::Database(Box::new(CrateDbDatabaseError::new(None, status, message)));
+    }
+    if matches!(status, 502..=504 | 509) {
+        let message = format!("node unavailable (HTTP {status}): {text}");
+        return Error::Database(Box::new(CrateDbDatabaseError::new(None, status, message)));
+    }
+    ProtocolError::UnexpectedStatus {
+        status,
+        excerpt: text,
+    }
+    .into()
+}
+
+fn header(value: &str, what: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(value)
+        .map_err(|_| ConfigError::Parameter {
+            name: what.to_owned(),
+            value: "<not a valid header value>".to_owned(),
+        })
+        .map_err(Into::into)
+}
+
+/// True for statuses that mean "this node cannot serve now" (crate-python's list).
+fn is_failover_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 502..=504 | 509)
+}
+
+impl Transport {
+    pub(crate) fn new(options: &CrateDbConnectOptions) -> Result<Self, Error> {
+        let tls = options
+            .tls_config
+            .get_or_init(|| super::tls::client_config(options).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(ConfigError::Tls)?;
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(options.connect_timeout));
+        http.set_keepalive(Some(Duration::from_mins(1)));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config((*tls).clone())
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build(connector);
+        let scheme = if options.tls { "https" } else { "http" };
+        let bases = options
+            .hosts
+            .iter()
+            .map(|h| format!("{scheme}://{}", h.authority()))
+            .collect();
+        let auth = if let Some(token) = &options.token {
+            Some(header(&format!("Bearer {token}"), "token")?)
+        } else if let Some(user) = &options.username {
+            use base64::Engine as _;
+            let pair = format!("{user}:{}", options.password.as_deref().unwrap_or(""));
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            Some(header(&format!("Basic {encoded}"), "user")?)
+        } else {
+            None
+        };
+        let auth = auth.map(|mut v| {
+            v.set_sensitive(true);
+            v
+        });
+        let default_schema = options
+            .schema
+            .as_deref()
+            .map(|s| header(s, "schema"))
+            .transpose()?;
+        Ok(Self {
+            client,
+            options: options.clone(),
+            bases,
+            auth,
+            schema: default_schema,
+        })
+    }
+
+    fn request(
+        &self,
+        host: usize,
+        path: &str,
+        body: &Bytes,
+        gzip: bool,
+    ) -> Result<Request<Full<Bytes>>, Error> {
+        let mut req = Request::post(format!("{}{path}", self.bases[host]))
+            .header(CONTENT_TYPE, "application/json")
+            .header(ACCEPT, "application/json");
+        if let Some(auth) = &self.auth {
+            req = req.header(AUTHORIZATION, auth.clone());
+        }
+        if let Some(schema) = &self.schema {
+            req = req.header(DEFAULT_SCHEMA, schema.clone());
+        }
+        if gzip {
+            req = req.header(CONTENT_ENCODING, "gzip");
+        }
+        req.body(Full::new(body.clone()))
+            .map_err(|e| Error::Configuration(Box::new(e)))
+    }
+
+    /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
+    /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
+    pub(crate) async fn post_sql(
+        &self,
+        body: Vec<u8>,
+        retry_safe: bool,
+    ) -> Result<HttpResponse, Error> {
+        let (body, gzip) = if body.len() >= self.options.gzip_min_bytes {
+            (Bytes::from(gzip(&body)?), true)
+        } else {
+            (Bytes::from(body), false)
+        };
+        let path = if self.options.error_trace {
+            SQL_PATH_TRACE
+        } else {
+            SQL_PATH
+        };
+        let deadline = self.options.request_timeout.map(|t| Instant::now() + t);
+        let hosts = self.bases.len();
+        let cluster = &self.options.cluster;
+        let mut tried = Vec::with_capacity(hosts);
+        let mut last_error = None;
+        while tried.len() < hosts {
+            let host = cluster.pick(hosts, self.options.retry_interval, &tried);
+            tried.push(host);
+            let req = self.request(host, path, &body, gzip)?;
+            let sent = self.client.request(req);
+            let result = match deadline {
+                Some(d) => tokio::time::timeout_at(d, sent)
+                    .await
+                    .map_err(|_| timed_out())?,
+                None => sent.await,
+            };
+            match result {
+                Ok(resp) if is_failover_status(resp.status()) => {
+                    cluster.set_aside(host);
+                    let (parts, body) = resp.into_parts();
+                    let err = HttpResponse {
+                        status: parts.status,
+                        body,
+                        deadline,
+                    }
+                    .into_error()
+                    .await;
+                    log::warn!(
+                        "sqlx-cratedb: {} answered HTTP {}; set aside",
+                        self.bases[host],
+                        parts.status
+                    );
+                    if !retry_safe {
+                        return Err(err);
+                    }
+                    last_error = Some(err);
+                }
+                Ok(resp) => {
+                    cluster.healthy(host);
+                    let (parts, body) = resp.into_parts();
+                    return Ok(HttpResponse {
+                        status: parts.status,
+                        body,
+                        deadline,
+                    });
+                }
+                Err(e) => {
+                    cluster.set_aside(host);
+                    let never_sent = e.is_connect();
+                    log::warn!("sqlx-cratedb: {} failed: {e}; set aside", self.bases[host]);
+                    let kind = if never_sent {
+                        io::ErrorKind::ConnectionRefused
+                    } else {
+                        io::ErrorKind::ConnectionAborted
+                    };
+                    let err = Error::Io(io::Error::new(
+                        kind,
+                        format!("CrateDB node {}: {e}", self.bases[host]),
+                    ));
+                    if !(never_sent || retry_safe) {
+                        return Err(err);
+                    }
+                    last_error = Some(err);
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| Error::Configuration(Box::new(ConfigError::NoHosts))))
+    }
+}
+
+fn gzip(body: &[u8]) -> Result<Vec<u8>, Error> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(body)?;
+    Ok(enc.finish()?)
+}

@@ -1,0 +1,164 @@
+//! Reading a `/_sql` response as a stream of rows and a final row count.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use sqlx_core::Either;
+use sqlx_core::error::Error;
+
+use super::http::HttpResponse;
+use crate::column::CrateDbColumn;
+use crate::error::{CrateDbDatabaseError, ProtocolError};
+use crate::protocol::http::response::{BulkItem, Event, RawRow, ResponseParser};
+use crate::query_result::CrateDbQueryResult;
+use crate::row::CrateDbRow;
+use crate::type_info::CrateDbTypeInfo;
+
+/// Pulls rows out of a response body as they arrive.
+pub(crate) struct ResultReader {
+    response: HttpResponse,
+    parser: ResponseParser,
+    columns: Option<Arc<[CrateDbColumn]>>,
+    pending: VecDeque<RawRow>,
+    finished: bool,
+}
+
+impl ResultReader {
+    /// Checks the status; a non-200 response becomes its error.
+    pub(crate) async fn new(response: HttpResponse) -> Result<Self, Error> {
+        if response.status != http::StatusCode::OK {
+            return Err(response.into_error().await);
+        }
+        Ok(Self {
+            response,
+            parser: ResponseParser::new(),
+            columns: None,
+            pending: VecDeque::new(),
+            finished: false,
+        })
+    }
+
+    fn ensure_columns(&mut self) -> Result<(), ProtocolError> {
+        if self.columns.is_some() {
+            return Ok(());
+        }
+        let Some(names) = &self.parser.cols else {
+            return Ok(());
+        };
+        let types = match &self.parser.col_types {
+            Some(t) if t.len() == names.len() => t.clone(),
+            Some(t) => {
+                return Err(ProtocolError::RowWidth {
+                    expected: names.len(),
+                    found: t.len(),
+                });
+            }
+            // `col_types` is always requested; tolerate a server that omits it.
+            None => vec![CrateDbTypeInfo::Unknown(-1); names.len()],
+        };
+        self.columns = Some(
+            names
+                .iter()
+                .zip(types)
+                .enumerate()
+                .map(|(i, (n, t))| CrateDbColumn::new(i, n.clone(), t))
+                .collect(),
+        );
+        Ok(())
+    }
+
+    fn row(columns: &Arc<[CrateDbColumn]>, raw: RawRow) -> Result<CrateDbRow, ProtocolError> {
+        if raw.cells.len() != columns.len() {
+            return Err(ProtocolError::RowWidth {
+                expected: columns.len(),
+                found: raw.cells.len(),
+            });
+        }
+        Ok(CrateDbRow::new(raw.data, raw.cells, Arc::clone(columns)))
+    }
+
+    async fn fill(&mut self) -> Result<(), Error> {
+        match self.response.chunk().await? {
+            Some(chunk) => self.parser.feed(&chunk),
+            None => self.parser.finish(),
+        }
+        Ok(())
+    }
+
+    /// The next row, or the final row count, or `None` after it.
+    pub(crate) async fn next(
+        &mut self,
+    ) -> Result<Option<Either<CrateDbQueryResult, CrateDbRow>>, Error> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            if let (Some(columns), Some(raw)) = (&self.columns, self.pending.front()) {
+                if columns.is_empty() && raw.cells.is_empty() {
+                    self.pending.pop_front();
+                    continue;
+                }
+                let raw = self.pending.pop_front().ok_or(ProtocolError::NoResult)?;
+                return Ok(Some(Either::Right(Self::row(columns, raw)?)));
+            }
+            match self.parser.next_event()? {
+                None => self.fill().await?,
+                Some(Event::Row(raw)) => {
+                    self.ensure_columns()?;
+                    match &self.columns {
+                        // DDL/DML answer `"cols":[],"rows":[[]]`: that empty row is no row.
+                        Some(c) if c.is_empty() && raw.cells.is_empty() => {}
+                        Some(c) => return Ok(Some(Either::Right(Self::row(c, raw)?))),
+                        None => self.pending.push_back(raw),
+                    }
+                }
+                Some(Event::BulkItem(_)) => return Err(ProtocolError::NoResult.into()),
+                Some(Event::End) => {
+                    if let Some(err) = self.parser.error.take() {
+                        self.finished = true;
+                        return Err(Error::Database(Box::new(
+                            CrateDbDatabaseError::new(err.code, 200, err.message)
+                                .with_trace(self.parser.error_trace.take()),
+                        )));
+                    }
+                    if !self.pending.is_empty() {
+                        self.ensure_columns()?;
+                        if self.columns.is_none() {
+                            return Err(ProtocolError::MissingColumns.into());
+                        }
+                        continue;
+                    }
+                    self.finished = true;
+                    let rowcount = self.parser.rowcount.ok_or(ProtocolError::NoResult)?;
+                    return Ok(Some(Either::Left(CrateDbQueryResult::from_rowcount(
+                        rowcount,
+                    ))));
+                }
+            }
+        }
+    }
+
+    /// For bulk responses: the next per-row result, `None` at the end.
+    pub(crate) async fn next_bulk_item(&mut self) -> Result<Option<BulkItem>, Error> {
+        loop {
+            match self.parser.next_event()? {
+                None => self.fill().await?,
+                Some(Event::BulkItem(item)) => return Ok(Some(item)),
+                Some(Event::Row(_)) => return Err(ProtocolError::NoResult.into()),
+                Some(Event::End) => {
+                    if let Some(err) = self.parser.error.take() {
+                        return Err(Error::Database(Box::new(CrateDbDatabaseError::new(
+                            err.code,
+                            200,
+                            err.message,
+                        ))));
+                    }
+                    if !self.parser.saw_results {
+                        return Err(ProtocolError::NoResult.into());
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! [`CrateDb`]: the `sqlx::Database` implementation, the driver's table of contents.
+
+use sqlx_core::database::Database;
+
+use crate::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
+use crate::column::CrateDbColumn;
+use crate::connection::CrateDbConnection;
+use crate::query_result::CrateDbQueryResult;
+use crate::row::CrateDbRow;
+use crate::statement::CrateDbStatement;
+use crate::transaction::CrateDbTransactionManager;
+use crate::type_info::CrateDbTypeInfo;
+use crate::value::{CrateDbValue, CrateDbValueRef};
+
+/// The CrateDB database driver for sqlx.
+#[derive(Debug)]
+pub struct CrateDb;
+
+impl Database for CrateDb {
+    type Connection = CrateDbConnection;
+    type TransactionManager = CrateDbTransactionManager;
+    type Row = CrateDbRow;
+    type QueryResult = CrateDbQueryResult;
+    type Column = CrateDbColumn;
+    type TypeInfo = CrateDbTypeInfo;
+    type Value = CrateDbValue;
+    type ValueRef<'r> = CrateDbValueRef<'r>;
+    type Arguments = CrateDbArguments;
+    type ArgumentBuffer = CrateDbArgumentBuffer;
+    type Statement = CrateDbStatement;
+
+    const NAME: &'static str = "CrateDB";
+
+    /// `crate://` (HTTP, or HTTPS with `?sslmode=require`) and `crate+https://`.
+    /// Plain `http://` / `https://` URLs are accepted by `CrateDbConnectOptions` but are not
+    /// registered with `sqlx::Any`, where they would be ambiguous.
+    const URL_SCHEMES: &'static [&'static str] = &["crate", "crate+http", "crate+https"];
+}

@@ -1,0 +1,309 @@
+//! Errors: [`CrateDbDatabaseError`] for what the server reports, small internal enums for the rest.
+//!
+//! Codes and HTTP statuses follow CrateDB's `HttpErrorStatus` table
+//! (<https://cratedb.com/docs/crate/reference/en/latest/interfaces/http.html#error-codes>).
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt::{self, Display, Formatter};
+
+use sqlx_core::error::{BoxDynError, DatabaseError, ErrorKind};
+
+/// CrateDB's numeric error codes (HTTP endpoint) that this driver classifies.
+pub mod codes {
+    /// Syntax error or unsupported statement; also CHECK / NOT NULL violations and bad casts.
+    pub const SQL_PARSE: i64 = 4000;
+    /// Feature not supported (yet).
+    pub const UNSUPPORTED_FEATURE: i64 = 4004;
+    /// Not authorized.
+    pub const UNAUTHORIZED: i64 = 4010;
+    /// Missing privilege.
+    pub const MISSING_PRIVILEGE: i64 = 4011;
+    /// Unknown relation.
+    pub const UNKNOWN_RELATION: i64 = 4041;
+    /// Unknown column.
+    pub const UNKNOWN_COLUMN: i64 = 4043;
+    /// Unknown schema.
+    pub const UNKNOWN_SCHEMA: i64 = 4045;
+    /// Duplicate primary key.
+    pub const DUPLICATE_PRIMARY_KEY: i64 = 4091;
+    /// Version conflict (optimistic concurrency control).
+    pub const VERSION_CONFLICT: i64 = 4092;
+    /// Relation already exists.
+    pub const RELATION_EXISTS: i64 = 4093;
+    /// Too many requests.
+    pub const TOO_MANY_REQUESTS: i64 = 4290;
+    /// Shards unavailable.
+    pub const SHARDS_UNAVAILABLE: i64 = 5002;
+    /// Statement killed (`KILL` or `statement_timeout`).
+    pub const KILLED: i64 = 5005;
+    /// No shard available.
+    pub const NO_SHARD_AVAILABLE: i64 = 5033;
+}
+
+/// An error reported by CrateDB: its numeric code, the HTTP status, the message and, when
+/// `error_trace` is on, the server's stack trace.
+///
+/// Users receive it as `sqlx::Error::Database`; downcast with
+/// `err.as_database_error().and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateDbDatabaseError {
+    code: Option<i64>,
+    status: u16,
+    message: String,
+    error_trace: Option<String>,
+    row_index: Option<usize>,
+}
+
+impl CrateDbDatabaseError {
+    /// An error from a CrateDB JSON error body.
+    pub(crate) fn new(code: Option<i64>, status: u16, message: String) -> Self {
+        Self {
+            code,
+            status,
+            message,
+            error_trace: None,
+            row_index: None,
+        }
+    }
+
+    pub(crate) fn with_trace(mut self, trace: Option<String>) -> Self {
+        self.error_trace = trace;
+        self
+    }
+
+    pub(crate) fn with_row_index(mut self, index: usize) -> Self {
+        self.row_index = Some(index);
+        self
+    }
+
+    /// CrateDB's numeric error code (e.g. 4091 for a duplicate primary key), when the server
+    /// sent one. A 401 answered in plain text has none.
+    pub fn http_code(&self) -> Option<i64> {
+        self.code
+    }
+
+    /// The HTTP status of the response (200 for per-row errors of a bulk request).
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The server's stack trace, present when the connection was opened with `error_trace`.
+    pub fn error_trace(&self) -> Option<&str> {
+        self.error_trace.as_deref()
+    }
+
+    /// For per-row errors of a bulk request: the index of the failed row in the input.
+    pub fn row_index(&self) -> Option<usize> {
+        self.row_index
+    }
+
+    /// True when the server rejected the credentials (HTTP 401, code 4010).
+    pub fn is_authentication_error(&self) -> bool {
+        self.status == 401 && self.code.is_none_or(|c| c == codes::UNAUTHORIZED)
+    }
+
+    /// True for errors where retrying a read on another node may help
+    /// (shards unavailable, no shard available, HTTP 503).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.code,
+            Some(codes::SHARDS_UNAVAILABLE | codes::NO_SHARD_AVAILABLE)
+        ) || matches!(self.status, 502..=504 | 509)
+    }
+}
+
+impl Display for CrateDbDatabaseError {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self.code {
+            Some(code) => write!(f, "[{code}] {}", self.message)?,
+            None => write!(f, "[HTTP {}] {}", self.status, self.message)?,
+        }
+        if let Some(index) = self.row_index {
+            write!(f, " (bulk row {index})")?;
+        }
+        Ok(())
+    }
+}
+
+impl StdError for CrateDbDatabaseError {}
+
+impl DatabaseError for CrateDbDatabaseError {
+    fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn code(&self) -> Option<Cow<'_, str>> {
+        self.code.map(|c| Cow::Owned(c.to_string()))
+    }
+
+    fn as_error(&self) -> &(dyn StdError + Send + Sync + 'static) {
+        self
+    }
+
+    fn as_error_mut(&mut self) -> &mut (dyn StdError + Send + Sync + 'static) {
+        self
+    }
+
+    fn into_error(self: Box<Self>) -> Box<dyn StdError + Send + Sync + 'static> {
+        self
+    }
+
+    fn is_transient_in_connect_phase(&self) -> bool {
+        self.is_transient()
+    }
+
+    /// Maps CrateDB codes to sqlx kinds. CrateDB reports CHECK and NOT NULL violations as the
+    /// generic 4000, so those two are recognised by their message text.
+    fn kind(&self) -> ErrorKind {
+        if self.code == Some(codes::DUPLICATE_PRIMARY_KEY)
+            || self.message.starts_with("DuplicateKeyException")
+        {
+            return ErrorKind::UniqueViolation;
+        }
+        if self.code == Some(codes::SQL_PARSE) || self.code.is_none() {
+            if self.message.contains("must not be null") {
+                return ErrorKind::NotNullViolation;
+            }
+            if self.message.contains("Failed CHECK constraint") {
+                return ErrorKind::CheckViolation;
+            }
+        }
+        ErrorKind::Other
+    }
+}
+
+/// The server sent something this driver cannot read: malformed, truncated or unexpected.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum ProtocolError {
+    #[error("CrateDB response is not valid JSON at byte {offset}: {reason}")]
+    Malformed { offset: usize, reason: &'static str },
+    #[error("CrateDB response ended before it was complete (truncated body)")]
+    Truncated,
+    #[error("CrateDB response has an invalid `{key}`: {source}")]
+    InvalidField {
+        key: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("CrateDB response has an invalid `col_types` entry at position {0}")]
+    InvalidColType(usize),
+    #[error("CrateDB response has rows but no `cols`")]
+    MissingColumns,
+    #[error("CrateDB row has {found} values but the response declares {expected} columns")]
+    RowWidth { expected: usize, found: usize },
+    #[error("CrateDB row is larger than 4 GiB")]
+    RowTooLarge,
+    #[error("CrateDB answered HTTP {status} with an unexpected body: {excerpt}")]
+    UnexpectedStatus { status: u16, excerpt: String },
+    #[error("CrateDB bulk response has {found} results for {expected} rows")]
+    BulkResultCount { expected: usize, found: usize },
+    #[error("CrateDB response is neither a result set, a row count nor a bulk result")]
+    NoResult,
+}
+
+impl From<ProtocolError> for sqlx_core::Error {
+    fn from(err: ProtocolError) -> Self {
+        sqlx_core::Error::Protocol(err.to_string())
+    }
+}
+
+/// A value could not be decoded into the requested Rust type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum DecodeError {
+    #[error("cannot decode CrateDB {ty} value `{excerpt}` as `{rust}`: {reason}")]
+    Value {
+        ty: String,
+        rust: &'static str,
+        excerpt: String,
+        reason: Cow<'static, str>,
+    },
+}
+
+impl DecodeError {
+    pub(crate) fn value(
+        ty: &crate::CrateDbTypeInfo,
+        rust: &'static str,
+        raw: &[u8],
+        reason: impl Into<Cow<'static, str>>,
+    ) -> BoxDynError {
+        let text = String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned();
+        Box::new(DecodeError::Value {
+            ty: ty.to_string(),
+            rust,
+            excerpt: text,
+            reason: reason.into(),
+        })
+    }
+}
+
+/// A value could not be encoded as a CrateDB HTTP argument.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum EncodeError {
+    #[error("u64 value {0} does not fit CrateDB's BIGINT")]
+    U64OutOfRange(u64),
+    #[error("cannot encode value as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("date/time value is out of CrateDB's millisecond range")]
+    TimeOutOfRange,
+}
+
+/// Connection options that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub(crate) enum ConfigError {
+    #[error("invalid CrateDB URL: {0}")]
+    Url(String),
+    #[error("invalid value `{value}` for URL parameter `{name}`")]
+    Parameter { name: String, value: String },
+    #[error("unknown URL parameter `{0}`")]
+    UnknownParameter(String),
+    #[error("a CrateDB connection needs at least one host")]
+    NoHosts,
+    #[error("cannot read TLS file {path}: {reason}")]
+    TlsFile { path: String, reason: String },
+    #[error("TLS configuration: {0}")]
+    Tls(String),
+}
+
+impl From<ConfigError> for sqlx_core::Error {
+    fn from(err: ConfigError) -> Self {
+        sqlx_core::Error::Configuration(Box::new(err))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_maps_duplicate_key_and_constraint_messages() {
+        let dup = CrateDbDatabaseError::new(
+            Some(4091),
+            409,
+            "DuplicateKeyException[A document with the same primary key exists already]".into(),
+        );
+        assert_eq!(dup.kind(), ErrorKind::UniqueViolation);
+        assert_eq!(dup.code().as_deref(), Some("4091"));
+        let nn = CrateDbDatabaseError::new(Some(4000), 400, "\"name\" must not be null".into());
+        assert_eq!(nn.kind(), ErrorKind::NotNullViolation);
+        let check = CrateDbDatabaseError::new(
+            Some(4000),
+            400,
+            "Failed CHECK constraint(s): CONSTRAINT c CHECK(\"x\" > 0)".into(),
+        );
+        assert_eq!(check.kind(), ErrorKind::CheckViolation);
+        let other = CrateDbDatabaseError::new(Some(4041), 404, "RelationUnknown[x]".into());
+        assert_eq!(other.kind(), ErrorKind::Other);
+    }
+
+    #[test]
+    fn plain_401_is_an_authentication_error() {
+        let e = CrateDbDatabaseError::new(None, 401, "trust authentication failed".into());
+        assert!(e.is_authentication_error());
+        assert_eq!(e.to_string(), "[HTTP 401] trust authentication failed");
+    }
+}

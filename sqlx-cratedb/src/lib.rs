@@ -1,0 +1,48 @@
+#![doc = include_str!("lib.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod arguments;
+pub mod bulk;
+mod column;
+pub mod connection;
+mod database;
+pub mod error;
+pub mod options;
+mod protocol;
+mod query_result;
+mod row;
+mod statement;
+mod transaction;
+mod type_info;
+pub mod types;
+mod value;
+
+pub use arguments::{CrateDbArgumentBuffer, CrateDbArguments};
+pub use bulk::{CrateDbBulkResult, CrateDbBulkRow};
+pub use column::CrateDbColumn;
+pub use connection::CrateDbConnection;
+pub use database::CrateDb;
+pub use error::CrateDbDatabaseError;
+pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem};
+pub use query_result::CrateDbQueryResult;
+pub use row::CrateDbRow;
+pub use statement::CrateDbStatement;
+pub use transaction::CrateDbTransactionManager;
+pub use type_info::CrateDbTypeInfo;
+pub use value::{CrateDbValue, CrateDbValueRef};
+
+/// A pool of CrateDB connections.
+pub type CrateDbPool = sqlx_core::pool::Pool<CrateDb>;
+/// Pool options for CrateDB.
+pub type CrateDbPoolOptions = sqlx_core::pool::PoolOptions<CrateDb>;
+/// A CrateDB "transaction" (a depth counter: CrateDB has no transactions, see the crate docs).
+pub type CrateDbTransaction<'c> = sqlx_core::transaction::Transaction<'c, CrateDb>;
+
+/// An alias for [`Executor<'_, Database = CrateDb>`](sqlx_core::executor::Executor).
+pub trait CrateDbExecutor<'c>: sqlx_core::executor::Executor<'c, Database = CrateDb> {}
+impl<'c, T: sqlx_core::executor::Executor<'c, Database = CrateDb>> CrateDbExecutor<'c> for T {}
+
+// The sqlx glue every driver provides.
+sqlx_core::impl_into_arguments_for_arguments!(CrateDbArguments);
+sqlx_core::impl_acquire!(CrateDb, CrateDbConnection);
+sqlx_core::impl_encode_for_option!(CrateDb);

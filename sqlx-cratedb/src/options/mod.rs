@@ -1,0 +1,310 @@
+//! [`CrateDbConnectOptions`]: hosts, credentials, schema, TLS, timeouts and bulk limits.
+#![doc = include_str!("url.md")]
+
+mod parse;
+
+use std::fmt::{self, Debug, Formatter};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use log::LevelFilter;
+use sqlx_core::connection::{ConnectOptions, LogSettings};
+use sqlx_core::error::Error;
+use sqlx_core::url::Url;
+
+use crate::connection::CrateDbConnection;
+use crate::connection::cluster::Cluster;
+
+/// The default HTTP port of CrateDB.
+pub const DEFAULT_PORT: u16 = 4200;
+/// Default number of parameter rows per bulk request.
+pub const DEFAULT_BULK_ROWS: usize = 5_000;
+/// Default byte cap of one bulk request body (before compression); CrateDB's limit is 100 MB.
+pub const DEFAULT_BULK_BYTES: usize = 16 * 1024 * 1024;
+/// Request bodies at least this large are sent gzip-compressed (as crate-python does).
+pub const DEFAULT_GZIP_MIN_BYTES: usize = 8 * 1024;
+
+/// One CrateDB node of the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateDbHost {
+    /// Host name or IP address (IPv6 without brackets).
+    pub host: String,
+    /// HTTP port.
+    pub port: u16,
+}
+
+impl CrateDbHost {
+    /// A host and port.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        Self {
+            host: host.into(),
+            port,
+        }
+    }
+
+    pub(crate) fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Where a PEM file comes from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum CrateDbPem {
+    /// A file path.
+    Path(PathBuf),
+    /// PEM text in memory.
+    Pem(Vec<u8>),
+}
+
+impl Debug for CrateDbPem {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Path(p) => f.debug_tuple("Path").field(p).finish(),
+            Self::Pem(_) => f.write_str("Pem(<redacted>)"),
+        }
+    }
+}
+
+/// Options for connecting to CrateDB over its HTTP endpoint.
+///
+/// Build from a URL (`"crate://crate@h1:4200,h2:4200/doc".parse()`) or with the builder
+/// methods. `Debug` never shows the password or the token.
+#[derive(Clone)]
+pub struct CrateDbConnectOptions {
+    pub(crate) hosts: Vec<CrateDbHost>,
+    pub(crate) tls: bool,
+    pub(crate) username: Option<String>,
+    pub(crate) password: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) schema: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) request_timeout: Option<Duration>,
+    pub(crate) error_trace: bool,
+    pub(crate) root_cert: Option<CrateDbPem>,
+    pub(crate) client_cert: Option<(CrateDbPem, CrateDbPem)>,
+    pub(crate) retry_interval: Duration,
+    pub(crate) bulk_rows: usize,
+    pub(crate) bulk_bytes: usize,
+    pub(crate) gzip_min_bytes: usize,
+    pub(crate) log_settings: LogSettings,
+    pub(crate) cluster: Arc<Cluster>,
+    pub(crate) tls_config: Arc<OnceLock<Result<Arc<rustls::ClientConfig>, String>>>,
+}
+
+impl Debug for CrateDbConnectOptions {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CrateDbConnectOptions")
+            .field("hosts", &self.hosts)
+            .field("tls", &self.tls)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("schema", &self.schema)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("error_trace", &self.error_trace)
+            .field("root_cert", &self.root_cert)
+            .field("client_cert", &self.client_cert.as_ref().map(|(c, _)| c))
+            .field("retry_interval", &self.retry_interval)
+            .field("bulk_rows", &self.bulk_rows)
+            .field("bulk_bytes", &self.bulk_bytes)
+            .field("gzip_min_bytes", &self.gzip_min_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for CrateDbConnectOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CrateDbConnectOptions {
+    /// Options for `http://localhost:4200`, no credentials, schema `doc`.
+    pub fn new() -> Self {
+        Self {
+            hosts: vec![CrateDbHost::new("localhost", DEFAULT_PORT)],
+            tls: false,
+            username: None,
+            password: None,
+            token: None,
+            schema: None,
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: None,
+            error_trace: false,
+            root_cert: None,
+            client_cert: None,
+            retry_interval: Duration::from_secs(30),
+            bulk_rows: DEFAULT_BULK_ROWS,
+            bulk_bytes: DEFAULT_BULK_BYTES,
+            gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
+            log_settings: LogSettings::default(),
+            cluster: Arc::new(Cluster::new(1)),
+            tls_config: Arc::new(OnceLock::new()),
+        }
+    }
+
+    fn reset_shared(&mut self) {
+        self.cluster = Arc::new(Cluster::new(self.hosts.len()));
+        self.tls_config = Arc::new(OnceLock::new());
+    }
+
+    /// Replaces the host list with one host.
+    pub fn host(self, host: impl Into<String>, port: u16) -> Self {
+        self.hosts(vec![CrateDbHost::new(host, port)])
+    }
+
+    /// Replaces the host list. Requests are balanced round-robin across the hosts.
+    pub fn hosts(mut self, hosts: Vec<CrateDbHost>) -> Self {
+        self.hosts = hosts;
+        self.reset_shared();
+        self
+    }
+
+    /// Uses HTTPS (TLS with certificate verification; there is no way to turn verification off).
+    pub fn tls(mut self, on: bool) -> Self {
+        self.tls = on;
+        self.reset_shared();
+        self
+    }
+
+    /// Trusts this CA certificate (PEM) in addition to the bundled web PKI roots.
+    pub fn root_cert(mut self, pem: CrateDbPem) -> Self {
+        self.root_cert = Some(pem);
+        self.reset_shared();
+        self
+    }
+
+    /// Authenticates with this client certificate chain and private key (both PEM).
+    pub fn client_cert(mut self, cert: CrateDbPem, key: CrateDbPem) -> Self {
+        self.client_cert = Some((cert, key));
+        self.reset_shared();
+        self
+    }
+
+    /// User name for basic authentication.
+    pub fn username(mut self, username: impl Into<String>) -> Self {
+        self.username = Some(username.into());
+        self
+    }
+
+    /// Password for basic authentication.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.password = Some(password.into());
+        self
+    }
+
+    /// A JWT sent as `Authorization: Bearer …` (takes precedence over user and password).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The default schema, sent as `Default-Schema` on every request.
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Time allowed to open a TCP connection to a host (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole request, response body included (default: none).
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// Ask CrateDB for stack traces in error responses (`error_trace=true`).
+    pub fn error_trace(mut self, on: bool) -> Self {
+        self.error_trace = on;
+        self
+    }
+
+    /// How long a failed host is set aside before it is tried again (default 30 s).
+    pub fn retry_interval(mut self, interval: Duration) -> Self {
+        self.retry_interval = interval;
+        self
+    }
+
+    /// Rows per bulk request (default 5,000).
+    pub fn bulk_rows(mut self, rows: usize) -> Self {
+        self.bulk_rows = rows.max(1);
+        self
+    }
+
+    /// Byte cap of one bulk request body (default 16 MiB).
+    pub fn bulk_bytes(mut self, bytes: usize) -> Self {
+        self.bulk_bytes = bytes.max(1);
+        self
+    }
+
+    /// Request bodies at least this large are gzip-compressed (default 8 KiB).
+    pub fn gzip_min_bytes(mut self, bytes: usize) -> Self {
+        self.gzip_min_bytes = bytes;
+        self
+    }
+
+    /// The configured hosts.
+    pub fn get_hosts(&self) -> &[CrateDbHost] {
+        &self.hosts
+    }
+
+    /// The configured default schema.
+    pub fn get_schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The configured user name.
+    pub fn get_username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+
+    /// True when connecting over HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.tls
+    }
+}
+
+impl FromStr for CrateDbConnectOptions {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(parse::parse(s)?)
+    }
+}
+
+impl ConnectOptions for CrateDbConnectOptions {
+    type Connection = CrateDbConnection;
+
+    fn from_url(url: &Url) -> Result<Self, Error> {
+        url.as_str().parse()
+    }
+
+    fn to_url_lossy(&self) -> Url {
+        parse::to_url(self)
+    }
+
+    async fn connect(&self) -> Result<CrateDbConnection, Error> {
+        CrateDbConnection::establish(self).await
+    }
+
+    fn log_statements(mut self, level: LevelFilter) -> Self {
+        self.log_settings.log_statements(level);
+        self
+    }
+
+    fn log_slow_statements(mut self, level: LevelFilter, duration: Duration) -> Self {
+        self.log_settings.log_slow_statements(level, duration);
+        self
+    }
+}

@@ -1,0 +1,285 @@
+//! URL parsing and printing for [`CrateDbConnectOptions`].
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use sqlx_core::percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use sqlx_core::url::Url;
+
+use super::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, DEFAULT_PORT};
+use crate::error::ConfigError;
+
+fn decode(s: &str) -> Result<String, ConfigError> {
+    percent_decode_str(s)
+        .decode_utf8()
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|_| ConfigError::Url(format!("invalid percent-encoding in `{s}`")))
+}
+
+fn bad(name: &str, value: &str) -> ConfigError {
+    ConfigError::Parameter {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    }
+}
+
+/// `10` (seconds), `10s`, `500ms`, `2m`.
+pub(crate) fn parse_duration(name: &str, value: &str) -> Result<Duration, ConfigError> {
+    let v = value.trim();
+    let (num, unit) = match v.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => v.split_at(i),
+        None => (v, "s"),
+    };
+    let n: u64 = num.parse().map_err(|_| bad(name, value))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        _ => Err(bad(name, value)),
+    }
+}
+
+fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
+    match value {
+        "true" | "1" | "on" | "yes" => Ok(true),
+        "false" | "0" | "off" | "no" => Ok(false),
+        _ => Err(bad(name, value)),
+    }
+}
+
+fn parse_host(spec: &str) -> Result<CrateDbHost, ConfigError> {
+    let (host, port) = if let Some(rest) = spec.strip_prefix('[') {
+        let (h, after) = rest
+            .split_once(']')
+            .ok_or_else(|| ConfigError::Url(format!("unclosed `[` in host `{spec}`")))?;
+        match after.strip_prefix(':') {
+            Some(p) => (h, Some(p)),
+            None if after.is_empty() => (h, None),
+            None => return Err(ConfigError::Url(format!("invalid host `{spec}`"))),
+        }
+    } else {
+        match spec.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (spec, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(ConfigError::Url(format!("empty host in `{spec}`")));
+    }
+    let port = match port {
+        Some(p) => p
+            .parse()
+            .map_err(|_| ConfigError::Url(format!("invalid port in `{spec}`")))?,
+        None => DEFAULT_PORT,
+    };
+    Ok(CrateDbHost::new(host, port))
+}
+
+fn parse_hosts(list: &str, out: &mut Vec<CrateDbHost>) -> Result<(), ConfigError> {
+    for spec in list.split(',').filter(|s| !s.is_empty()) {
+        out.push(parse_host(spec)?);
+    }
+    Ok(())
+}
+
+/// Parses a connection URL (see the module docs for the grammar).
+pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| ConfigError::Url("missing `scheme://`".into()))?;
+    let tls = match scheme.to_ascii_lowercase().as_str() {
+        "crate" | "crate+http" | "http" => false,
+        "crate+https" | "https" => true,
+        other => return Err(ConfigError::Url(format!("unsupported scheme `{other}`"))),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match rest.split_once('/') {
+        Some((a, p)) => (a, p),
+        None => (rest, ""),
+    };
+    let (userinfo, hostlist) = match authority.rsplit_once('@') {
+        Some((u, h)) => (Some(u), h),
+        None => (None, authority),
+    };
+
+    let mut opts = CrateDbConnectOptions::new();
+    opts.tls = tls;
+    let mut hosts = Vec::new();
+    parse_hosts(hostlist, &mut hosts)?;
+    if let Some(userinfo) = userinfo {
+        let (user, pass) = match userinfo.split_once(':') {
+            Some((u, p)) => (u, Some(p)),
+            None => (userinfo, None),
+        };
+        if !user.is_empty() {
+            opts.username = Some(decode(user)?);
+        }
+        if let Some(p) = pass {
+            opts.password = Some(decode(p)?);
+        }
+    }
+    let path = path.trim_end_matches('/');
+    if !path.is_empty() {
+        opts.schema = Some(decode(path)?);
+    }
+
+    let mut client_cert = None;
+    let mut client_key = None;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, "true"));
+        let v = decode(v)?;
+        match k {
+            "schema" => opts.schema = Some(v),
+            "user" => opts.username = Some(v),
+            "password" => opts.password = Some(v),
+            "token" => opts.token = Some(v),
+            "hosts" => parse_hosts(&v, &mut hosts)?,
+            "sslmode" | "ssl-mode" => {
+                opts.tls = match v.as_str() {
+                    "disable" => false,
+                    "require" | "verify-ca" | "verify-full" => true,
+                    _ => return Err(bad(k, &v)),
+                };
+            }
+            "tls" | "ssl" => opts.tls = parse_bool(k, &v)?,
+            "sslrootcert" => opts.root_cert = Some(CrateDbPem::Path(PathBuf::from(v))),
+            "sslcert" => client_cert = Some(CrateDbPem::Path(PathBuf::from(v))),
+            "sslkey" => client_key = Some(CrateDbPem::Path(PathBuf::from(v))),
+            "connect_timeout" => opts.connect_timeout = parse_duration(k, &v)?,
+            "timeout" | "request_timeout" => opts.request_timeout = Some(parse_duration(k, &v)?),
+            "error_trace" => opts.error_trace = parse_bool(k, &v)?,
+            "retry_interval" => opts.retry_interval = parse_duration(k, &v)?,
+            "bulk_rows" => opts.bulk_rows = v.parse().map_err(|_| bad(k, &v))?,
+            "bulk_bytes" => opts.bulk_bytes = v.parse().map_err(|_| bad(k, &v))?,
+            "gzip_min_bytes" => opts.gzip_min_bytes = v.parse().map_err(|_| bad(k, &v))?,
+            other => return Err(ConfigError::UnknownParameter(other.to_owned())),
+        }
+    }
+    match (client_cert, client_key) {
+        (Some(c), Some(k)) => opts.client_cert = Some((c, k)),
+        (None, None) => {}
+        _ => {
+            return Err(ConfigError::Tls(
+                "sslcert and sslkey must be given together".into(),
+            ));
+        }
+    }
+    if opts.bulk_rows == 0 || opts.bulk_bytes == 0 {
+        return Err(ConfigError::Parameter {
+            name: "bulk_rows/bulk_bytes".into(),
+            value: "0".into(),
+        });
+    }
+    if hosts.is_empty() {
+        return Err(ConfigError::NoHosts);
+    }
+    Ok(opts.hosts(hosts))
+}
+
+/// The options as a URL, without password or token.
+pub(crate) fn to_url(opts: &CrateDbConnectOptions) -> Url {
+    let scheme = if opts.tls { "crate+https" } else { "crate" };
+    let first = opts.hosts.first().map_or_else(
+        || format!("localhost:{DEFAULT_PORT}"),
+        CrateDbHost::authority,
+    );
+    let user = opts.username.as_deref().map_or(String::new(), |u| {
+        format!("{}@", utf8_percent_encode(u, NON_ALPHANUMERIC))
+    });
+    let path = opts.schema.as_deref().map_or(String::new(), |s| {
+        utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+    });
+    let mut s = format!("{scheme}://{user}{first}/{path}");
+    if opts.hosts.len() > 1 {
+        let rest: Vec<String> = opts.hosts[1..].iter().map(CrateDbHost::authority).collect();
+        s.push_str("?hosts=");
+        s.push_str(&rest.join(","));
+    }
+    Url::parse(&s).unwrap_or_else(|_| {
+        Url::parse(&format!("{scheme}://localhost:{DEFAULT_PORT}/")).expect("static URL parses")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_host_url_with_credentials_and_schema() {
+        let o = parse("crate://crate:s%40cret@h1:4201,h2,[::1]:4300/my%20schema?error_trace=true")
+            .unwrap();
+        assert_eq!(
+            o.hosts,
+            vec![
+                CrateDbHost::new("h1", 4201),
+                CrateDbHost::new("h2", 4200),
+                CrateDbHost::new("::1", 4300)
+            ]
+        );
+        assert_eq!(o.username.as_deref(), Some("crate"));
+        assert_eq!(o.password.as_deref(), Some("s@cret"));
+        assert_eq!(o.schema.as_deref(), Some("my schema"));
+        assert!(o.error_trace);
+        assert!(!o.tls);
+    }
+
+    #[test]
+    fn schemes_and_tls_parameters() {
+        assert!(parse("https://h").unwrap().tls);
+        assert!(parse("crate+https://h").unwrap().tls);
+        assert!(!parse("http://h:4200").unwrap().tls);
+        let o = parse("crate://h?sslmode=require&sslrootcert=/ca.pem&sslcert=/c.pem&sslkey=/k.pem")
+            .unwrap();
+        assert!(o.tls);
+        assert_eq!(o.root_cert, Some(CrateDbPem::Path("/ca.pem".into())));
+        assert!(o.client_cert.is_some());
+        assert!(parse("crate://h?sslcert=/c.pem").is_err());
+        assert!(parse("postgres://h").is_err());
+    }
+
+    #[test]
+    fn timeouts_tokens_hosts_and_bulk_parameters() {
+        let o = parse(
+            "crate://h1?hosts=h2:1,h3&connect_timeout=500ms&timeout=2m&retry_interval=5\
+             &token=abc&bulk_rows=10&bulk_bytes=1000&gzip_min_bytes=0&schema=s",
+        )
+        .unwrap();
+        assert_eq!(o.hosts.len(), 3);
+        assert_eq!(o.connect_timeout, Duration::from_millis(500));
+        assert_eq!(o.request_timeout, Some(Duration::from_mins(2)));
+        assert_eq!(o.retry_interval, Duration::from_secs(5));
+        assert_eq!(o.token.as_deref(), Some("abc"));
+        assert_eq!((o.bulk_rows, o.bulk_bytes, o.gzip_min_bytes), (10, 1000, 0));
+        assert_eq!(o.schema.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn bad_urls_are_configuration_errors() {
+        for url in [
+            "h1:4200",
+            "crate://",
+            "crate://h:notaport",
+            "crate://h?nope=1",
+            "crate://h?timeout=5x",
+            "crate://h?bulk_rows=0",
+            "crate://[::1",
+        ] {
+            assert!(parse(url).is_err(), "{url}");
+        }
+    }
+
+    #[test]
+    fn debug_and_url_never_show_secrets() {
+        let o = parse("crate://u:hunter2@h?token=tok123").unwrap();
+        let dbg = format!("{o:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("tok123"), "{dbg}");
+        assert!(dbg.contains("<redacted>"));
+        let url = to_url(&o).to_string();
+        assert!(!url.contains("hunter2") && !url.contains("tok123"), "{url}");
+        let o = parse("crate://h1,h2:4300/s").unwrap();
+        assert_eq!(to_url(&o).as_str(), "crate://h1:4200/s?hosts=h2:4300");
+    }
+}

@@ -1,0 +1,443 @@
+//! Incremental reader of `/_sql` response bodies.
+//!
+//! The body is fed chunk by chunk. Rows are cut out of the buffer one at a time as soon as they
+//! are complete ([`Event::Row`]), so a result set is never held in memory as a whole and no
+//! `serde_json::Value` is built per row. Header fields (`cols`, `col_types`, `rowcount`,
+//! `error`, bulk `results`) are small and are parsed with serde when complete.
+
+use bytes::{Buf, Bytes, BytesMut};
+use serde::Deserialize;
+
+use super::scan::{self, Cell, CellKind};
+use crate::error::ProtocolError;
+use crate::type_info::CrateDbTypeInfo;
+
+/// The `error` object of a CrateDB error body or of a failed bulk item.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub(crate) struct ErrorBody {
+    pub(crate) message: String,
+    pub(crate) code: Option<i64>,
+}
+
+/// One entry of a bulk response's `results`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub(crate) struct BulkItem {
+    pub(crate) rowcount: i64,
+    #[serde(default)]
+    pub(crate) error: Option<ErrorBody>,
+}
+
+/// A complete row, cut from the body: its bytes and the cells in them.
+#[derive(Debug)]
+pub(crate) struct RawRow {
+    pub(crate) data: Bytes,
+    pub(crate) cells: Vec<Cell>,
+}
+
+/// What the parser found next.
+#[derive(Debug)]
+pub(crate) enum Event {
+    /// A row of the result set.
+    Row(RawRow),
+    /// One bulk item.
+    BulkItem(BulkItem),
+    /// The whole body has been read.
+    End,
+}
+
+/// What one step of the state machine did.
+enum Step {
+    Continue,
+    Yield(Option<Event>),
+}
+
+fn malformed(reason: &'static str) -> ProtocolError {
+    ProtocolError::Malformed { offset: 0, reason }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Start,
+    Key,
+    AfterValue,
+    RowsFirst,
+    Rows,
+    ResultsFirst,
+    Results,
+    Trailer,
+    Done,
+}
+
+/// The parser. Feed chunks with [`ResponseParser::feed`], pull events with
+/// [`ResponseParser::next_event`].
+#[derive(Debug)]
+pub(crate) struct ResponseParser {
+    buf: BytesMut,
+    eof: bool,
+    state: State,
+    cells: Vec<Cell>,
+    /// Column names, once `cols` was read.
+    pub(crate) cols: Option<Vec<String>>,
+    /// Column types, once `col_types` was read.
+    pub(crate) col_types: Option<Vec<CrateDbTypeInfo>>,
+    /// `rowcount`, once read.
+    pub(crate) rowcount: Option<i64>,
+    /// `duration` in milliseconds, once read.
+    pub(crate) duration: Option<f64>,
+    /// The `error` object of an error body.
+    pub(crate) error: Option<ErrorBody>,
+    /// The `error_trace` of an error body.
+    pub(crate) error_trace: Option<String>,
+    /// True once a `rows` key was seen.
+    pub(crate) saw_rows: bool,
+    /// True once a `results` key was seen (bulk response).
+    pub(crate) saw_results: bool,
+}
+
+impl Default for ResponseParser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ResponseParser {
+    pub(crate) fn new() -> Self {
+        Self {
+            buf: BytesMut::with_capacity(16 * 1024),
+            eof: false,
+            state: State::Start,
+            cells: Vec::new(),
+            cols: None,
+            col_types: None,
+            rowcount: None,
+            duration: None,
+            error: None,
+            error_trace: None,
+            saw_rows: false,
+            saw_results: false,
+        }
+    }
+
+    /// Appends a body chunk.
+    pub(crate) fn feed(&mut self, chunk: &[u8]) {
+        self.buf.extend_from_slice(chunk);
+    }
+
+    /// Marks the end of the body.
+    pub(crate) fn finish(&mut self) {
+        self.eof = true;
+    }
+
+    /// True when the body has been read completely.
+    pub(crate) fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    fn ws(&mut self) -> Option<u8> {
+        let i = scan::skip_ws(&self.buf, 0);
+        self.buf.advance(i);
+        self.buf.first().copied()
+    }
+
+    fn need_more(&self) -> Result<Option<Event>, ProtocolError> {
+        if self.eof {
+            Err(ProtocolError::Truncated)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// The next event, `Ok(None)` if more body is needed first.
+    pub(crate) fn next_event(&mut self) -> Result<Option<Event>, ProtocolError> {
+        loop {
+            let step = match self.state {
+                State::Done => return Ok(Some(Event::End)),
+                State::Start => self.step_start()?,
+                State::Key => self.step_key()?,
+                State::AfterValue => self.step_after_value()?,
+                State::Trailer => self.step_trailer()?,
+                State::RowsFirst | State::ResultsFirst | State::Rows | State::Results => {
+                    self.step_array()?
+                }
+            };
+            if let Step::Yield(event) = step {
+                return Ok(event);
+            }
+        }
+    }
+
+    fn wait(&self) -> Result<Step, ProtocolError> {
+        self.need_more().map(Step::Yield)
+    }
+
+    fn step_start(&mut self) -> Result<Step, ProtocolError> {
+        match self.ws() {
+            None => self.wait(),
+            Some(b'{') => {
+                self.buf.advance(1);
+                self.state = State::Key;
+                if self.ws() == Some(b'}') {
+                    self.buf.advance(1);
+                    self.state = State::Trailer;
+                }
+                Ok(Step::Continue)
+            }
+            Some(_) => Err(malformed("expected a JSON object")),
+        }
+    }
+
+    fn step_key(&mut self) -> Result<Step, ProtocolError> {
+        if self.ws().is_none() {
+            return self.wait();
+        }
+        let Some((key_end, _)) = scan::string_end(&self.buf, 0) else {
+            return self.wait();
+        };
+        let colon = scan::skip_ws(&self.buf, key_end);
+        let Some(&c) = self.buf.get(colon) else {
+            return self.wait();
+        };
+        if c != b':' {
+            return Err(malformed("expected `:`"));
+        }
+        let value_start = scan::skip_ws(&self.buf, colon + 1);
+        if value_start >= self.buf.len() {
+            return self.wait();
+        }
+        let key = self.buf[1..key_end - 1].to_vec();
+        if key == b"rows" || key == b"results" {
+            if self.buf[value_start] != b'[' {
+                return Err(malformed("expected an array"));
+            }
+            self.buf.advance(value_start + 1);
+            if key == b"rows" {
+                self.saw_rows = true;
+                self.state = State::RowsFirst;
+            } else {
+                self.saw_results = true;
+                self.state = State::ResultsFirst;
+            }
+            return Ok(Step::Continue);
+        }
+        let Some(end) = scan::value_end(&self.buf, value_start, self.eof)? else {
+            return self.wait();
+        };
+        let taken = self.buf.split_to(end);
+        self.header_value(&key, &taken[value_start..])?;
+        self.state = State::AfterValue;
+        Ok(Step::Continue)
+    }
+
+    fn step_after_value(&mut self) -> Result<Step, ProtocolError> {
+        match self.ws() {
+            None => self.wait(),
+            Some(b',') => {
+                self.buf.advance(1);
+                self.state = State::Key;
+                Ok(Step::Continue)
+            }
+            Some(b'}') => {
+                self.buf.advance(1);
+                self.state = State::Trailer;
+                Ok(Step::Continue)
+            }
+            Some(_) => Err(malformed("expected `,` or `}`")),
+        }
+    }
+
+    fn step_trailer(&mut self) -> Result<Step, ProtocolError> {
+        if self.ws().is_some() {
+            return Err(malformed("data after the end of the response"));
+        }
+        if !self.eof {
+            // Wait for the end of the body to make sure nothing follows.
+            return Ok(Step::Yield(None));
+        }
+        self.state = State::Done;
+        Ok(Step::Continue)
+    }
+
+    fn step_array(&mut self) -> Result<Step, ProtocolError> {
+        let rows = matches!(self.state, State::RowsFirst | State::Rows);
+        let first = matches!(self.state, State::RowsFirst | State::ResultsFirst);
+        let Some(b) = self.ws() else {
+            return self.wait();
+        };
+        if b == b']' {
+            self.buf.advance(1);
+            self.state = State::AfterValue;
+            return Ok(Step::Continue);
+        }
+        if !first {
+            if b != b',' {
+                return Err(malformed("expected `,` or `]` between rows"));
+            }
+            self.buf.advance(1);
+            self.state = if rows {
+                State::RowsFirst
+            } else {
+                State::ResultsFirst
+            };
+            return Ok(Step::Continue);
+        }
+        if rows {
+            let Some(end) = scan::scan_row(&self.buf, 0, &mut self.cells)? else {
+                return self.wait();
+            };
+            self.state = State::Rows;
+            return Ok(Step::Yield(Some(Event::Row(self.take_row(end)?))));
+        }
+        let Some(end) = scan::value_end(&self.buf, 0, self.eof)? else {
+            return self.wait();
+        };
+        let item: BulkItem = serde_json::from_slice(&self.buf[..end]).map_err(|source| {
+            ProtocolError::InvalidField {
+                key: "results",
+                source,
+            }
+        })?;
+        self.buf.advance(end);
+        self.state = State::Results;
+        Ok(Step::Yield(Some(Event::BulkItem(item))))
+    }
+
+    fn take_row(&mut self, end: usize) -> Result<RawRow, ProtocolError> {
+        let mut data = self.buf.split_to(end);
+        let mut cells = std::mem::take(&mut self.cells);
+        for cell in &mut cells {
+            if cell.kind == CellKind::EscapedText {
+                let new_end =
+                    scan::unescape_in_place(&mut data, cell.start as usize, cell.end as usize)?;
+                cell.end = u32::try_from(new_end).map_err(|_| ProtocolError::RowTooLarge)?;
+                cell.kind = CellKind::Text;
+            }
+        }
+        self.cells = Vec::with_capacity(cells.len());
+        Ok(RawRow {
+            data: data.freeze(),
+            cells,
+        })
+    }
+
+    fn header_value(&mut self, key: &[u8], value: &[u8]) -> Result<(), ProtocolError> {
+        let field = |key: &'static str| move |source| ProtocolError::InvalidField { key, source };
+        match key {
+            b"cols" => self.cols = Some(serde_json::from_slice(value).map_err(field("cols"))?),
+            b"col_types" => {
+                let raw: Vec<serde_json::Value> =
+                    serde_json::from_slice(value).map_err(field("col_types"))?;
+                let mut types = Vec::with_capacity(raw.len());
+                for (i, v) in raw.iter().enumerate() {
+                    types.push(
+                        CrateDbTypeInfo::from_json(v).ok_or(ProtocolError::InvalidColType(i))?,
+                    );
+                }
+                self.col_types = Some(types);
+            }
+            b"rowcount" => {
+                self.rowcount = Some(serde_json::from_slice(value).map_err(field("rowcount"))?);
+            }
+            b"duration" => {
+                self.duration = Some(serde_json::from_slice(value).map_err(field("duration"))?);
+            }
+            b"error" => self.error = Some(serde_json::from_slice(value).map_err(field("error"))?),
+            b"error_trace" => {
+                self.error_trace = serde_json::from_slice(value).map_err(field("error_trace"))?;
+            }
+            // Unknown keys (newer servers) are skipped.
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(body: &[u8], chunk: usize) -> (ResponseParser, Vec<Vec<String>>, Vec<BulkItem>) {
+        let mut p = ResponseParser::new();
+        let mut rows = Vec::new();
+        let mut items = Vec::new();
+        let mut chunks = body.chunks(chunk);
+        loop {
+            match p.next_event().unwrap() {
+                None => match chunks.next() {
+                    Some(c) => p.feed(c),
+                    None => p.finish(),
+                },
+                Some(Event::Row(r)) => rows.push(
+                    r.cells
+                        .iter()
+                        .map(|c| {
+                            String::from_utf8(r.data[c.start as usize..c.end as usize].to_vec())
+                                .unwrap()
+                        })
+                        .collect(),
+                ),
+                Some(Event::BulkItem(i)) => items.push(i),
+                Some(Event::End) => break,
+            }
+        }
+        (p, rows, items)
+    }
+
+    #[test]
+    fn result_set_in_any_chunking() {
+        let body = br#"{"cols":["id","tags","ts"],"col_types":[9,[100,4],11],"rows":[[1,["a","b"],1615284000000],[2,null,0],[3,"x\ty",1]],"rowcount":3,"duration":1.23}"#;
+        for chunk in [1, 2, 7, 64, 4096] {
+            let (p, rows, _) = run(body, chunk);
+            assert_eq!(p.cols.as_ref().unwrap().len(), 3);
+            assert_eq!(
+                p.col_types.as_ref().unwrap()[1],
+                CrateDbTypeInfo::array_of(CrateDbTypeInfo::Text)
+            );
+            assert_eq!(rows.len(), 3);
+            assert_eq!(rows[0][1], r#"["a","b"]"#);
+            assert_eq!(rows[2][1], "x\ty");
+            assert_eq!(p.rowcount, Some(3));
+        }
+    }
+
+    #[test]
+    fn dml_bulk_and_error_bodies() {
+        let (p, rows, _) = run(br#"{"cols":[],"rows":[[]],"rowcount":3,"duration":0.9}"#, 5);
+        assert_eq!(rows, vec![Vec::<String>::new()]);
+        assert_eq!(p.rowcount, Some(3));
+        let (p, _, items) = run(
+            br#"{"cols":[],"duration":2.1,"results":[{"rowcount":1},{"rowcount":-2,"error":{"code":4091,"message":"DuplicateKeyException[x]"}}]}"#,
+            3,
+        );
+        assert!(p.saw_results);
+        assert_eq!(items[1].rowcount, -2);
+        assert_eq!(items[1].error.as_ref().unwrap().code, Some(4091));
+        let (p, _, _) = run(
+            br#"{"error":{"message":"SchemaUnknownException[Schema 'foo' unknown]","code":4045},"error_trace":"at x"}"#,
+            10,
+        );
+        assert_eq!(p.error.unwrap().code, Some(4045));
+        assert_eq!(p.error_trace.as_deref(), Some("at x"));
+    }
+
+    #[test]
+    fn truncated_and_malformed_bodies_are_errors() {
+        let body = br#"{"cols":["a"],"col_types":[9],"rows":[[1],[2"#;
+        let mut p = ResponseParser::new();
+        p.feed(body);
+        p.finish();
+        let mut result = Ok(None);
+        for _ in 0..10 {
+            result = p.next_event();
+            if result.is_err() {
+                break;
+            }
+        }
+        assert!(matches!(result, Err(ProtocolError::Truncated)));
+        let mut p = ResponseParser::new();
+        p.feed(b"<html>");
+        assert!(p.next_event().is_err());
+        let mut p = ResponseParser::new();
+        p.feed(br#"{"col_types":["x"]}"#);
+        assert!(p.next_event().is_err());
+    }
+}

@@ -1,0 +1,3 @@
+//! Wire formats, without I/O.
+
+pub(crate) mod http;

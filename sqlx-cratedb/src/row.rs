@@ -1,0 +1,104 @@
+//! [`CrateDbRow`]: one row of a result set, kept as the raw JSON of the row.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use sqlx_core::column::ColumnIndex;
+use sqlx_core::decode::Decode;
+use sqlx_core::error::{Error, mismatched_types};
+use sqlx_core::row::Row;
+use sqlx_core::types::Type;
+use sqlx_core::value::ValueRef;
+
+use crate::column::CrateDbColumn;
+use crate::database::CrateDb;
+use crate::protocol::http::scan::Cell;
+use crate::value::CrateDbValueRef;
+
+/// A row of a result set.
+///
+/// It holds the row's bytes as CrateDB sent them plus the position of each value; values are
+/// decoded by their column's CrateDB type when read.
+#[derive(Debug, Clone)]
+pub struct CrateDbRow {
+    data: Bytes,
+    cells: Vec<Cell>,
+    columns: Arc<[CrateDbColumn]>,
+}
+
+impl CrateDbRow {
+    pub(crate) fn new(data: Bytes, cells: Vec<Cell>, columns: Arc<[CrateDbColumn]>) -> Self {
+        Self {
+            data,
+            cells,
+            columns,
+        }
+    }
+
+    fn label(&self, i: usize) -> String {
+        match self.columns.get(i) {
+            Some(c) => format!("\"{}\" (#{i})", c.name),
+            None => format!("#{i}"),
+        }
+    }
+}
+
+impl Row for CrateDbRow {
+    type Database = CrateDb;
+
+    fn columns(&self) -> &[CrateDbColumn] {
+        &self.columns
+    }
+
+    fn try_get_raw<I>(&self, index: I) -> Result<CrateDbValueRef<'_>, Error>
+    where
+        I: ColumnIndex<Self>,
+    {
+        let i = index.index(self)?;
+        let cell = self.cells[i];
+        Ok(CrateDbValueRef::new(
+            &self.columns[i].type_info,
+            &self.data[cell.start as usize..cell.end as usize],
+            cell.kind.into(),
+        ))
+    }
+
+    /// Like sqlx's default, but errors name the column and both types.
+    fn try_get<'r, T, I>(&'r self, index: I) -> Result<T, Error>
+    where
+        I: ColumnIndex<Self>,
+        T: Decode<'r, CrateDb> + Type<CrateDb>,
+    {
+        let i = index.index(self)?;
+        let value = self.try_get_raw(i)?;
+        if !value.is_null() && !T::compatible(value.type_info) {
+            return Err(Error::ColumnDecode {
+                index: self.label(i),
+                source: mismatched_types::<CrateDb, T>(value.type_info),
+            });
+        }
+        T::decode(value).map_err(|source| Error::ColumnDecode {
+            index: self.label(i),
+            source,
+        })
+    }
+}
+
+impl ColumnIndex<CrateDbRow> for &'_ str {
+    fn index(&self, row: &CrateDbRow) -> Result<usize, Error> {
+        row.columns
+            .iter()
+            .position(|c| &*c.name == *self)
+            .ok_or_else(|| Error::ColumnNotFound((*self).into()))
+    }
+}
+
+impl ColumnIndex<CrateDbRow> for usize {
+    fn index(&self, row: &CrateDbRow) -> Result<usize, Error> {
+        let len = row.cells.len();
+        if *self >= len {
+            return Err(Error::ColumnIndexOutOfBounds { len, index: *self });
+        }
+        Ok(*self)
+    }
+}

@@ -1,0 +1,121 @@
+//! Rust ↔ CrateDB type mappings. See the crate docs for the full table.
+//!
+//! Every `Decode` reads the value's raw JSON according to its `col_types` code; a value of an
+//! incompatible column type is rejected by `Type::compatible` before decoding, with an error
+//! that names the column and both types.
+
+mod array;
+mod bit;
+mod bool;
+#[cfg(feature = "chrono")]
+mod chrono;
+#[cfg(feature = "rust_decimal")]
+mod decimal;
+mod float;
+mod geo;
+mod int;
+mod interval;
+mod ip;
+#[cfg(feature = "json")]
+mod json;
+mod str;
+mod timetz;
+#[cfg(feature = "uuid")]
+mod uuid;
+
+pub use self::bit::CrateDbBit;
+pub use self::geo::{CrateDbGeoPoint, CrateDbGeoShape};
+pub use self::interval::CrateDbInterval;
+pub use self::timetz::CrateDbTimeTz;
+
+use sqlx_core::error::BoxDynError;
+
+use crate::type_info::CrateDbTypeInfo;
+use crate::value::{CrateDbValueRef, ValueFormat};
+
+/// True when `ty` is one of `accepted`, or a type this driver does not know (decoded by shape).
+pub(crate) fn compatible_with(ty: &CrateDbTypeInfo, accepted: &[CrateDbTypeInfo]) -> bool {
+    matches!(ty, CrateDbTypeInfo::Unknown(_)) || accepted.contains(ty)
+}
+
+/// Parses an integer from raw JSON digits.
+pub(crate) fn parse_i64(
+    value: &CrateDbValueRef<'_>,
+    rust: &'static str,
+) -> Result<i64, BoxDynError> {
+    if value.format != ValueFormat::Json {
+        return Err(value.error(rust, "expected a JSON number"));
+    }
+    let raw = value.raw;
+    let (neg, digits) = match raw.split_first() {
+        Some((b'-', tail)) => (true, tail),
+        _ => (false, raw),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return parse_i64_slow(value, rust);
+    }
+    let mut n: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return parse_i64_slow(value, rust);
+        }
+        n = n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(i64::from(d - b'0')))
+            .ok_or_else(|| value.error(rust, "out of range"))?;
+    }
+    Ok(if neg { -n } else { n })
+}
+
+/// Handles `-9223372036854775808` and integral floats like `3.0` or `1e3`.
+fn parse_i64_slow(value: &CrateDbValueRef<'_>, rust: &'static str) -> Result<i64, BoxDynError> {
+    let text = std::str::from_utf8(value.raw).map_err(|_| value.error(rust, "invalid UTF-8"))?;
+    if let Ok(n) = text.parse::<i64>() {
+        return Ok(n);
+    }
+    let f: f64 = text
+        .parse()
+        .map_err(|_| value.error(rust, "not a number"))?;
+    if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
+    {
+        // Checked above: integral and within i64's range.
+        #[allow(clippy::cast_possible_truncation)]
+        Ok(f as i64)
+    } else {
+        Err(value.error(rust, "not an integer"))
+    }
+}
+
+/// Parses a float from a JSON number or CrateDB's `"NaN"` / `"Infinity"` strings.
+pub(crate) fn parse_f64(
+    value: &CrateDbValueRef<'_>,
+    rust: &'static str,
+) -> Result<f64, BoxDynError> {
+    if value.format == ValueFormat::Null {
+        return Err(value.error(rust, "unexpected NULL"));
+    }
+    let raw = value.raw;
+    let raw = raw
+        .strip_prefix(b"\"")
+        .and_then(|r| r.strip_suffix(b"\""))
+        .unwrap_or(raw);
+    let text = std::str::from_utf8(raw).map_err(|_| value.error(rust, "invalid UTF-8"))?;
+    text.parse::<f64>()
+        .map_err(|_| value.error(rust, "not a number"))
+}
+
+/// Implements `Type`, `Encode` and `Decode` for a type with simple closures.
+macro_rules! impl_type {
+    ($t:ty, [$($accepted:expr),+ $(,)?], $info:expr) => {
+        impl sqlx_core::types::Type<$crate::CrateDb> for $t {
+            fn type_info() -> $crate::CrateDbTypeInfo {
+                $info
+            }
+
+            fn compatible(ty: &$crate::CrateDbTypeInfo) -> bool {
+                $crate::types::compatible_with(ty, &[$($accepted),+])
+            }
+        }
+    };
+}
+pub(crate) use impl_type;
