@@ -48,6 +48,7 @@ impl CrateDbConnection {
         }
         let body = request::query_body(sql, arguments);
         let response = self.transport.post_sql(body, is_read_only(sql)).await?;
+        self.last_response = Some(std::time::Instant::now());
         ResultReader::new(response).await
     }
 }

@@ -35,13 +35,21 @@ pub(crate) struct TxState {
 pub struct CrateDbConnection {
     pub(crate) transport: Transport,
     pub(crate) tx: TxState,
+    /// When a response last arrived; `ping` skips the round trip shortly after one.
+    pub(crate) last_response: Option<std::time::Instant>,
 }
+
+/// `ping` sends `SELECT 1` only when no response arrived within this time. sqlx pings every
+/// connection when it goes back to the pool; over stateless HTTP that would double each
+/// query's cost without telling anything new.
+const PING_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Debug for CrateDbConnection {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.debug_struct("CrateDbConnection")
             .field("transport", &self.transport)
             .field("transaction_depth", &self.tx.depth)
+            .field("last_response", &self.last_response)
             .finish()
     }
 }
@@ -52,6 +60,7 @@ impl CrateDbConnection {
         let mut conn = Self {
             transport: Transport::new(options)?,
             tx: TxState::default(),
+            last_response: None,
         };
         conn.execute_simple("SELECT 1").await?;
         Ok(conn)
@@ -67,6 +76,7 @@ impl CrateDbConnection {
         let body = request::query_body(sql, None);
         let retry = cluster::is_read_only(sql);
         let response = self.transport.post_sql(body, retry).await?;
+        self.last_response = Some(std::time::Instant::now());
         let mut reader = stream::ResultReader::new(response).await?;
         let mut result = CrateDbQueryResult::default();
         while let Some(item) = reader.next().await? {
@@ -90,7 +100,15 @@ impl Connection for CrateDbConnection {
         Ok(())
     }
 
+    /// Checks that a node answers (`SELECT 1`), unless a response arrived within the last
+    /// second.
     async fn ping(&mut self) -> Result<(), Error> {
+        if self
+            .last_response
+            .is_some_and(|t| t.elapsed() < PING_FRESHNESS)
+        {
+            return Ok(());
+        }
         self.execute_simple("SELECT 1").await.map(|_| ())
     }
 

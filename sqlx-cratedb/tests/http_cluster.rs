@@ -1,0 +1,168 @@
+//! Cluster behaviour against several in-process `/_sql` peers: round-robin, failed hosts set
+//! aside, safe retries only, a node going down and coming back.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use common::{Peer, Recorded, Reply, peer, result_set, row_count};
+use serde_json::json;
+use sqlx_cratedb::{CrateDbPool, CrateDbPoolOptions};
+
+fn answer(rec: &Recorded) -> Reply {
+    if rec.stmt().starts_with("SELECT") {
+        Reply::Json(200, result_set(&["n"], json!([9]), json!([[7]])))
+    } else {
+        Reply::Json(200, row_count(1))
+    }
+}
+
+fn sql_count(peer: &Peer, prefix: &str) -> usize {
+    peer.requests()
+        .iter()
+        .filter(|r| r.stmt().starts_with(prefix))
+        .count()
+}
+
+async fn cluster_pool(peers: &[&Peer], params: &str) -> CrateDbPool {
+    let hosts: Vec<String> = peers.iter().map(|p| p.host()).collect();
+    let url = format!("crate://{}/doc?{params}", hosts.join(","));
+    CrateDbPoolOptions::new()
+        .max_connections(1)
+        .test_before_acquire(false)
+        .connect(&url)
+        .await
+        .unwrap()
+}
+
+async fn read(pool: &CrateDbPool) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar("SELECT n FROM t").fetch_one(pool).await
+}
+
+#[tokio::test]
+async fn requests_are_balanced_round_robin() {
+    let (a, b, c) = (peer(answer).await, peer(answer).await, peer(answer).await);
+    let pool = cluster_pool(&[&a, &b, &c], "").await;
+    for _ in 0..9 {
+        assert_eq!(read(&pool).await.unwrap(), 7);
+    }
+    let counts = [
+        sql_count(&a, "SELECT n"),
+        sql_count(&b, "SELECT n"),
+        sql_count(&c, "SELECT n"),
+    ];
+    assert_eq!(counts.iter().sum::<usize>(), 9);
+    assert!(counts.iter().all(|&n| n == 3), "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_node_going_down_and_coming_back() {
+    let a = peer(answer).await;
+    let mut b = peer(answer).await;
+    let pool = cluster_pool(&[&a, &b], "retry_interval=300ms").await;
+    assert_eq!(read(&pool).await.unwrap(), 7);
+
+    b.stop().await;
+    // Reads and writes keep working: a refused connection was never sent, so even writes move on.
+    for _ in 0..6 {
+        assert_eq!(read(&pool).await.unwrap(), 7);
+        sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let before = a.count();
+    for _ in 0..4 {
+        read(&pool).await.unwrap();
+    }
+    let stmts: Vec<String> = a.requests()[before..]
+        .iter()
+        .map(|r| r.stmt().to_owned())
+        .collect();
+    assert_eq!(
+        a.count() - before,
+        4,
+        "the failed host is set aside: {stmts:?}"
+    );
+
+    b.revive().await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let b_before = sql_count(&b, "SELECT n");
+    for _ in 0..4 {
+        read(&pool).await.unwrap();
+    }
+    assert!(
+        sql_count(&b, "SELECT n") > b_before,
+        "the revived host is used again"
+    );
+}
+
+#[tokio::test]
+async fn status_503_fails_over_reads_but_never_resends_writes() {
+    let busy = Arc::new(AtomicBool::new(false));
+    let flag = busy.clone();
+    let a = peer(move |rec| {
+        if flag.load(Ordering::SeqCst) {
+            Reply::Json(
+                503,
+                json!({"error": {"code": 5030, "message": "ClusterBlockException[unavailable]"}}),
+            )
+        } else {
+            answer(rec)
+        }
+    })
+    .await;
+    let b = peer(answer).await;
+    let pool = cluster_pool(&[&a, &b], "retry_interval=60s").await;
+    busy.store(true, Ordering::SeqCst);
+
+    // Reads: whichever host is picked, the read succeeds.
+    for _ in 0..4 {
+        assert_eq!(read(&pool).await.unwrap(), 7);
+    }
+
+    // Writes: with `a` set aside, they go to `b`. Make `a` the only choice to see a 503 write.
+    let c = peer(move |_| {
+        Reply::Json(
+            503,
+            json!({"error": {"code": 5030, "message": "unavailable"}}),
+        )
+    })
+    .await;
+    let d = peer(answer).await;
+    let pool = cluster_pool(&[&c, &d], "retry_interval=60s").await;
+    let mut saw_error = false;
+    for _ in 0..2 {
+        let inserts_on_d = sql_count(&d, "INSERT");
+        match sqlx::query("INSERT INTO t VALUES (1)").execute(&pool).await {
+            Ok(_) => assert_eq!(sql_count(&d, "INSERT"), inserts_on_d + 1),
+            Err(e) => {
+                saw_error = true;
+                let db = e.as_database_error().unwrap();
+                assert_eq!(db.code().as_deref(), Some("5030"));
+                assert_eq!(
+                    sql_count(&d, "INSERT"),
+                    inserts_on_d,
+                    "a sent write is not resent"
+                );
+            }
+        }
+    }
+    assert_eq!(sql_count(&c, "INSERT"), usize::from(saw_error));
+}
+
+#[tokio::test]
+async fn all_hosts_down_is_an_io_error_and_the_pool_recovers() {
+    let mut a = peer(answer).await;
+    let pool = cluster_pool(&[&a], "retry_interval=50ms&connect_timeout=1").await;
+    a.stop().await;
+    let err = read(&pool).await.unwrap_err();
+    assert!(matches!(err, sqlx::Error::Io(_)), "{err:?}");
+    a.revive().await;
+    // With every host set aside, the one set aside longest is tried anyway.
+    assert_eq!(read(&pool).await.unwrap(), 7);
+}
