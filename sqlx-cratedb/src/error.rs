@@ -247,6 +247,7 @@ pub(crate) enum EncodeError {
     U64OutOfRange(u64),
     #[error("cannot encode value as JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[cfg(feature = "chrono")]
     #[error("date/time value is out of CrateDB's millisecond range")]
     TimeOutOfRange,
 }

@@ -1,12 +1,16 @@
 #![doc = include_str!("lib.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "any")]
+pub mod any;
 mod arguments;
 pub mod bulk;
 mod column;
 pub mod connection;
 mod database;
 pub mod error;
+#[cfg(feature = "migrate")]
+mod migrate;
 pub mod options;
 mod protocol;
 mod query_result;

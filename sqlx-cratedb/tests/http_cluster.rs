@@ -1,7 +1,7 @@
 //! Cluster behaviour against several in-process `/_sql` peers: round-robin, failed hosts set
 //! aside, safe retries only, a node going down and coming back.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::many_single_char_names)]
 
 mod common;
 
