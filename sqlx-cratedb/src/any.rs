@@ -1,9 +1,10 @@
 //! `sqlx::Any` support: register [`DRIVER`] with `sqlx::any::install_drivers`.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), sqlx_core::Error> {
-//! sqlx_core::any::install_drivers(&[sqlx_cratedb::any::DRIVER]).expect("installed once");
-//! let pool = sqlx_core::any::AnyPool::connect("crate://localhost:4200/doc").await?;
+//! # async fn demo() -> Result<(), sqlx::Error> {
+//! // Once per process, together with any other drivers the program uses.
+//! sqlx::any::install_drivers(&[sqlx_cratedb::any::DRIVER]).expect("installed once");
+//! let pool = sqlx::AnyPool::connect("crate://localhost:4200/doc").await?;
 //! # Ok(()) }
 //! ```
 //!
