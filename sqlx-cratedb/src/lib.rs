@@ -15,6 +15,8 @@ pub mod options;
 mod protocol;
 mod query_result;
 mod row;
+#[cfg(feature = "sea-query")]
+pub mod sea_query;
 mod statement;
 mod transaction;
 mod type_info;

@@ -80,7 +80,14 @@ async fn step(
             arguments,
         } => {
             let arguments = match arguments {
-                Ok(a) => a,
+                Ok(Some(a)) => match a.deferred_error() {
+                    Some(e) => {
+                        let err = Error::Encode(format!("cannot encode argument: {e}").into());
+                        return Some((Err(err), None));
+                    }
+                    None => Some(a),
+                },
+                Ok(None) => None,
                 Err(e) => return Some((Err(e), None)),
             };
             let logger = QueryLogger::new(sql.clone(), conn.transport.options.log_settings.clone());
