@@ -216,8 +216,27 @@ async fn connect_timeout_and_refused_connections_are_io_errors() {
     assert!(matches!(err, sqlx::Error::Io(_)), "{err:?}");
 }
 
+/// Collects warnings logged by the driver.
+struct Warnings(std::sync::Mutex<Vec<String>>);
+
+impl log::Log for Warnings {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Warn
+    }
+    fn log(&self, r: &log::Record<'_>) {
+        if r.target().starts_with("sqlx_cratedb") {
+            self.0.lock().unwrap().push(r.args().to_string());
+        }
+    }
+    fn flush(&self) {}
+}
+
+static WARNINGS: Warnings = Warnings(std::sync::Mutex::new(Vec::new()));
+
 #[tokio::test]
 async fn transactions_are_a_documented_no_op_and_never_send_rollback() {
+    let _ = log::set_logger(&WARNINGS);
+    log::set_max_level(log::LevelFilter::Warn);
     let peer = peer(|_| Reply::Json(200, row_count(1))).await;
     let mut conn = CrateDbConnection::connect(&peer.url()).await.unwrap();
     let before = peer.count();
@@ -238,6 +257,16 @@ async fn transactions_are_a_documented_no_op_and_never_send_rollback() {
         // dropped without commit: start_rollback
     }
     assert!(!conn.is_in_transaction());
+    let warnings: Vec<String> = WARNINGS
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|w| w.contains("ROLLBACK"))
+        .cloned()
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warnings[0].contains("1 statement(s) executed since BEGIN already took effect"));
     let stmts: Vec<String> = peer.requests()[before..]
         .iter()
         .map(|r| r.stmt().to_owned())
