@@ -6,7 +6,8 @@
     clippy::float_cmp,
     clippy::too_many_lines,
     clippy::panic,
-    clippy::items_after_statements
+    clippy::items_after_statements,
+    clippy::unwrap_used
 )]
 
 mod common;
