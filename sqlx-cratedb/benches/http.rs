@@ -16,10 +16,13 @@
     clippy::unwrap_used,
     clippy::cast_precision_loss,
     clippy::too_many_lines,
+    clippy::items_after_statements,
+    clippy::panic,
     missing_docs
 )]
 
 use std::convert::Infallible;
+use std::fmt::Write as _;
 use std::io::{BufRead as _, Write as _};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -56,15 +59,16 @@ fn result_body(rows: usize) -> Bytes {
         }
         let v = i32::try_from(i % 1_000_000).unwrap();
         let e = f64::from(v) * 0.25;
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             r#"[{v},{},{},"name-{v}",{e},{},"group-{}"]"#,
             v / 2,
             v / 3,
             v % 97,
             v % 13
-        ));
+        );
     }
-    s.push_str(&format!(r#"],"rowcount":{rows},"duration":1.0}}"#));
+    let _ = write!(s, r#"],"rowcount":{rows},"duration":1.0}}"#);
     Bytes::from(s)
 }
 
@@ -279,7 +283,7 @@ async fn bulk_driver(port: u16, rows: usize, gzip: bool) -> Duration {
         .unwrap();
     assert!(r.is_success());
     conn.close().await.unwrap();
-    cpu_time() - cpu
+    cpu_time().saturating_sub(cpu)
 }
 
 async fn bulk_raw(port: u16, rows: usize, gzip: bool) -> Duration {
@@ -337,7 +341,7 @@ async fn bulk_raw(port: u16, rows: usize, gzip: bool) -> Duration {
         assert_eq!(r.results.len(), end - i);
         i = end;
     }
-    cpu_time() - cpu
+    cpu_time().saturating_sub(cpu)
 }
 
 async fn latency(port: u16, iterations: usize) -> (Duration, Duration, Duration) {
@@ -362,7 +366,7 @@ async fn latency(port: u16, iterations: usize) -> (Duration, Duration, Duration)
     let mut drv = Duration::MAX;
     let mut pooled = Duration::MAX;
     // Interleave rounds so drift on a shared machine hits all sides alike.
-    for _ in 0..5 {
+    for _ in 0..10 {
         let t = Instant::now();
         for _ in 0..iterations {
             std::hint::black_box(raw_post(&client, port, body.clone()).await);
@@ -417,7 +421,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let arg = |i: usize| args.get(i).map_or("", String::as_str);
     match arg(1) {
         "--peer" => return rt.block_on(peer_main()),
         "--scenario" => {
@@ -493,10 +497,11 @@ fn main() {
     let value = run("decode-value");
     let bulk_d = run("bulk-driver");
     let bulk_r = run("bulk-raw");
-    let bulk_dg = run("bulk-driver-gzip");
-    let bulk_rg = run("bulk-raw-gzip");
+    let bulk_drv_gz = run("bulk-driver-gzip");
+    let bulk_raw_gz = run("bulk-raw-gzip");
     let lat = run("latency");
     let _ = peer.kill();
+    let _ = peer.wait();
     let _ = best(1, || Duration::ZERO);
 
     let rows_f = rows as f64;
@@ -529,9 +534,9 @@ fn main() {
     );
     println!(
         "| bulk encode + send, client CPU ns/row (gzip) | {:.0} | hand-written + gzip: {:.0} | {:.2}x | <= 1.1x |",
-        bulk_dg[0] * 1e9 / rows_f,
-        bulk_rg[0] * 1e9 / rows_f,
-        bulk_dg[0] / bulk_rg[0]
+        bulk_drv_gz[0] * 1e9 / rows_f,
+        bulk_raw_gz[0] * 1e9 / rows_f,
+        bulk_drv_gz[0] / bulk_raw_gz[0]
     );
     println!(
         "| `SELECT 1` latency on a connection, us | {:.1} | raw hyper POST: {:.1} | {:.3}x | <= 1.05x |",

@@ -12,7 +12,7 @@ use sqlx_core::value::ValueRef;
 
 use crate::column::CrateDbColumn;
 use crate::database::CrateDb;
-use crate::protocol::http::scan::Cell;
+use crate::protocol::http::scan::Cells;
 use crate::value::CrateDbValueRef;
 
 /// A row of a result set.
@@ -22,12 +22,12 @@ use crate::value::CrateDbValueRef;
 #[derive(Debug, Clone)]
 pub struct CrateDbRow {
     data: Bytes,
-    cells: Vec<Cell>,
+    cells: Cells,
     columns: Arc<[CrateDbColumn]>,
 }
 
 impl CrateDbRow {
-    pub(crate) fn new(data: Bytes, cells: Vec<Cell>, columns: Arc<[CrateDbColumn]>) -> Self {
+    pub(crate) fn new(data: Bytes, cells: Cells, columns: Arc<[CrateDbColumn]>) -> Self {
         Self {
             data,
             cells,
@@ -46,10 +46,12 @@ impl CrateDbRow {
 impl Row for CrateDbRow {
     type Database = CrateDb;
 
+    #[inline]
     fn columns(&self) -> &[CrateDbColumn] {
         &self.columns
     }
 
+    #[inline]
     fn try_get_raw<I>(&self, index: I) -> Result<CrateDbValueRef<'_>, Error>
     where
         I: ColumnIndex<Self>,
@@ -58,12 +60,13 @@ impl Row for CrateDbRow {
         let cell = self.cells[i];
         Ok(CrateDbValueRef::new(
             &self.columns[i].type_info,
-            &self.data[cell.start as usize..cell.end as usize],
-            cell.kind.into(),
+            &self.data[cell.start()..cell.end()],
+            cell.kind().into(),
         ))
     }
 
     /// Like sqlx's default, but errors name the column and both types.
+    #[inline]
     fn try_get<'r, T, I>(&'r self, index: I) -> Result<T, Error>
     where
         I: ColumnIndex<Self>,
@@ -85,6 +88,7 @@ impl Row for CrateDbRow {
 }
 
 impl ColumnIndex<CrateDbRow> for &'_ str {
+    #[inline]
     fn index(&self, row: &CrateDbRow) -> Result<usize, Error> {
         row.columns
             .iter()
@@ -94,6 +98,7 @@ impl ColumnIndex<CrateDbRow> for &'_ str {
 }
 
 impl ColumnIndex<CrateDbRow> for usize {
+    #[inline]
     fn index(&self, row: &CrateDbRow) -> Result<usize, Error> {
         let len = row.cells.len();
         if *self >= len {

@@ -159,6 +159,7 @@ impl CrateDbTypeInfo {
     }
 
     /// True for types whose wire value is a JSON string.
+    #[inline]
     pub fn is_textual(&self) -> bool {
         matches!(
             self,

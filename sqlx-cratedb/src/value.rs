@@ -41,6 +41,7 @@ pub struct CrateDbValueRef<'r> {
 }
 
 impl<'r> CrateDbValueRef<'r> {
+    #[inline]
     pub(crate) fn new(type_info: &'r CrateDbTypeInfo, raw: &'r [u8], format: ValueFormat) -> Self {
         let format = if format == ValueFormat::Json && raw == b"null" {
             ValueFormat::Null
@@ -74,6 +75,7 @@ impl<'r> CrateDbValueRef<'r> {
     }
 
     /// The value as a string: a text cell as it is, a quoted JSON string unescaped.
+    #[inline]
     pub(crate) fn text(&self, rust: &'static str) -> Result<Cow<'r, str>, BoxDynError> {
         match self.format {
             ValueFormat::Text => std::str::from_utf8(self.raw)
@@ -128,6 +130,7 @@ impl<'r> ValueRef<'r> for CrateDbValueRef<'r> {
         Cow::Borrowed(self.type_info)
     }
 
+    #[inline]
     fn is_null(&self) -> bool {
         self.format == ValueFormat::Null
     }

@@ -1,10 +1,11 @@
 //! `Executor` for `&mut CrateDbConnection`: one `POST /_sql` per statement, rows streamed.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use futures_core::future::BoxFuture;
-use futures_core::stream::BoxStream;
-use futures_util::TryStreamExt;
+use futures_core::stream::{BoxStream, Stream};
 use sqlx_core::Either;
 use sqlx_core::error::Error;
 use sqlx_core::executor::{Execute, Executor};
@@ -24,16 +25,61 @@ use crate::type_info::CrateDbTypeInfo;
 
 type Item = Either<CrateDbQueryResult, CrateDbRow>;
 
-enum QueryState<'c> {
-    Start {
-        conn: &'c mut CrateDbConnection,
-        sql: SqlStr,
-        arguments: Result<Option<CrateDbArguments>, Error>,
-    },
-    Reading {
-        reader: Box<ResultReader>,
-        logger: QueryLogger,
-    },
+/// The stream of one query: the request future, then the response read row by row.
+struct QueryStream<'c> {
+    start: Option<BoxFuture<'c, Result<ResultReader, Error>>>,
+    reader: Option<ResultReader>,
+    logger: QueryLogger,
+    done: bool,
+}
+
+impl Stream for QueryStream<'_> {
+    type Item = Result<Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
+        }
+        if let Some(start) = &mut this.start {
+            match start.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(reader)) => {
+                    this.start = None;
+                    this.reader = Some(reader);
+                }
+                Poll::Ready(Err(e)) => {
+                    this.start = None;
+                    this.done = true;
+                    return Poll::Ready(Some(Err(e)));
+                }
+            }
+        }
+        let Some(reader) = &mut this.reader else {
+            this.done = true;
+            return Poll::Ready(None);
+        };
+        match reader.poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(Some(item))) => {
+                match &item {
+                    Either::Left(r) => this.logger.increase_rows_affected(r.rows_affected()),
+                    Either::Right(_) => this.logger.increment_rows_returned(),
+                }
+                Poll::Ready(Some(Ok(item)))
+            }
+            Poll::Ready(Ok(None)) => {
+                this.done = true;
+                this.reader = None;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Err(e)) => {
+                this.done = true;
+                this.reader = None;
+                Poll::Ready(Some(Err(e)))
+            }
+        }
+    }
 }
 
 impl CrateDbConnection {
@@ -53,70 +99,20 @@ impl CrateDbConnection {
     }
 }
 
-async fn read_next(
-    mut reader: Box<ResultReader>,
-    mut logger: QueryLogger,
-) -> Option<(Result<Item, Error>, Option<QueryState<'static>>)> {
-    match reader.next().await {
-        Ok(Some(item)) => {
-            match &item {
-                Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
-                Either::Right(_) => logger.increment_rows_returned(),
-            }
-            Some((Ok(item), Some(QueryState::Reading { reader, logger })))
-        }
-        Ok(None) => None,
-        Err(e) => Some((Err(e), None)),
-    }
-}
+/// `fetch_optional` reads the rest of a response up to this many bytes, so that the
+/// connection stays reusable; beyond it the connection is dropped instead.
+const DRAIN_BUDGET: usize = 256 * 1024;
 
-async fn step(
-    state: Option<QueryState<'_>>,
-) -> Option<(Result<Item, Error>, Option<QueryState<'_>>)> {
-    match state? {
-        QueryState::Start {
-            conn,
-            sql,
-            arguments,
-        } => {
-            let arguments = match arguments {
-                Ok(Some(a)) => match a.deferred_error() {
-                    Some(e) => {
-                        let err = Error::Encode(format!("cannot encode argument: {e}").into());
-                        return Some((Err(err), None));
-                    }
-                    None => Some(a),
-                },
-                Ok(None) => None,
-                Err(e) => return Some((Err(e), None)),
-            };
-            let logger = QueryLogger::new(sql.clone(), conn.transport.options.log_settings.clone());
-            match conn.start_query(sql.as_str(), arguments.as_ref()).await {
-                Ok(reader) => read_next(Box::new(reader), logger)
-                    .await
-                    .map(|(r, s)| (r, s.map(reborrow))),
-                Err(e) => Some((Err(e), None)),
-            }
-        }
-        QueryState::Reading { reader, logger } => read_next(reader, logger)
-            .await
-            .map(|(r, s)| (r, s.map(reborrow))),
-    }
-}
-
-/// `Reading` holds no borrow, so it converts to any lifetime.
-fn reborrow<'a>(state: QueryState<'static>) -> QueryState<'a> {
-    match state {
-        QueryState::Reading { reader, logger } => QueryState::Reading { reader, logger },
-        QueryState::Start {
-            conn,
-            sql,
-            arguments,
-        } => QueryState::Start {
-            conn,
-            sql,
-            arguments,
+/// Fails on an argument whose encoding failed earlier (`CrateDbArguments::bind`).
+fn checked(
+    arguments: Result<Option<CrateDbArguments>, Error>,
+) -> Result<Option<CrateDbArguments>, Error> {
+    match arguments? {
+        Some(a) => match a.deferred_error() {
+            Some(e) => Err(Error::Encode(format!("cannot encode argument: {e}").into())),
+            None => Ok(Some(a)),
         },
+        None => Ok(None),
     }
 }
 
@@ -130,28 +126,38 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     {
         let arguments = query.take_arguments().map_err(Error::Encode);
         let sql = query.sql();
-        Box::pin(futures_util::stream::unfold(
-            Some(QueryState::Start {
-                conn: self,
-                sql,
-                arguments,
-            }),
-            step,
-        ))
+        let logger = QueryLogger::new(sql.clone(), self.transport.options.log_settings.clone());
+        let start = Box::pin(async move {
+            let arguments = checked(arguments)?;
+            self.start_query(sql.as_str(), arguments.as_ref()).await
+        });
+        Box::pin(QueryStream {
+            start: Some(start),
+            reader: None,
+            logger,
+            done: false,
+        })
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(
         self,
-        query: E,
+        mut query: E,
     ) -> BoxFuture<'e, Result<Option<CrateDbRow>, Error>>
     where
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        let mut stream = self.fetch_many(query);
+        let arguments = query.take_arguments().map_err(Error::Encode);
+        let sql = query.sql();
         Box::pin(async move {
-            while let Some(item) = stream.try_next().await? {
+            let arguments = checked(arguments)?;
+            let mut logger =
+                QueryLogger::new(sql.clone(), self.transport.options.log_settings.clone());
+            let mut reader = self.start_query(sql.as_str(), arguments.as_ref()).await?;
+            while let Some(item) = reader.next().await? {
                 if let Either::Right(row) = item {
+                    logger.increment_rows_returned();
+                    reader.drain(DRAIN_BUDGET).await?;
                     return Ok(Some(row));
                 }
             }

@@ -2,12 +2,15 @@
 //! headers, gzip request bodies, timeouts, and the response body as a stream of chunks.
 
 use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
 use http::{Request, StatusCode};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
+use hyper::body::Body as _;
 use hyper::body::Incoming;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
@@ -33,6 +36,8 @@ pub(crate) struct Transport {
     client: HttpClient,
     pub(crate) options: CrateDbConnectOptions,
     bases: Vec<String>,
+    /// `/_sql` URI per host, built once.
+    uris: Vec<http::Uri>,
     auth: Option<HeaderValue>,
     schema: Option<HeaderValue>,
 }
@@ -49,7 +54,8 @@ impl std::fmt::Debug for Transport {
 pub(crate) struct HttpResponse {
     pub(crate) status: StatusCode,
     body: Incoming,
-    deadline: Option<Instant>,
+    /// Fires at the request deadline (`request_timeout`).
+    timer: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 fn timed_out() -> Error {
@@ -60,25 +66,45 @@ fn timed_out() -> Error {
 }
 
 impl HttpResponse {
-    /// The next chunk of the body, `None` at its end.
-    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+    fn new(status: StatusCode, body: Incoming, deadline: Option<Instant>) -> Self {
+        Self {
+            status,
+            body,
+            timer: deadline.map(|d| Box::pin(tokio::time::sleep_until(d))),
+        }
+    }
+
+    /// Polls for the next chunk of the body, `None` at its end.
+    pub(crate) fn poll_chunk(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Bytes>, Error>> {
         loop {
-            let frame = match self.deadline {
-                Some(d) => tokio::time::timeout_at(d, self.body.frame())
-                    .await
-                    .map_err(|_| timed_out())?,
-                None => self.body.frame().await,
-            };
-            match frame {
-                None => return Ok(None),
-                Some(Err(e)) => return Err(Error::Io(io::Error::other(e))),
-                Some(Ok(frame)) => {
+            match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Ready(None) => return Poll::Ready(Ok(None)),
+                Poll::Ready(Some(Err(e))) => {
+                    return Poll::Ready(Err(Error::Io(io::Error::other(e))));
+                }
+                Poll::Ready(Some(Ok(frame))) => {
                     if let Ok(data) = frame.into_data() {
-                        return Ok(Some(data));
+                        return Poll::Ready(Ok(Some(data)));
                     }
+                }
+                Poll::Pending => {
+                    if let Some(timer) = &mut self.timer
+                        && timer.as_mut().poll(cx).is_ready()
+                    {
+                        return Poll::Ready(Err(timed_out()));
+                    }
+                    return Poll::Pending;
                 }
             }
         }
+    }
+
+    /// The next chunk of the body, `None` at its end.
+    pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        std::future::poll_fn(|cx| self.poll_chunk(cx)).await
     }
 
     /// The whole body, up to `limit` bytes.
@@ -186,11 +212,24 @@ impl Transport {
             .pool_idle_timeout(Duration::from_secs(50))
             .build(connector);
         let scheme = if options.tls { "https" } else { "http" };
-        let bases = options
+        let bases: Vec<String> = options
             .hosts
             .iter()
             .map(|h| format!("{scheme}://{}", h.authority()))
             .collect();
+        let path = if options.error_trace {
+            SQL_PATH_TRACE
+        } else {
+            SQL_PATH
+        };
+        let uris = bases
+            .iter()
+            .map(|b: &String| {
+                format!("{b}{path}")
+                    .parse::<http::Uri>()
+                    .map_err(|e| ConfigError::Url(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let auth = if let Some(token) = &options.token {
             Some(header(&format!("Bearer {token}"), "token")?)
         } else if let Some(user) = &options.username {
@@ -214,6 +253,7 @@ impl Transport {
             client,
             options: options.clone(),
             bases,
+            uris,
             auth,
             schema: default_schema,
         })
@@ -222,11 +262,10 @@ impl Transport {
     fn request(
         &self,
         host: usize,
-        path: &str,
         body: &Bytes,
         gzip: bool,
     ) -> Result<Request<Full<Bytes>>, Error> {
-        let mut req = Request::post(format!("{}{path}", self.bases[host]))
+        let mut req = Request::post(self.uris[host].clone())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json");
         if let Some(auth) = &self.auth {
@@ -254,11 +293,6 @@ impl Transport {
         } else {
             (Bytes::from(body), false)
         };
-        let path = if self.options.error_trace {
-            SQL_PATH_TRACE
-        } else {
-            SQL_PATH
-        };
         let deadline = self.options.request_timeout.map(|t| Instant::now() + t);
         let hosts = self.bases.len();
         let cluster = &self.options.cluster;
@@ -267,7 +301,7 @@ impl Transport {
         while tried.len() < hosts {
             let host = cluster.pick(hosts, self.options.retry_interval, &tried);
             tried.push(host);
-            let req = self.request(host, path, &body, gzip)?;
+            let req = self.request(host, &body, gzip)?;
             let sent = self.client.request(req);
             let result = match deadline {
                 Some(d) => tokio::time::timeout_at(d, sent)
@@ -279,13 +313,9 @@ impl Transport {
                 Ok(resp) if is_failover_status(resp.status()) => {
                     cluster.set_aside(host);
                     let (parts, body) = resp.into_parts();
-                    let err = HttpResponse {
-                        status: parts.status,
-                        body,
-                        deadline,
-                    }
-                    .into_error()
-                    .await;
+                    let err = HttpResponse::new(parts.status, body, deadline)
+                        .into_error()
+                        .await;
                     log::warn!(
                         "sqlx-cratedb: {} answered HTTP {}; set aside",
                         self.bases[host],
@@ -299,11 +329,7 @@ impl Transport {
                 Ok(resp) => {
                     cluster.healthy(host);
                     let (parts, body) = resp.into_parts();
-                    return Ok(HttpResponse {
-                        status: parts.status,
-                        body,
-                        deadline,
-                    });
+                    return Ok(HttpResponse::new(parts.status, body, deadline));
                 }
                 Err(e) => {
                     cluster.set_aside(host);

@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use sqlx_core::Either;
 use sqlx_core::error::Error;
@@ -21,6 +22,7 @@ pub(crate) struct ResultReader {
     columns: Option<Arc<[CrateDbColumn]>>,
     pending: VecDeque<RawRow>,
     finished: bool,
+    received: usize,
 }
 
 impl ResultReader {
@@ -35,6 +37,7 @@ impl ResultReader {
             columns: None,
             pending: VecDeque::new(),
             finished: false,
+            received: 0,
         })
     }
 
@@ -77,21 +80,37 @@ impl ResultReader {
         Ok(CrateDbRow::new(raw.data, raw.cells, Arc::clone(columns)))
     }
 
-    async fn fill(&mut self) -> Result<(), Error> {
-        match self.response.chunk().await? {
-            Some(chunk) => self.parser.feed(&chunk),
+    fn poll_fill(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Error>> {
+        match ready!(self.response.poll_chunk(cx))? {
+            Some(chunk) => {
+                self.received += chunk.len();
+                self.parser.feed(&chunk);
+            }
             None => self.parser.finish(),
         }
-        Ok(())
+        Poll::Ready(Ok(()))
+    }
+
+    async fn fill(&mut self) -> Result<(), Error> {
+        std::future::poll_fn(|cx| self.poll_fill(cx)).await
     }
 
     /// The next row, or the final row count, or `None` after it.
     pub(crate) async fn next(
         &mut self,
     ) -> Result<Option<Either<CrateDbQueryResult, CrateDbRow>>, Error> {
+        std::future::poll_fn(|cx| self.poll_next(cx)).await
+    }
+
+    /// Polls for the next row, or the final row count, or `None` after it. Rows already in the
+    /// buffer are returned without waiting.
+    pub(crate) fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Result<Option<Either<CrateDbQueryResult, CrateDbRow>>, Error>> {
         loop {
             if self.finished {
-                return Ok(None);
+                return Poll::Ready(Ok(None));
             }
             if let (Some(columns), Some(raw)) = (&self.columns, self.pending.front()) {
                 if columns.is_empty() && raw.cells.is_empty() {
@@ -99,43 +118,57 @@ impl ResultReader {
                     continue;
                 }
                 let raw = self.pending.pop_front().ok_or(ProtocolError::NoResult)?;
-                return Ok(Some(Either::Right(Self::row(columns, raw)?)));
+                return Poll::Ready(Ok(Some(Either::Right(Self::row(columns, raw)?))));
             }
             match self.parser.next_event()? {
-                None => self.fill().await?,
+                None => ready!(self.poll_fill(cx))?,
                 Some(Event::Row(raw)) => {
                     self.ensure_columns()?;
                     match &self.columns {
                         // DDL/DML answer `"cols":[],"rows":[[]]`: that empty row is no row.
                         Some(c) if c.is_empty() && raw.cells.is_empty() => {}
-                        Some(c) => return Ok(Some(Either::Right(Self::row(c, raw)?))),
+                        Some(c) => return Poll::Ready(Ok(Some(Either::Right(Self::row(c, raw)?)))),
                         None => self.pending.push_back(raw),
                     }
                 }
-                Some(Event::BulkItem(_)) => return Err(ProtocolError::NoResult.into()),
+                Some(Event::BulkItem(_)) => {
+                    return Poll::Ready(Err(ProtocolError::NoResult.into()));
+                }
                 Some(Event::End) => {
                     if let Some(err) = self.parser.error.take() {
                         self.finished = true;
-                        return Err(Error::Database(Box::new(
+                        return Poll::Ready(Err(Error::Database(Box::new(
                             CrateDbDatabaseError::new(err.code, 200, err.message)
                                 .with_trace(self.parser.error_trace.take()),
-                        )));
+                        ))));
                     }
                     if !self.pending.is_empty() {
                         self.ensure_columns()?;
                         if self.columns.is_none() {
-                            return Err(ProtocolError::MissingColumns.into());
+                            return Poll::Ready(Err(ProtocolError::MissingColumns.into()));
                         }
                         continue;
                     }
                     self.finished = true;
                     let rowcount = self.parser.rowcount.ok_or(ProtocolError::NoResult)?;
-                    return Ok(Some(Either::Left(CrateDbQueryResult::from_rowcount(
+                    return Poll::Ready(Ok(Some(Either::Left(CrateDbQueryResult::from_rowcount(
                         rowcount,
-                    ))));
+                    )))));
                 }
             }
         }
+    }
+
+    /// Reads (and checks) the rest of a response whose first row was all the caller wanted, so
+    /// the keep-alive connection can be reused. Gives up once `budget` bytes were received in
+    /// total: the connection is then dropped instead.
+    pub(crate) async fn drain(&mut self, budget: usize) -> Result<(), Error> {
+        while self.received <= budget {
+            if self.next().await?.is_none() {
+                break;
+            }
+        }
+        Ok(())
     }
 
     /// For bulk responses: the next per-row result, `None` at the end.

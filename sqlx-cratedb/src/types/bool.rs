@@ -19,6 +19,7 @@ impl Encode<'_, CrateDb> for bool {
 }
 
 impl Decode<'_, CrateDb> for bool {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         match (value.format, value.raw) {
             (ValueFormat::Json, b"true") => Ok(true),

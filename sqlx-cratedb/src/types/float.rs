@@ -30,12 +30,14 @@ impl Encode<'_, CrateDb> for f64 {
 }
 
 impl Decode<'_, CrateDb> for f64 {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         parse_f64(&value, "f64")
     }
 }
 
 impl Decode<'_, CrateDb> for f32 {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         let text = value.raw;
         let text = text

@@ -25,14 +25,20 @@ impl CrateDbGeoPoint {
     }
 }
 
-impl_type!(
-    CrateDbGeoPoint,
-    [
-        CrateDbTypeInfo::GeoPoint,
-        CrateDbTypeInfo::Array(Box::new(CrateDbTypeInfo::Double))
-    ],
-    CrateDbTypeInfo::GeoPoint
-);
+impl sqlx_core::types::Type<CrateDb> for CrateDbGeoPoint {
+    fn type_info() -> CrateDbTypeInfo {
+        CrateDbTypeInfo::GeoPoint
+    }
+
+    /// `GEO_POINT`, or an array of doubles (`[lon, lat]`).
+    fn compatible(ty: &CrateDbTypeInfo) -> bool {
+        match ty {
+            CrateDbTypeInfo::GeoPoint | CrateDbTypeInfo::Unknown(_) => true,
+            CrateDbTypeInfo::Array(inner) => **inner == CrateDbTypeInfo::Double,
+            _ => false,
+        }
+    }
+}
 
 impl Encode<'_, CrateDb> for CrateDbGeoPoint {
     fn encode_by_ref(&self, buf: &mut CrateDbArgumentBuffer) -> Result<IsNull, BoxDynError> {

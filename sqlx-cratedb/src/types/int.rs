@@ -29,7 +29,8 @@ macro_rules! signed {
         }
 
         impl Decode<'_, CrateDb> for $t {
-            fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
+            #[inline]
+    fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
                 let n = parse_i64(&value, stringify!($t))?;
                 <$t>::try_from(n).map_err(|_| value.error(stringify!($t), "out of range"))
             }

@@ -39,6 +39,7 @@ pub(crate) fn compatible_with(ty: &CrateDbTypeInfo, accepted: &[CrateDbTypeInfo]
 }
 
 /// Parses an integer from raw JSON digits.
+#[inline]
 pub(crate) fn parse_i64(
     value: &CrateDbValueRef<'_>,
     rust: &'static str,
@@ -87,6 +88,7 @@ fn parse_i64_slow(value: &CrateDbValueRef<'_>, rust: &'static str) -> Result<i64
 }
 
 /// Parses a float from a JSON number or CrateDB's `"NaN"` / `"Infinity"` strings.
+#[inline]
 pub(crate) fn parse_f64(
     value: &CrateDbValueRef<'_>,
     rust: &'static str,
@@ -104,16 +106,17 @@ pub(crate) fn parse_f64(
         .map_err(|_| value.error(rust, "not a number"))
 }
 
-/// Implements `Type`, `Encode` and `Decode` for a type with simple closures.
+/// Implements `Type`: the default type info and the accepted column types (as patterns).
 macro_rules! impl_type {
-    ($t:ty, [$($accepted:expr),+ $(,)?], $info:expr) => {
+    ($t:ty, [$($accepted:pat),+ $(,)?], $info:expr) => {
         impl sqlx_core::types::Type<$crate::CrateDb> for $t {
             fn type_info() -> $crate::CrateDbTypeInfo {
                 $info
             }
 
+            #[inline]
             fn compatible(ty: &$crate::CrateDbTypeInfo) -> bool {
-                $crate::types::compatible_with(ty, &[$($accepted),+])
+                matches!(ty, $($accepted)|+ | $crate::CrateDbTypeInfo::Unknown(_))
             }
         }
     };

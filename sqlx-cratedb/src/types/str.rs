@@ -17,6 +17,7 @@ use crate::types::compatible_with;
 use crate::value::{CrateDbValueRef, ValueFormat};
 use crate::{CrateDb, CrateDbTypeInfo};
 
+#[inline]
 fn text_compatible(ty: &CrateDbTypeInfo) -> bool {
     ty.is_textual() || compatible_with(ty, &[CrateDbTypeInfo::Numeric])
 }
@@ -28,7 +29,8 @@ macro_rules! text_type {
                 CrateDbTypeInfo::Text
             }
 
-            fn compatible(ty: &CrateDbTypeInfo) -> bool {
+            #[inline]
+    fn compatible(ty: &CrateDbTypeInfo) -> bool {
                 text_compatible(ty)
             }
         }
@@ -56,6 +58,7 @@ impl Encode<'_, CrateDb> for char {
 }
 
 /// The value as text: a string's content, or the number text of a `NUMERIC`.
+#[inline]
 fn cow<'r>(value: &CrateDbValueRef<'r>, rust: &'static str) -> Result<Cow<'r, str>, BoxDynError> {
     if value.format == ValueFormat::Json
         && value.raw.first() != Some(&b'"')
@@ -69,6 +72,7 @@ fn cow<'r>(value: &CrateDbValueRef<'r>, rust: &'static str) -> Result<Cow<'r, st
 }
 
 impl<'r> Decode<'r, CrateDb> for &'r str {
+    #[inline]
     fn decode(value: CrateDbValueRef<'r>) -> Result<Self, BoxDynError> {
         match cow(&value, "&str")? {
             Cow::Borrowed(s) => Ok(s),
@@ -81,12 +85,14 @@ impl<'r> Decode<'r, CrateDb> for &'r str {
 }
 
 impl Decode<'_, CrateDb> for String {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         cow(&value, "String").map(Cow::into_owned)
     }
 }
 
 impl Decode<'_, CrateDb> for char {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         let s = cow(&value, "char")?;
         let mut chars = s.chars();
@@ -104,7 +110,8 @@ macro_rules! bytes_type {
                 CrateDbTypeInfo::Text
             }
 
-            fn compatible(ty: &CrateDbTypeInfo) -> bool {
+            #[inline]
+    fn compatible(ty: &CrateDbTypeInfo) -> bool {
                 compatible_with(ty, &[CrateDbTypeInfo::Text])
             }
         }
@@ -128,6 +135,7 @@ impl Encode<'_, CrateDb> for Vec<u8> {
 }
 
 impl Decode<'_, CrateDb> for Vec<u8> {
+    #[inline]
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         let text = value.text("Vec<u8>")?;
         base64::engine::general_purpose::STANDARD

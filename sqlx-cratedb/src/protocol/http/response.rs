@@ -8,7 +8,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 use serde::Deserialize;
 
-use super::scan::{self, Cell, CellKind};
+use super::scan::{self, Cell, CellKind, Cells};
 use crate::error::ProtocolError;
 use crate::type_info::CrateDbTypeInfo;
 
@@ -31,7 +31,7 @@ pub(crate) struct BulkItem {
 #[derive(Debug)]
 pub(crate) struct RawRow {
     pub(crate) data: Bytes,
-    pub(crate) cells: Vec<Cell>,
+    pub(crate) cells: Cells,
 }
 
 /// What the parser found next.
@@ -75,7 +75,7 @@ pub(crate) struct ResponseParser {
     buf: BytesMut,
     eof: bool,
     state: State,
-    cells: Vec<Cell>,
+    cells: Cells,
     /// Column names, once `cols` was read.
     pub(crate) cols: Option<Vec<String>>,
     /// Column types, once `col_types` was read.
@@ -106,7 +106,7 @@ impl ResponseParser {
             buf: BytesMut::with_capacity(16 * 1024),
             eof: false,
             state: State::Start,
-            cells: Vec::new(),
+            cells: Cells::new(),
             cols: None,
             col_types: None,
             rowcount: None,
@@ -133,9 +133,12 @@ impl ResponseParser {
         self.state == State::Done
     }
 
+    #[inline]
     fn ws(&mut self) -> Option<u8> {
         let i = scan::skip_ws(&self.buf, 0);
-        self.buf.advance(i);
+        if i > 0 {
+            self.buf.advance(i);
+        }
         self.buf.first().copied()
     }
 
@@ -305,14 +308,11 @@ impl ResponseParser {
         let mut data = self.buf.split_to(end);
         let mut cells = std::mem::take(&mut self.cells);
         for cell in &mut cells {
-            if cell.kind == CellKind::EscapedText {
-                let new_end =
-                    scan::unescape_in_place(&mut data, cell.start as usize, cell.end as usize)?;
-                cell.end = u32::try_from(new_end).map_err(|_| ProtocolError::RowTooLarge)?;
-                cell.kind = CellKind::Text;
+            if cell.kind() == CellKind::EscapedText {
+                let new_end = scan::unescape_in_place(&mut data, cell.start(), cell.end())?;
+                *cell = Cell::new(cell.start(), new_end, CellKind::Text)?;
             }
         }
-        self.cells = Vec::with_capacity(cells.len());
         Ok(RawRow {
             data: data.freeze(),
             cells,
@@ -369,10 +369,7 @@ mod tests {
                 Some(Event::Row(r)) => rows.push(
                     r.cells
                         .iter()
-                        .map(|c| {
-                            String::from_utf8(r.data[c.start as usize..c.end as usize].to_vec())
-                                .unwrap()
-                        })
+                        .map(|c| String::from_utf8(r.data[c.start()..c.end()].to_vec()).unwrap())
                         .collect(),
                 ),
                 Some(Event::BulkItem(i)) => items.push(i),

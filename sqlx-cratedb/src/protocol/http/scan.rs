@@ -19,12 +19,57 @@ pub(crate) enum CellKind {
     Json,
 }
 
-/// One value of a row: a byte range in the row's buffer.
+/// The cells of one row; inline up to 8 columns, so most rows need no allocation.
+pub(crate) type Cells = sqlx_core::SmallVec<[Cell; 8]>;
+
+/// One value of a row: a byte range in the row's buffer, 8 bytes (the kind lives in the top
+/// two bits of `end`, so a row is limited to 1 GiB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Cell {
-    pub(crate) start: u32,
-    pub(crate) end: u32,
-    pub(crate) kind: CellKind,
+    start: u32,
+    end_kind: u32,
+}
+
+const END_MASK: u32 = (1 << 30) - 1;
+
+impl Cell {
+    pub(crate) fn new(start: usize, end: usize, kind: CellKind) -> Result<Self, ProtocolError> {
+        let start = u32::try_from(start).map_err(|_| ProtocolError::RowTooLarge)?;
+        let end = u32::try_from(end)
+            .ok()
+            .filter(|e| *e <= END_MASK)
+            .ok_or(ProtocolError::RowTooLarge)?;
+        let tag = match kind {
+            CellKind::Null => 0,
+            CellKind::Text => 1,
+            CellKind::EscapedText => 2,
+            CellKind::Json => 3,
+        };
+        Ok(Self {
+            start,
+            end_kind: end | (tag << 30),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn start(self) -> usize {
+        self.start as usize
+    }
+
+    #[inline]
+    pub(crate) fn end(self) -> usize {
+        (self.end_kind & END_MASK) as usize
+    }
+
+    #[inline]
+    pub(crate) fn kind(self) -> CellKind {
+        match self.end_kind >> 30 {
+            0 => CellKind::Null,
+            1 => CellKind::Text,
+            2 => CellKind::EscapedText,
+            _ => CellKind::Json,
+        }
+    }
 }
 
 fn malformed(offset: usize, reason: &'static str) -> ProtocolError {
@@ -115,16 +160,12 @@ fn nested_end(buf: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-fn to_u32(i: usize) -> Result<u32, ProtocolError> {
-    u32::try_from(i).map_err(|_| ProtocolError::RowTooLarge)
-}
-
 /// Scans the array at `start` (which must be `[`) and pushes one [`Cell`] per element, with
 /// offsets relative to `start`. Returns the end of the array, or `None` if incomplete.
 pub(crate) fn scan_row(
     buf: &[u8],
     start: usize,
-    cells: &mut Vec<Cell>,
+    cells: &mut Cells,
 ) -> Result<Option<usize>, ProtocolError> {
     if buf.get(start) != Some(&b'[') {
         return Err(malformed(start, "expected a row array"));
@@ -171,11 +212,7 @@ pub(crate) fn scan_row(
                 (i, end, kind, end)
             }
         };
-        cells.push(Cell {
-            start: to_u32(cell_start - start)?,
-            end: to_u32(cell_end - start)?,
-            kind,
-        });
+        cells.push(Cell::new(cell_start - start, cell_end - start, kind)?);
         i = skip_ws(buf, next);
         match buf.get(i) {
             None => return Ok(None),
@@ -306,12 +343,12 @@ mod tests {
     #[test]
     fn scan_row_splits_cells_of_every_shape() {
         let row = br#"[1, "a\"b", null, [1,[2]], {"k":"]"}, -2.5e3, true]"#;
-        let mut cells = Vec::new();
+        let mut cells = Cells::new();
         let end = scan_row(row, 0, &mut cells).unwrap().unwrap();
         assert_eq!(end, row.len());
         let texts: Vec<_> = cells
             .iter()
-            .map(|c| std::str::from_utf8(&row[c.start as usize..c.end as usize]).unwrap())
+            .map(|c| std::str::from_utf8(&row[c.start()..c.end()]).unwrap())
             .collect();
         assert_eq!(
             texts,
@@ -325,13 +362,13 @@ mod tests {
                 "true"
             ]
         );
-        assert_eq!(cells[1].kind, CellKind::EscapedText);
-        assert_eq!(cells[2].kind, CellKind::Null);
+        assert_eq!(cells[1].kind(), CellKind::EscapedText);
+        assert_eq!(cells[2].kind(), CellKind::Null);
     }
 
     #[test]
     fn incomplete_rows_ask_for_more() {
-        let mut cells = Vec::new();
+        let mut cells = Cells::new();
         for cut in 1..14 {
             let row = &br#"[1,"ab",[2,3]]"#[..cut];
             assert_eq!(scan_row(row, 0, &mut cells).unwrap(), None, "cut {cut}");
