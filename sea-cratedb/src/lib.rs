@@ -5,6 +5,7 @@ mod backend;
 mod check;
 mod error;
 mod extension;
+mod model;
 mod statement;
 mod types;
 
@@ -18,5 +19,8 @@ pub use extension::expr;
 pub use extension::table::{
     Codec, CrateTableExt, FulltextIndex, ParamValue, Replicas, TableOptions, WithParams,
 };
+pub use model::{__private, ChangeSet, CrateObject, KeyedModel, Model, ModelColumn};
+#[cfg(feature = "macros")]
+pub use sea_cratedb_derive::{CrateModel, CrateObject};
 pub use statement::*;
 pub use types::{ColumnPolicy, CrateType, ObjectType};
