@@ -35,6 +35,13 @@ pub struct CrateDbHost {
     pub port: u16,
 }
 
+impl fmt::Display for CrateDbHost {
+    /// `host:port`, with brackets around IPv6 addresses.
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.authority())
+    }
+}
+
 impl CrateDbHost {
     /// A host and port.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
