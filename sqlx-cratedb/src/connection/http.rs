@@ -340,10 +340,12 @@ impl Transport {
                     } else {
                         io::ErrorKind::ConnectionAborted
                     };
-                    let err = Error::Io(io::Error::new(
-                        kind,
-                        format!("CrateDB node {}: {e}", self.bases[host]),
-                    ));
+                    let message = format!("CrateDB node {}: {}", self.bases[host], chain(&e));
+                    let err = if is_tls_failure(&e) {
+                        Error::Tls(message.into())
+                    } else {
+                        Error::Io(io::Error::new(kind, message))
+                    };
                     if !(never_sent || retry_safe) {
                         return Err(err);
                     }
@@ -353,6 +355,39 @@ impl Transport {
         }
         Err(last_error.unwrap_or_else(|| Error::Configuration(Box::new(ConfigError::NoHosts))))
     }
+}
+
+/// The error and its sources, joined with `: `.
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
+}
+
+/// True when a TLS handshake or certificate check failed somewhere in the error's sources.
+fn is_tls_failure(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(err);
+    while let Some(e) = current {
+        if e.is::<rustls::Error>() {
+            return true;
+        }
+        if e.downcast_ref::<io::Error>()
+            .and_then(io::Error::get_ref)
+            .is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>)
+        {
+            return true;
+        }
+        current = e.source();
+    }
+    false
 }
 
 fn gzip(body: &[u8]) -> Result<Vec<u8>, Error> {

@@ -121,7 +121,7 @@ async fn answer(reply: Reply) -> Response<Body> {
     }
 }
 
-async fn handle(
+pub async fn handle(
     req: Request<Incoming>,
     handler: Handler,
     log: Arc<Mutex<Vec<Recorded>>>,
