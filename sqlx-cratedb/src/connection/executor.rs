@@ -33,11 +33,29 @@ struct QueryStream<'c> {
     done: bool,
 }
 
-impl Stream for QueryStream<'_> {
-    type Item = Result<Item, Error>;
+impl<'c> QueryStream<'c> {
+    fn new<'q, E>(conn: &'c mut CrateDbConnection, mut query: E) -> Self
+    where
+        E: 'q + Execute<'q, CrateDb>,
+        'q: 'c,
+    {
+        let arguments = query.take_arguments().map_err(Error::Encode);
+        let sql = query.sql();
+        let logger = QueryLogger::new(sql.clone(), conn.transport.options.log_settings.clone());
+        let start = Box::pin(async move {
+            let arguments = checked(arguments)?;
+            conn.start_query(sql.as_str(), arguments.as_ref()).await
+        });
+        Self {
+            start: Some(start),
+            reader: None,
+            logger,
+            done: false,
+        }
+    }
 
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
+    fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Item, Error>>> {
+        let this = self;
         if this.done {
             return Poll::Ready(None);
         }
@@ -82,6 +100,34 @@ impl Stream for QueryStream<'_> {
     }
 }
 
+impl Stream for QueryStream<'_> {
+    type Item = Result<Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.get_mut().poll_item(cx)
+    }
+}
+
+/// Only the rows of a [`QueryStream`] (what `fetch` returns), without an extra adapter layer.
+struct RowStream<'c>(QueryStream<'c>);
+
+impl Stream for RowStream<'_> {
+    type Item = Result<CrateDbRow, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match this.0.poll_item(cx) {
+                Poll::Ready(Some(Ok(Either::Left(_)))) => {}
+                Poll::Ready(Some(Ok(Either::Right(row)))) => return Poll::Ready(Some(Ok(row))),
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => return Poll::Ready(None),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
 impl CrateDbConnection {
     /// Sends one statement and returns the reader of its response.
     pub(crate) async fn start_query(
@@ -119,24 +165,20 @@ fn checked(
 impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     type Database = CrateDb;
 
-    fn fetch_many<'e, 'q: 'e, E>(self, mut query: E) -> BoxStream<'e, Result<Item, Error>>
+    fn fetch_many<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<Item, Error>>
     where
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        let arguments = query.take_arguments().map_err(Error::Encode);
-        let sql = query.sql();
-        let logger = QueryLogger::new(sql.clone(), self.transport.options.log_settings.clone());
-        let start = Box::pin(async move {
-            let arguments = checked(arguments)?;
-            self.start_query(sql.as_str(), arguments.as_ref()).await
-        });
-        Box::pin(QueryStream {
-            start: Some(start),
-            reader: None,
-            logger,
-            done: false,
-        })
+        Box::pin(QueryStream::new(self, query))
+    }
+
+    fn fetch<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<CrateDbRow, Error>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, CrateDb>,
+    {
+        Box::pin(RowStream(QueryStream::new(self, query)))
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(

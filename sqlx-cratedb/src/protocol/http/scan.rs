@@ -90,6 +90,15 @@ pub(crate) fn skip_ws(buf: &[u8], mut i: usize) -> usize {
 pub(crate) fn string_end(buf: &[u8], start: usize) -> Option<(usize, bool)> {
     let mut i = start + 1;
     let mut escaped = false;
+    // Most values are short: look at the first bytes directly before calling memchr.
+    let short_end = buf.len().min(i + 16);
+    while i < short_end {
+        match buf[i] {
+            b'"' => return Some((i + 1, false)),
+            b'\\' => break,
+            _ => i += 1,
+        }
+    }
     loop {
         let rel = memchr::memchr2(b'"', b'\\', buf.get(i..)?)?;
         i += rel;
