@@ -383,3 +383,53 @@ async fn escaped_and_unicode_strings_in_many_small_chunks() {
         ]
     );
 }
+
+#[tokio::test]
+async fn internal_and_catalog_col_types_decode() {
+    let peer = peer(|_| {
+        Reply::Json(
+            200,
+            result_set(
+                &["nosup", "unchecked", "rec", "proc", "oidv", "cls", "typ", "future"],
+                json!([1, 16, 18, 19, 21, 23, 30, 99]),
+                json!([[
+                    "x", {"a": 1}, [1, "b"], "pg_typeof", [23, 25], 1_234_567, "integer", {"z": true}
+                ]]),
+            ),
+        )
+    })
+    .await;
+    let pool = pool(&peer.url()).await;
+    let row = sqlx::query("SELECT catalog")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(row.get::<Value, _>("nosup"), json!("x"));
+    assert_eq!(row.get::<Value, _>("unchecked"), json!({"a": 1}));
+    assert_eq!(row.get::<Value, _>("rec"), json!([1, "b"]));
+    assert_eq!(row.get::<String, _>("proc"), "pg_typeof");
+    assert_eq!(row.get::<Json<Vec<i64>>, _>("oidv").0, vec![23, 25]);
+    assert_eq!(row.get::<i64, _>("cls"), 1_234_567);
+    assert_eq!(row.get::<String, _>("typ"), "integer");
+    // A code this driver does not know is read by the shape of its JSON.
+    assert_eq!(row.get::<Value, _>("future"), json!({"z": true}));
+    use sqlx::{Column, TypeInfo};
+    let names: Vec<String> = row
+        .columns()
+        .iter()
+        .map(|c| c.type_info().name().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "NOT SUPPORTED",
+            "UNCHECKED OBJECT",
+            "RECORD",
+            "REGPROC",
+            "OIDVECTOR",
+            "REGCLASS",
+            "REGTYPE",
+            "UNKNOWN"
+        ]
+    );
+}
