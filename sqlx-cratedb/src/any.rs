@@ -179,6 +179,13 @@ impl AnyConnectionBackend for CrateDbConnection {
         Connection::should_flush(self)
     }
 
+    #[cfg(feature = "migrate")]
+    fn as_migrate(
+        &mut self,
+    ) -> Result<&mut (dyn sqlx_core::migrate::Migrate + Send + 'static), Error> {
+        Ok(self)
+    }
+
     fn fetch_many(
         &mut self,
         query: SqlStr,

@@ -3,11 +3,14 @@
 //! CrateDB creates schemas implicitly with their first table, so `create_database` only checks
 //! that the cluster answers; `database_exists` asks `information_schema.schemata`;
 //! `drop_database` drops every table and view in the schema (system schemas are refused).
-//! Running migrations (`sqlx::migrate::Migrate`) is not implemented yet.
+//! [`Migrate`] runs `sqlx::migrate!` migrations; see its impl for CrateDB's limits.
 
+use std::time::{Duration, Instant};
+
+use futures_core::future::BoxFuture;
 use sqlx_core::connection::Connection;
 use sqlx_core::error::Error;
-use sqlx_core::migrate::MigrateDatabase;
+use sqlx_core::migrate::{AppliedMigration, Migrate, MigrateDatabase, MigrateError, Migration};
 use sqlx_core::sql_str::AssertSqlSafe;
 
 use crate::{CrateDb, CrateDbConnectOptions, CrateDbConnection};
@@ -66,5 +69,294 @@ impl MigrateDatabase for CrateDb {
                 .await?;
         }
         conn.close().await
+    }
+}
+
+/// Splits a migration script into single statements (CrateDB's HTTP endpoint runs one
+/// statement per request). Understands `'…'` and `"…"` quoting, `$tag$…$tag$` strings, `--` and
+/// `/* */` comments; statements that are only whitespace or comments are dropped.
+pub(crate) fn split_statements(sql: &str) -> Vec<&str> {
+    let bytes = sql.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let mut has_code = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' | b'"' => {
+                let q = bytes[i];
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == q {
+                        // A doubled quote is an escaped quote.
+                        if bytes.get(i + 1) == Some(&q) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+                has_code = true;
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..]
+                    .find("*/")
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+            }
+            b'$' => {
+                // `$tag$` or `$$` opens a dollar-quoted string; `$1` is a placeholder.
+                let tag_end = sql[i + 1..]
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map(|n| i + 1 + n);
+                match tag_end {
+                    Some(e)
+                        if bytes[e] == b'$'
+                            && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit) =>
+                    {
+                        let tag = &sql[i..=e];
+                        i = sql[e + 1..]
+                            .find(tag)
+                            .map_or(bytes.len(), |n| e + 1 + n + tag.len());
+                    }
+                    _ => i += 1,
+                }
+                has_code = true;
+            }
+            b';' => {
+                if has_code {
+                    out.push(sql[start..i].trim());
+                }
+                i += 1;
+                start = i;
+                has_code = false;
+            }
+            c => {
+                if !c.is_ascii_whitespace() {
+                    has_code = true;
+                }
+                i += 1;
+            }
+        }
+    }
+    if has_code {
+        out.push(sql[start..].trim());
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect()
+}
+
+impl CrateDbConnection {
+    async fn run_script(&mut self, sql: &str) -> Result<(), Error> {
+        for statement in split_statements(sql) {
+            sqlx_core::query::query(AssertSqlSafe(statement))
+                .execute(&mut *self)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn refresh(&mut self, table: &str) -> Result<(), Error> {
+        sqlx_core::query::query(AssertSqlSafe(format!("REFRESH TABLE {table}")))
+            .execute(&mut *self)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Migrations on CrateDB: the history table keeps checksums as hex text (CrateDB has no binary
+/// type) and is refreshed after every write. CrateDB has no transactions and no locks:
+/// a migration that fails half-way stays applied up to the failing statement and its history
+/// row keeps `success = false`, so the next run stops with `MigrateError::Dirty`; `lock` only
+/// logs a warning. Scripts are split into single statements.
+impl Migrate for CrateDbConnection {
+    fn create_schema_if_not_exists<'e>(
+        &'e mut self,
+        _schema_name: &'e str,
+    ) -> BoxFuture<'e, Result<(), MigrateError>> {
+        // Schemas are created implicitly with their first table.
+        Box::pin(async { Ok(()) })
+    }
+
+    fn ensure_migrations_table<'e>(
+        &'e mut self,
+        table_name: &'e str,
+    ) -> BoxFuture<'e, Result<(), MigrateError>> {
+        Box::pin(async move {
+            self.run_script(&format!(
+                "CREATE TABLE IF NOT EXISTS {table_name} (\
+                 version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+                 installed_on TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, \
+                 success BOOLEAN NOT NULL, checksum TEXT NOT NULL, execution_time BIGINT NOT NULL)"
+            ))
+            .await?;
+            Ok(())
+        })
+    }
+
+    fn dirty_version<'e>(
+        &'e mut self,
+        table_name: &'e str,
+    ) -> BoxFuture<'e, Result<Option<i64>, MigrateError>> {
+        Box::pin(async move {
+            self.refresh(table_name).await?;
+            let row: Option<i64> = sqlx_core::query_scalar::query_scalar(AssertSqlSafe(format!(
+                "SELECT version FROM {table_name} WHERE success = false ORDER BY version LIMIT 1"
+            )))
+            .fetch_optional(&mut *self)
+            .await?;
+            Ok(row)
+        })
+    }
+
+    fn list_applied_migrations<'e>(
+        &'e mut self,
+        table_name: &'e str,
+    ) -> BoxFuture<'e, Result<Vec<AppliedMigration>, MigrateError>> {
+        Box::pin(async move {
+            self.refresh(table_name).await?;
+            let rows: Vec<(i64, String)> = sqlx_core::query_as::query_as(AssertSqlSafe(format!(
+                "SELECT version, checksum FROM {table_name} ORDER BY version"
+            )))
+            .fetch_all(&mut *self)
+            .await?;
+            rows.into_iter()
+                .map(|(version, checksum)| {
+                    let checksum = unhex(&checksum).ok_or_else(|| {
+                        MigrateError::Execute(Error::Protocol(format!(
+                            "invalid checksum for migration {version}"
+                        )))
+                    })?;
+                    Ok(AppliedMigration {
+                        version,
+                        checksum: checksum.into(),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn lock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
+        Box::pin(async {
+            log::warn!(
+                "sqlx-cratedb: CrateDB has no locks; do not run migrations from several \
+                 processes at once"
+            );
+            Ok(())
+        })
+    }
+
+    fn unlock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn apply<'e>(
+        &'e mut self,
+        table_name: &'e str,
+        migration: &'e Migration,
+    ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            // Recorded first as unsuccessful: if a statement fails, the version stays dirty.
+            sqlx_core::query::query(AssertSqlSafe(format!(
+                "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
+                 VALUES ($1, $2, false, $3, -1)"
+            )))
+            .bind(migration.version)
+            .bind(&*migration.description)
+            .bind(hex(&migration.checksum))
+            .execute(&mut *self)
+            .await?;
+            self.run_script(migration.sql.as_str()).await?;
+            let elapsed = start.elapsed();
+            let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
+            sqlx_core::query::query(AssertSqlSafe(format!(
+                "UPDATE {table_name} SET success = true, execution_time = $1 WHERE version = $2"
+            )))
+            .bind(nanos)
+            .bind(migration.version)
+            .execute(&mut *self)
+            .await?;
+            self.refresh(table_name).await?;
+            Ok(elapsed)
+        })
+    }
+
+    fn revert<'e>(
+        &'e mut self,
+        table_name: &'e str,
+        migration: &'e Migration,
+    ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
+        Box::pin(async move {
+            let start = Instant::now();
+            sqlx_core::query::query(AssertSqlSafe(format!(
+                "UPDATE {table_name} SET success = false WHERE version = $1"
+            )))
+            .bind(migration.version)
+            .execute(&mut *self)
+            .await?;
+            self.run_script(migration.sql.as_str()).await?;
+            sqlx_core::query::query(AssertSqlSafe(format!(
+                "DELETE FROM {table_name} WHERE version = $1"
+            )))
+            .bind(migration.version)
+            .execute(&mut *self)
+            .await?;
+            self.refresh(table_name).await?;
+            Ok(start.elapsed())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_scripts_into_statements() {
+        let sql = "CREATE TABLE a (s TEXT DEFAULT 'x;y'); -- comment; here\n\
+                   INSERT INTO \"we;ird\" VALUES ('it''s;', $1);\n\
+                   /* block; comment */ SELECT $tag$ a;b $tag$, $$c;d$$;\n  ;\n-- only a comment";
+        let parts = split_statements(sql);
+        assert_eq!(
+            parts,
+            [
+                "CREATE TABLE a (s TEXT DEFAULT 'x;y')",
+                "-- comment; here\nINSERT INTO \"we;ird\" VALUES ('it''s;', $1)",
+                "/* block; comment */ SELECT $tag$ a;b $tag$, $$c;d$$",
+            ]
+        );
+        assert!(split_statements("  -- nothing\n").is_empty());
+    }
+
+    #[test]
+    fn checksums_round_trip_as_hex() {
+        let bytes = [0u8, 1, 0xab, 0xff];
+        assert_eq!(hex(&bytes), "0001abff");
+        assert_eq!(unhex("0001abff").unwrap(), bytes);
+        assert_eq!(unhex("zz"), None);
     }
 }
