@@ -190,8 +190,10 @@ impl ResponseParser {
     }
 
     fn step_key(&mut self) -> Result<Step, ProtocolError> {
-        if self.ws().is_none() {
-            return self.wait();
+        match self.ws() {
+            None => return self.wait(),
+            Some(b'"') => {}
+            Some(_) => return Err(malformed("expected a key")),
         }
         let Some((key_end, _)) = scan::string_end(&self.buf, 0) else {
             return self.wait();
@@ -436,5 +438,23 @@ mod tests {
         let mut p = ResponseParser::new();
         p.feed(br#"{"col_types":["x"]}"#);
         assert!(p.next_event().is_err());
+        for bad in [
+            &br#"{cols:[]}"#[..],
+            br#"{"rows":[[1]] "x"}"#,
+            br#"{"rows":[[1],}"#,
+            b"{}{}",
+        ] {
+            let mut p = ResponseParser::new();
+            p.feed(bad);
+            p.finish();
+            let mut r = Ok(None);
+            for _ in 0..10 {
+                r = p.next_event();
+                if r.is_err() || matches!(r, Ok(Some(Event::End))) {
+                    break;
+                }
+            }
+            assert!(r.is_err(), "{}", String::from_utf8_lossy(bad));
+        }
     }
 }
