@@ -439,7 +439,7 @@ mod tests {
         p.feed(br#"{"col_types":["x"]}"#);
         assert!(p.next_event().is_err());
         for bad in [
-            &br#"{cols:[]}"#[..],
+            &b"{cols:[]}"[..],
             br#"{"rows":[[1]] "x"}"#,
             br#"{"rows":[[1],}"#,
             b"{}{}",
