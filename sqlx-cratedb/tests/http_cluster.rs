@@ -166,3 +166,31 @@ async fn all_hosts_down_is_an_io_error_and_the_pool_recovers() {
     // With every host set aside, the one set aside longest is tried anyway.
     assert_eq!(read(&pool).await.unwrap(), 7);
 }
+
+#[tokio::test]
+async fn reads_hitting_unavailable_shards_try_another_node() {
+    let shards_down = |rec: &Recorded| {
+        if rec.stmt().starts_with("SELECT n") {
+            Reply::Json(
+                500,
+                json!({"error": {"code": 5002, "message": "UnavailableShardsException[x]"}}),
+            )
+        } else {
+            answer(rec)
+        }
+    };
+    let a = peer(shards_down).await;
+    let b = peer(answer).await;
+    let pool = cluster_pool(&[&a, &b], "").await;
+    for _ in 0..4 {
+        assert_eq!(read(&pool).await.unwrap(), 7);
+    }
+    // Writes and other server errors are not retried.
+    let c = peer(shards_down).await;
+    let pool = cluster_pool(&[&c], "").await;
+    let err = read(&pool).await.unwrap_err();
+    assert_eq!(
+        err.as_database_error().unwrap().code().as_deref(),
+        Some("5002")
+    );
+}

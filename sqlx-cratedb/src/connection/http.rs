@@ -329,7 +329,26 @@ impl Transport {
                 Ok(resp) => {
                     cluster.healthy(host);
                     let (parts, body) = resp.into_parts();
-                    return Ok(HttpResponse::new(parts.status, body, deadline));
+                    let response = HttpResponse::new(parts.status, body, deadline);
+                    if !(retry_safe && parts.status == StatusCode::INTERNAL_SERVER_ERROR) {
+                        return Ok(response);
+                    }
+                    // A read that failed because shards were unavailable (5002) may succeed
+                    // through another node; other errors are final.
+                    let err = response.into_error().await;
+                    let shards_unavailable = err
+                        .as_database_error()
+                        .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())
+                        .and_then(CrateDbDatabaseError::http_code)
+                        == Some(crate::error::codes::SHARDS_UNAVAILABLE);
+                    if !shards_unavailable {
+                        return Err(err);
+                    }
+                    log::warn!(
+                        "sqlx-cratedb: {} reported unavailable shards; trying the read elsewhere",
+                        self.bases[host]
+                    );
+                    last_error = Some(err);
                 }
                 Err(e) => {
                     cluster.set_aside(host);
