@@ -433,3 +433,95 @@ async fn internal_and_catalog_col_types_decode() {
         ]
     );
 }
+
+/// The peer echoes the bound arguments back as one row, typed by the `col_types` given in the
+/// statement (`SELECT /*[9,4]*/ $1, $2`): what the driver encodes, it decodes back.
+fn echo(rec: &common::Recorded) -> Reply {
+    let stmt = rec.stmt();
+    let types: Value = stmt
+        .split_once("/*")
+        .and_then(|(_, rest)| rest.split_once("*/"))
+        .and_then(|(t, _)| serde_json::from_str(t).ok())
+        .unwrap_or(json!([]));
+    let args = rec.args().as_array().cloned().unwrap_or_default();
+    let cols: Vec<String> = (0..args.len()).map(|i| format!("c{i}")).collect();
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    Reply::Json(200, result_set(&cols, types, json!([args])))
+}
+
+#[tokio::test]
+async fn bound_values_round_trip_through_the_wire_format() {
+    let peer = peer(echo).await;
+    let pool = pool(&peer.url()).await;
+    let ts = DateTime::parse_from_rfc3339("2021-03-09T10:00:00.123Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let date = NaiveDate::from_ymd_opt(1969, 7, 20).unwrap();
+    let shape = CrateDbGeoShape::GeoJson(json!({"type": "Point", "coordinates": [1.5, 2.5]}));
+    let iv = CrateDbInterval {
+        months: 14,
+        days: -3,
+        microseconds: 14_706_789_000,
+    };
+    let row = sqlx::query(
+        "SELECT /*[3,2,8,9,10,7,6,4,11,15,24,5,12,[100,[100,10]],13,14,28,17,25,[100,4],9]*/ \
+         $1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21",
+    )
+    .bind(false)
+    .bind(-128_i8)
+    .bind(i16::MIN)
+    .bind(i32::MAX)
+    .bind(i64::MIN)
+    .bind(f32::MIN_POSITIVE)
+    .bind(-0.1_f64)
+    .bind("tab\t, quote \", emoji \u{1F600}, nul \u{0}")
+    .bind(ts)
+    .bind(ts.naive_utc())
+    .bind(date)
+    .bind("::1".parse::<IpAddr>().unwrap())
+    .bind(json!({"nested": {"k": [1, null, "x"]}}))
+    .bind(vec![vec![1_i64, -2], vec![]])
+    .bind(CrateDbGeoPoint::new(-179.5, 89.25))
+    .bind(shape.clone())
+    .bind(vec![0.5_f32, -1.25])
+    .bind(iv)
+    .bind(CrateDbBit(vec![true, false, true]))
+    .bind(vec![Some("a"), None])
+    .bind(Option::<i32>::None)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!row.get::<bool, _>(0));
+    assert_eq!(row.get::<i8, _>(1), -128);
+    assert_eq!(row.get::<i16, _>(2), i16::MIN);
+    assert_eq!(row.get::<i32, _>(3), i32::MAX);
+    assert_eq!(row.get::<i64, _>(4), i64::MIN);
+    assert_eq!(row.get::<f32, _>(5), f32::MIN_POSITIVE);
+    assert_eq!(row.get::<f64, _>(6), -0.1);
+    assert_eq!(
+        row.get::<String, _>(7),
+        "tab\t, quote \", emoji \u{1F600}, nul \u{0}"
+    );
+    assert_eq!(row.get::<DateTime<Utc>, _>(8), ts);
+    assert_eq!(row.get::<NaiveDateTime, _>(9), ts.naive_utc());
+    assert_eq!(row.get::<NaiveDate, _>(10), date);
+    assert_eq!(row.get::<IpAddr, _>(11).to_string(), "::1");
+    assert_eq!(row.get::<Value, _>(12)["nested"]["k"][2], "x");
+    assert_eq!(row.get::<Vec<Vec<i64>>, _>(13), vec![vec![1, -2], vec![]]);
+    assert_eq!(
+        row.get::<CrateDbGeoPoint, _>(14),
+        CrateDbGeoPoint::new(-179.5, 89.25)
+    );
+    assert_eq!(row.get::<CrateDbGeoShape, _>(15), shape);
+    assert_eq!(row.get::<Vec<f32>, _>(16), vec![0.5, -1.25]);
+    assert_eq!(row.get::<CrateDbInterval, _>(17), iv);
+    assert_eq!(
+        row.get::<CrateDbBit, _>(18),
+        CrateDbBit(vec![true, false, true])
+    );
+    assert_eq!(
+        row.get::<Vec<Option<String>>, _>(19),
+        vec![Some("a".into()), None]
+    );
+    assert_eq!(row.get::<Option<i32>, _>(20), None);
+}

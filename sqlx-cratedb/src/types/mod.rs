@@ -60,10 +60,14 @@ pub(crate) fn parse_i64(
         if !d.is_ascii_digit() {
             return parse_i64_slow(value, rust);
         }
-        n = n
+        n = match n
             .checked_mul(10)
             .and_then(|n| n.checked_add(i64::from(d - b'0')))
-            .ok_or_else(|| value.error(rust, "out of range"))?;
+        {
+            Some(n) => n,
+            // `i64::MIN` overflows the positive accumulator; the slow path handles it.
+            None => return parse_i64_slow(value, rust),
+        };
     }
     Ok(if neg { -n } else { n })
 }
@@ -77,6 +81,9 @@ fn parse_i64_slow(value: &CrateDbValueRef<'_>, rust: &'static str) -> Result<i64
     let f: f64 = text
         .parse()
         .map_err(|_| value.error(rust, "not a number"))?;
+    if f.fract() == 0.0 && text.bytes().all(|b| b == b'-' || b.is_ascii_digit()) {
+        return Err(value.error(rust, "out of range"));
+    }
     if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)
     {
         // Checked above: integral and within i64's range.
@@ -122,3 +129,36 @@ macro_rules! impl_type {
     };
 }
 pub(crate) use impl_type;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(raw: &str) -> Result<i64, String> {
+        let v = CrateDbValueRef::new(&CrateDbTypeInfo::Bigint, raw.as_bytes(), ValueFormat::Json);
+        parse_i64(&v, "i64").map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn integers_parse_at_the_edges() {
+        assert_eq!(int("0"), Ok(0));
+        assert_eq!(int("-1"), Ok(-1));
+        assert_eq!(int("9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(int("-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(int("1e3"), Ok(1000));
+        assert_eq!(int("3.0"), Ok(3));
+        assert!(
+            int("9223372036854775808")
+                .unwrap_err()
+                .contains("out of range")
+        );
+        assert!(
+            int("99999999999999999999")
+                .unwrap_err()
+                .contains("out of range")
+        );
+        assert!(int("3.5").unwrap_err().contains("not an integer"));
+        assert!(int("abc").is_err());
+        assert!(int("").is_err());
+    }
+}
