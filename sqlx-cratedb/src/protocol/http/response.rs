@@ -457,4 +457,76 @@ mod tests {
             assert!(r.is_err(), "{}", String::from_utf8_lossy(bad));
         }
     }
+
+    /// Decodes every cell of a row as several Rust types, under several column types.
+    fn decode_every_way(raw: &RawRow) {
+        use crate::value::{CrateDbValueRef, ValueFormat};
+        use sqlx_core::decode::Decode;
+        let types = [
+            CrateDbTypeInfo::Integer,
+            CrateDbTypeInfo::Text,
+            CrateDbTypeInfo::array_of(CrateDbTypeInfo::Object),
+            CrateDbTypeInfo::array_of(CrateDbTypeInfo::array_of(CrateDbTypeInfo::Text)),
+            CrateDbTypeInfo::GeoPoint,
+            CrateDbTypeInfo::Unknown(-1),
+        ];
+        for cell in &raw.cells {
+            let bytes = &raw.data[cell.start()..cell.end()];
+            for ty in &types {
+                let v = CrateDbValueRef::new(ty, bytes, ValueFormat::from(cell.kind()));
+                let _ = <i64 as Decode<crate::CrateDb>>::decode(v);
+                let _ = <f64 as Decode<crate::CrateDb>>::decode(v);
+                let _ = <String as Decode<crate::CrateDb>>::decode(v);
+                let _ = <&str as Decode<crate::CrateDb>>::decode(v);
+                let _ = <bool as Decode<crate::CrateDb>>::decode(v);
+                let _ = <Vec<String> as Decode<crate::CrateDb>>::decode(v);
+                let _ = <Vec<Vec<i64>> as Decode<crate::CrateDb>>::decode(v);
+                let _ = <crate::types::CrateDbGeoPoint as Decode<crate::CrateDb>>::decode(v);
+                let _ = <crate::types::CrateDbInterval as Decode<crate::CrateDb>>::decode(v);
+                let _ = <crate::types::CrateDbBit as Decode<crate::CrateDb>>::decode(v);
+                let _ = <crate::types::CrateDbTimeTz as Decode<crate::CrateDb>>::decode(v);
+                let _ = <std::net::IpAddr as Decode<crate::CrateDb>>::decode(v);
+                #[cfg(feature = "json")]
+                let _ =
+                    <sqlx_core::types::Json<serde_json::Value> as Decode<crate::CrateDb>>::decode(
+                        v,
+                    );
+                #[cfg(feature = "chrono")]
+                let _ = <chrono::DateTime<chrono::Utc> as Decode<crate::CrateDb>>::decode(v);
+            }
+        }
+    }
+
+    /// Every prefix and many single-byte corruptions of a body end in events or an error,
+    /// never a panic or an endless loop.
+    #[test]
+    fn damaged_bodies_never_panic() {
+        let body = br#"{"cols":["a","s","o"],"col_types":[9,4,[100,12]],"rows":[[1,"x\"y\u00e9",[{"k":[1,2]}]],[null,"",[]]],"rowcount":2,"results":[{"rowcount":-2,"error":{"code":4091,"message":"m"}}],"duration":1}"#;
+        let drive = |bytes: &[u8], chunk: usize| {
+            let mut p = ResponseParser::new();
+            let mut chunks = bytes.chunks(chunk.max(1));
+            for _ in 0..10_000 {
+                match p.next_event() {
+                    Ok(None) => match chunks.next() {
+                        Some(c) => p.feed(c),
+                        None => p.finish(),
+                    },
+                    Ok(Some(Event::End)) | Err(_) => return,
+                    Ok(Some(Event::Row(r))) => decode_every_way(&r),
+                    Ok(Some(_)) => {}
+                }
+            }
+            panic!("parser did not terminate");
+        };
+        for cut in 0..body.len() {
+            drive(&body[..cut], 7);
+        }
+        for at in 0..body.len() {
+            for b in [b'"', b'\\', b'[', b']', b'{', b'}', b',', b':', b'x', 0xff] {
+                let mut damaged = body.to_vec();
+                damaged[at] = b;
+                drive(&damaged, 5);
+            }
+        }
+    }
 }
