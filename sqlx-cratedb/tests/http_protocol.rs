@@ -64,6 +64,9 @@ async fn bearer_token_from_the_builder() {
     assert_eq!(r.header("authorization"), Some("Bearer eyJhbGciOi.x.y"));
     assert_eq!(r.header("default-schema"), Some("doc"));
     assert!(!format!("{opts:?}").contains("eyJhbGciOi"));
+    assert!(!format!("{conn:?}").contains("eyJhbGciOi"));
+    let with_password = opts.clone().password("hunter2");
+    assert!(!format!("{with_password:?}").contains("hunter2"));
 }
 
 #[tokio::test]
