@@ -20,6 +20,9 @@ need() {
 need cargo "install Rust with rustup"
 need python3 "Debian: apt-get install python3 python3-venv"
 
+step "PostgreSQL server binaries (the wire-protocol peer; installed from Debian when root)"
+bash tests/scripts/ensure-postgres.sh
+
 step "Python venv for CrateDB's grammar (cratedb-sqlparse)"
 python="$(bash scripts/grammar/setup.sh)"
 

@@ -84,7 +84,7 @@ pub(crate) fn checked<T>(render: impl FnOnce() -> T) -> Result<T, Error> {
 /// # Examples
 ///
 /// ```
-/// use sea_cratedb::{CheckedQuery, sea_query::{Expr, Query}};
+/// use sea_cratedb::{CheckedQuery, sea_query::{Expr, ExprTrait, Query}};
 ///
 /// let (sql, values) = Query::select()
 ///     .column("id")

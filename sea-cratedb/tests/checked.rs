@@ -14,6 +14,7 @@ use sea_cratedb::{
     },
 };
 
+#[allow(clippy::panic)] // a test helper: the panic is the assertion
 fn unsupported(err: Error) -> Unsupported {
     match err {
         Error::Unsupported(u) => u,

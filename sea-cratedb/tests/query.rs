@@ -7,8 +7,9 @@ use pretty_assertions::assert_eq;
 use sea_cratedb::{
     CheckedQuery, CrateDbQueryBuilder,
     sea_query::{
-        Alias, Asterisk, Cond, Expr, ExprTrait, Func, JoinType, NullOrdering, OnConflict, Order,
-        Query, SelectStatement, UnionType, Value, WindowStatement,
+        Alias, Asterisk, CommonTableExpression, Cond, Expr, ExprTrait, Func, JoinType,
+        NullOrdering, OnConflict, Order, Query, SelectStatement, UnionType, Value, WindowStatement,
+        WithClause,
     },
 };
 
@@ -143,13 +144,11 @@ fn select_from_subquery_and_in_subquery() {
 
 #[test]
 fn select_with_non_recursive_cte() {
-    let cte = sea_cratedb::sea_query::CommonTableExpression::new()
+    let cte = CommonTableExpression::new()
         .query(Query::select().column("id").from("docs").to_owned())
         .table_name("recent")
         .to_owned();
-    let with = sea_cratedb::sea_query::WithClause::new()
-        .cte(cte)
-        .to_owned();
+    let with = WithClause::new().cte(cte).to_owned();
     let query = Query::select().column("id").from("recent").to_owned();
     let sql = query.with(with).to_string(CrateDbQueryBuilder);
     assert_sql(
@@ -214,7 +213,7 @@ fn select_case_coalesce_between_is_null() {
         .expr(
             Expr::case(Expr::col("n").gt(1), "many")
                 .finally("few")
-                .to_owned(),
+                .clone(),
         )
         .expr(Func::coalesce([Expr::col("title"), Expr::val("")]))
         .from("docs")

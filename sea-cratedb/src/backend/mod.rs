@@ -32,7 +32,7 @@ use sea_query::{
 /// # Examples
 ///
 /// ```
-/// use sea_cratedb::{CrateDbQueryBuilder, sea_query::{Expr, Order, Query}};
+/// use sea_cratedb::{CrateDbQueryBuilder, sea_query::{Expr, ExprTrait, Order, Query}};
 ///
 /// let query = Query::select()
 ///     .columns(["id", "title"])

@@ -313,7 +313,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn write_value(&self, buf: &mut impl std::fmt::Write, value: &Value) -> std::fmt::Result {
-        super::value::write_value(self, buf, value)
+        super::value::write_value(*self, buf, value)
     }
 
     fn write_string_quoted(&self, string: &str, buffer: &mut impl std::fmt::Write) {

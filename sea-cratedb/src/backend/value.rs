@@ -26,7 +26,7 @@ pub(super) fn check_value(value: &Value) {
 /// and sea-query arrays become `[…]` array literals; timestamps use ISO 8601 with `T` and an
 /// offset; decimals become `'…'::NUMERIC` so no precision is lost to a DOUBLE literal.
 pub(super) fn write_value(
-    builder: &CrateDbQueryBuilder,
+    builder: CrateDbQueryBuilder,
     buf: &mut impl Write,
     value: &Value,
 ) -> fmt::Result {

@@ -56,7 +56,7 @@ const PATH_INDEX: char = '\u{3}';
 /// # Examples
 ///
 /// ```
-/// use sea_cratedb::{CrateDbQueryBuilder, expr::path, sea_query::{Expr, Query}};
+/// use sea_cratedb::{CrateDbQueryBuilder, expr::path, sea_query::{Expr, ExprTrait, Query}};
 ///
 /// let sql = Query::update()
 ///     .table("docs")
@@ -359,7 +359,7 @@ impl MatchType {
 pub struct Match {
     targets: Vec<(DynIden, Option<f64>)>,
     query: Option<Expr>,
-    match_type: Option<MatchType>,
+    kind: Option<MatchType>,
     options: Vec<(String, ParamValue)>,
 }
 
@@ -368,7 +368,7 @@ pub fn match_(target: impl IntoIden) -> Match {
     Match {
         targets: vec![(target.into_iden(), None)],
         query: None,
-        match_type: None,
+        kind: None,
         options: Vec::new(),
     }
 }
@@ -394,7 +394,7 @@ impl Match {
 
     /// `USING <match type>`.
     pub fn using(mut self, match_type: MatchType) -> Self {
-        self.match_type = Some(match_type);
+        self.kind = Some(match_type);
         self
     }
 
@@ -425,7 +425,7 @@ impl From<Match> for Expr {
             targets.push(')');
         }
         let mut tail = String::new();
-        if let Some(match_type) = m.match_type {
+        if let Some(match_type) = m.kind {
             tail.push_str(" USING ");
             tail.push_str(match_type.as_sql());
         }

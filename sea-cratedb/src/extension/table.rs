@@ -160,6 +160,10 @@ pub(crate) fn write_param_value(value: &ParamValue, sql: &mut String) {
         ParamValue::Int(v) => {
             let _ = write!(sql, "{v}");
         }
+        // NaN and infinity have no bare literal: they go as text, which CrateDB casts.
+        ParamValue::Float(v) if !v.is_finite() => {
+            write_quoted_string(&format!("{v}").replace("inf", "Infinity"), sql);
+        }
         ParamValue::Float(v) => {
             let _ = write!(sql, "{v:?}");
         }

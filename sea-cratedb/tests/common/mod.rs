@@ -19,6 +19,9 @@ fn corpus_dir() -> PathBuf {
     )
 }
 
+/// Tests run on several threads: one lock and one write per line keep lines whole.
+static LOCK: Mutex<()> = Mutex::new(());
+
 fn append(test: &str, sql: &str, expect: &str, min_version: Option<&str>) {
     let dir = corpus_dir();
     fs::create_dir_all(&dir).expect("create the SQL corpus directory");
@@ -31,8 +34,6 @@ fn append(test: &str, sql: &str, expect: &str, min_version: Option<&str>) {
     if let Some(version) = min_version {
         line["min_version"] = version.into();
     }
-    // Tests run on several threads: one lock and one write per line keep lines whole.
-    static LOCK: Mutex<()> = Mutex::new(());
     let _guard = LOCK
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
