@@ -78,6 +78,11 @@ impl QuotedBuilder for CrateDbQueryBuilder {
 pub(crate) fn write_quoted_iden(name: &str, sql: &mut impl std::fmt::Write) {
     // Writing to a String or sea-query's SqlWriter cannot fail.
     let _ = sql.write_char('"');
+    if !name.contains('"') {
+        let _ = sql.write_str(name);
+        let _ = sql.write_char('"');
+        return;
+    }
     for part in name.split_inclusive('"') {
         let _ = sql.write_str(part);
         if part.ends_with('"') {
@@ -93,6 +98,11 @@ pub(crate) fn write_quoted_iden(name: &str, sql: &mut impl std::fmt::Write) {
 /// escaping and no input can end the literal early.
 pub(crate) fn write_quoted_string(value: &str, sql: &mut impl std::fmt::Write) {
     let _ = sql.write_char('\'');
+    if !value.contains('\'') {
+        let _ = sql.write_str(value);
+        let _ = sql.write_char('\'');
+        return;
+    }
     for part in value.split_inclusive('\'') {
         let _ = sql.write_str(part);
         if part.ends_with('\'') {

@@ -88,7 +88,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
         PostgresQueryBuilder.prepare_order(order_expr, sql);
         // sea-query's common SQL drops NULLS FIRST/LAST and `OrderExpr` is opaque: learn the
         // null ordering from PostgreSQL's rendering, whose tail is exactly that clause.
-        let mut probe = String::new();
+        let mut probe = TailWriter::default();
         PostgresQueryBuilder.prepare_order_expr(order_expr, &mut probe);
         for clause in [" NULLS LAST", " NULLS FIRST"] {
             if probe.ends_with(clause) {
@@ -372,4 +372,52 @@ fn has_top_level_tail(sql: &str) -> bool {
         }
     }
     false
+}
+
+/// A writer that keeps only the last bytes written: enough to read a clause's tail without
+/// allocating the whole rendering.
+#[derive(Default)]
+struct TailWriter {
+    tail: [u8; 16],
+    len: usize,
+}
+
+impl TailWriter {
+    fn ends_with(&self, suffix: &str) -> bool {
+        self.tail[..self.len].ends_with(suffix.as_bytes())
+    }
+}
+
+impl std::fmt::Write for TailWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let bytes = s.as_bytes();
+        let cap = self.tail.len();
+        if bytes.len() >= cap {
+            self.tail.copy_from_slice(&bytes[bytes.len() - cap..]);
+            self.len = cap;
+        } else {
+            let keep = (cap - bytes.len()).min(self.len);
+            self.tail.copy_within(self.len - keep..self.len, 0);
+            self.tail[keep..keep + bytes.len()].copy_from_slice(bytes);
+            self.len = keep + bytes.len();
+        }
+        Ok(())
+    }
+}
+
+impl std::fmt::Display for TailWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(&self.tail[..self.len]))
+    }
+}
+
+impl SqlWriter for TailWriter {
+    fn push_param<T: QueryBuilder>(&mut self, _: Value, _: &T) {
+        // A placeholder, as far as the tail is concerned.
+        let _ = std::fmt::Write::write_str(self, "$");
+    }
+
+    fn as_writer(&mut self) -> &mut dyn std::fmt::Write {
+        self as _
+    }
 }

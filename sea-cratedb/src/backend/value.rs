@@ -36,14 +36,14 @@ pub(super) fn write_value(
     }
     match value {
         Value::Bool(Some(v)) => buf.write_str(if *v { "TRUE" } else { "FALSE" }),
-        Value::TinyInt(Some(v)) => write!(buf, "{v}"),
-        Value::SmallInt(Some(v)) => write!(buf, "{v}"),
-        Value::Int(Some(v)) => write!(buf, "{v}"),
-        Value::BigInt(Some(v)) => write!(buf, "{v}"),
-        Value::TinyUnsigned(Some(v)) => write!(buf, "{v}"),
-        Value::SmallUnsigned(Some(v)) => write!(buf, "{v}"),
-        Value::Unsigned(Some(v)) => write!(buf, "{v}"),
-        Value::BigUnsigned(Some(v)) => write!(buf, "{v}"),
+        Value::TinyInt(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::SmallInt(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::Int(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::BigInt(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::TinyUnsigned(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::SmallUnsigned(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::Unsigned(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
+        Value::BigUnsigned(Some(v)) => buf.write_str(itoa::Buffer::new().format(*v)),
         Value::Float(Some(v)) => write_float(buf, f64::from(*v), "REAL"),
         Value::Double(Some(v)) => write_float(buf, *v, "DOUBLE PRECISION"),
         Value::String(Some(v)) => {

@@ -88,54 +88,10 @@ where
     encoded.into_iden()
 }
 
-/// Writes a sea-query identifier without allocating: quoted, or as a [`path`].
+/// Writes a sea-query identifier: quoted, or as a [`path`].
 pub(crate) fn write_dyn_iden(iden: &DynIden, sql: &mut impl std::fmt::Write) {
-    let mut writer = IdenWriter {
-        out: sql,
-        started: false,
-        path: None,
-    };
-    // `DynIden` exposes its text through `Display` only (without cloning it).
-    let _ = write!(writer, "{iden}");
-    let IdenWriter { out, started, path } = writer;
-    match path {
-        Some(path) => write_iden(&path, out),
-        None if !started => write_quoted_iden("", out),
-        None => {
-            let _ = out.write_char('"');
-        }
-    }
-}
-
-/// Streams an identifier's text as a quoted identifier, or buffers it when it is a [`path`].
-struct IdenWriter<'a, W> {
-    out: &'a mut W,
-    started: bool,
-    path: Option<String>,
-}
-
-impl<W: std::fmt::Write> std::fmt::Write for IdenWriter<'_, W> {
-    fn write_str(&mut self, chunk: &str) -> std::fmt::Result {
-        if !self.started {
-            self.started = true;
-            if chunk.starts_with(PATH_START) {
-                self.path = Some(String::new());
-            } else {
-                self.out.write_char('"')?;
-            }
-        }
-        if let Some(path) = &mut self.path {
-            path.push_str(chunk);
-            return Ok(());
-        }
-        for part in chunk.split_inclusive('"') {
-            self.out.write_str(part)?;
-            if part.ends_with('"') {
-                self.out.write_char('"')?;
-            }
-        }
-        Ok(())
-    }
+    // `inner()` clones a `Cow`: free for `&'static str` names, one copy for owned ones.
+    write_iden(&iden.inner(), sql);
 }
 
 /// Writes an identifier: a [`path`] as `"col"['k'][1]`, anything else as `"name"`.
