@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! CRATEDB_URL=crate://crate@localhost:4200/doc \
-//!     cargo run -p sqlx-cratedb --example quickstart --features sea-cratedb
+//!     cargo run -p cratedb-examples --example quickstart
 //! ```
 
 #![allow(clippy::print_stdout)]
