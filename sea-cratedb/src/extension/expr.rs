@@ -45,6 +45,7 @@ impl From<i32> for Subscript {
 
 /// Marks an identifier that encodes a subscript path (see [`path`]).
 const PATH_START: char = '\u{1}';
+const PATH_START_BYTE: u8 = 1;
 const PATH_KEY: char = '\u{2}';
 const PATH_INDEX: char = '\u{3}';
 
@@ -91,7 +92,15 @@ where
 /// Writes a sea-query identifier: quoted, or as a [`path`].
 pub(crate) fn write_dyn_iden(iden: &DynIden, sql: &mut impl std::fmt::Write) {
     // `inner()` clones a `Cow`: free for `&'static str` names, one copy for owned ones.
-    write_iden(&iden.inner(), sql);
+    let name = iden.inner();
+    // Hot path (every identifier): a plain name needs no path decoding and no escaping.
+    if name.bytes().all(|b| b != b'"' && b != PATH_START_BYTE) {
+        let _ = sql.write_char('"');
+        let _ = sql.write_str(&name);
+        let _ = sql.write_char('"');
+    } else {
+        write_iden(&name, sql);
+    }
 }
 
 /// Writes an identifier: a [`path`] as `"col"['k'][1]`, anything else as `"name"`.
