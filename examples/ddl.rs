@@ -7,8 +7,8 @@
 #![allow(clippy::print_stdout)]
 
 use sea_cratedb::{
-    CheckedQuery, CheckedSchema, ColumnPolicy, CopyFrom, CrateColumnExt, CrateTableExt,
-    CrateType, FulltextIndex, RefreshTable, Replicas, TableOptions,
+    CheckedQuery, CheckedSchema, ColumnPolicy, CopyFrom, CrateColumnExt, CrateTableExt, CrateType,
+    FulltextIndex, RefreshTable, Replicas, TableOptions,
     expr::{ArrayComparison, any, knn_match, match_, path},
     sea_query::{ColumnDef, Expr, ExprTrait, Index, Order, Query, Table},
 };
@@ -17,19 +17,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let create = Table::create()
         .table("articles")
         .if_not_exists()
-        .col(ColumnDef::new("id").text().default(Expr::cust("gen_random_text_uuid()")))
-        .col(ColumnDef::new("month").timestamp_with_time_zone().not_null())
+        .col(
+            ColumnDef::new("id")
+                .text()
+                .default(Expr::cust("gen_random_text_uuid()")),
+        )
+        .col(
+            ColumnDef::new("month")
+                .timestamp_with_time_zone()
+                .not_null(),
+        )
         .col(ColumnDef::new("title").text().not_null())
         .col(ColumnDef::new("body").text().fulltext(Some("english")))
         .col(ColumnDef::new("tags").crate_type(CrateType::array(CrateType::Text)))
-        .col(ColumnDef::new("meta").crate_type(
-            CrateType::object(ColumnPolicy::Strict)
-                .field(ColumnDef::new("author").text())
-                .field(ColumnDef::new("words").integer()),
-        ))
+        .col(
+            ColumnDef::new("meta").crate_type(
+                CrateType::object(ColumnPolicy::Strict)
+                    .field(ColumnDef::new("author").text())
+                    .field(ColumnDef::new("words").integer()),
+            ),
+        )
         .col(ColumnDef::new("embedding").crate_type(CrateType::FloatVector(3)))
         .primary_key(Index::create().col("id").col("month"))
-        .fulltext_index(FulltextIndex::new("title_body").column("title").column("body"))
+        .fulltext_index(
+            FulltextIndex::new("title_body")
+                .column("title")
+                .column("body"),
+        )
         .crate_options(
             TableOptions::new()
                 .partitioned_by(["month"])
@@ -45,7 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .column(path("meta", ["author"]))
         .from("articles")
         .and_where(match_("title_body").query("distributed sql").into())
-        .and_where(any(Expr::val("rust"), ArrayComparison::Eq, Expr::col("tags")))
+        .and_where(any(
+            Expr::val("rust"),
+            ArrayComparison::Eq,
+            Expr::col("tags"),
+        ))
         .order_by("_score", Order::Desc)
         .limit(10)
         .try_build()?;
