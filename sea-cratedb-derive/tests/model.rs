@@ -2,6 +2,7 @@
 //! CREATE TABLE, insert, upsert, select with filters, update by key, object sub-field updates
 //! and delete. Every statement is also recorded for CrateDB's grammar check.
 
+#[path = "../../sea-cratedb/tests/common/mod.rs"]
 mod common;
 
 use std::net::{IpAddr, Ipv4Addr};

@@ -4,6 +4,7 @@
 //! Decoding rows needs a driver (sqlx-cratedb); here the derives are checked to compile
 //! together and the `FromRow` impl to exist for sqlx's own `AnyRow`.
 
+#[path = "../../sea-cratedb/tests/common/mod.rs"]
 mod common;
 
 use common::assert_sql;
