@@ -10,7 +10,7 @@ pub mod connection;
 mod database;
 pub mod error;
 #[cfg(feature = "migrate")]
-mod migrate;
+pub mod migrate;
 pub mod options;
 mod protocol;
 mod query_result;

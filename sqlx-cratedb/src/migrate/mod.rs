@@ -4,6 +4,32 @@
 //! that the cluster answers; `database_exists` asks `information_schema.schemata`;
 //! `drop_database` drops every table and view in the schema (system schemas are refused).
 //! [`Migrate`] runs `sqlx::migrate!` migrations; see its impl for CrateDB's limits.
+//!
+//! # Migrations on CrateDB
+//!
+//! `sqlx::migrate!()` and [`Migrator::run`](sqlx_core::migrate::Migrator::run) work unchanged.
+//! CrateDB has no transactions and no advisory locks, so this driver:
+//!
+//! * **locks** through a row in [`LOCK_TABLE`] claimed by a primary-key `INSERT` (see
+//!   [`LockOptions`] for waiting and stale-lock takeover, [`MigrateLockError`] for the error);
+//! * records each migration **before** it runs (`success = false`) and marks it finished after,
+//!   so a migration that fails or crashes half-way leaves a *dirty* record: the next run stops
+//!   with `MigrateError::Dirty(version)` instead of re-applying it. Repair the schema by hand,
+//!   then delete that row from `_sqlx_migrations`;
+//! * the history row's primary key (`version`) is a second guard: even without the lock, two
+//!   migrators cannot both start the same version;
+//! * checks checksums (`MigrateError::VersionMismatch` when an applied file changed);
+//! * runs `REFRESH TABLE` on the history and lock tables after each write on CrateDB, so the
+//!   next reader sees them;
+//! * splits scripts into single statements, since each request runs one statement.
+//!
+//! sqlx's `Migrator` returns early on errors without calling `unlock`; this driver releases
+//! the lock itself when a migration fails or a dirty version is found. After other early
+//! errors (a changed or missing migration) the lock row stays until it is
+//! [`stale`](LockOptions::stale_after) or deleted by hand.
+//!
+//! Migrations can also be written in Rust, as statements built with sea-cratedb (or any SQL
+//! text): see [`RustMigration`].
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +40,14 @@ use sqlx_core::migrate::{AppliedMigration, Migrate, MigrateDatabase, MigrateErro
 use sqlx_core::sql_str::AssertSqlSafe;
 
 use crate::{CrateDb, CrateDbConnectOptions, CrateDbConnection};
+
+mod lock;
+mod rust;
+
+pub use lock::{
+    EpochMillis, LOCK_TABLE, LockOptions, MigrateLockError, lock_options, set_lock_options,
+};
+pub use rust::RustMigration;
 
 /// Schemas that belong to CrateDB itself.
 const SYSTEM_SCHEMAS: &[&str] = &["sys", "information_schema", "pg_catalog", "blob"];
@@ -179,7 +213,20 @@ impl CrateDbConnection {
         Ok(())
     }
 
-    async fn refresh(&mut self, table: &str) -> Result<(), Error> {
+    /// Whether the server is CrateDB (and so needs `REFRESH TABLE` to see its own writes).
+    ///
+    /// The HTTP endpoint is always CrateDB. A pgwire transport may also reach PostgreSQL (the
+    /// project's tests do); it should answer from the `crate_version` parameter status here,
+    /// once it exists.
+    #[allow(clippy::unused_self)]
+    fn is_cratedb(&self) -> bool {
+        true
+    }
+
+    async fn refresh_if_cratedb(&mut self, table: &str) -> Result<(), Error> {
+        if !self.is_cratedb() {
+            return Ok(());
+        }
         sqlx_core::query::query(AssertSqlSafe(format!("REFRESH TABLE {table}")))
             .execute(&mut *self)
             .await
@@ -188,10 +235,10 @@ impl CrateDbConnection {
 }
 
 /// Migrations on CrateDB: the history table keeps checksums as hex text (CrateDB has no binary
-/// type) and is refreshed after every write. CrateDB has no transactions and no locks:
-/// a migration that fails half-way stays applied up to the failing statement and its history
-/// row keeps `success = false`, so the next run stops with `MigrateError::Dirty`; `lock` only
-/// logs a warning. Scripts are split into single statements.
+/// type) and is refreshed after every write. CrateDB has no transactions: a migration that
+/// fails half-way stays applied up to the failing statement and its history row keeps
+/// `success = false`, so the next run stops with `MigrateError::Dirty`. `lock` claims a row in
+/// [`LOCK_TABLE`]. Scripts are split into single statements. See the [module docs](self).
 impl Migrate for CrateDbConnection {
     fn create_schema_if_not_exists<'e>(
         &'e mut self,
@@ -222,12 +269,20 @@ impl Migrate for CrateDbConnection {
         table_name: &'e str,
     ) -> BoxFuture<'e, Result<Option<i64>, MigrateError>> {
         Box::pin(async move {
-            self.refresh(table_name).await?;
+            self.refresh_if_cratedb(table_name).await?;
             let row: Option<i64> = sqlx_core::query_scalar::query_scalar(AssertSqlSafe(format!(
                 "SELECT version FROM {table_name} WHERE success = false ORDER BY version LIMIT 1"
             )))
             .fetch_optional(&mut *self)
             .await?;
+            if let Some(version) = row {
+                log::error!(
+                    "sqlx-cratedb: migration {version} is dirty (started but never finished); \
+                     repair the schema, then `DELETE FROM {table_name} WHERE version = {version}`"
+                );
+                // sqlx's Migrator stops with `Dirty` without calling `unlock`.
+                self.release_migrate_lock_after_error().await;
+            }
             Ok(row)
         })
     }
@@ -237,7 +292,7 @@ impl Migrate for CrateDbConnection {
         table_name: &'e str,
     ) -> BoxFuture<'e, Result<Vec<AppliedMigration>, MigrateError>> {
         Box::pin(async move {
-            self.refresh(table_name).await?;
+            self.refresh_if_cratedb(table_name).await?;
             let rows: Vec<(i64, String)> = sqlx_core::query_as::query_as(AssertSqlSafe(format!(
                 "SELECT version, checksum FROM {table_name} ORDER BY version"
             )))
@@ -260,17 +315,11 @@ impl Migrate for CrateDbConnection {
     }
 
     fn lock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
-        Box::pin(async {
-            log::warn!(
-                "sqlx-cratedb: CrateDB has no locks; do not run migrations from several \
-                 processes at once"
-            );
-            Ok(())
-        })
+        Box::pin(self.acquire_migrate_lock())
     }
 
     fn unlock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
-        Box::pin(async { Ok(()) })
+        Box::pin(self.release_migrate_lock())
     }
 
     fn apply<'e>(
@@ -279,29 +328,12 @@ impl Migrate for CrateDbConnection {
         migration: &'e Migration,
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
-            let start = Instant::now();
-            // Recorded first as unsuccessful: if a statement fails, the version stays dirty.
-            sqlx_core::query::query(AssertSqlSafe(format!(
-                "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
-                 VALUES ($1, $2, false, $3, -1)"
-            )))
-            .bind(migration.version)
-            .bind(&*migration.description)
-            .bind(hex(&migration.checksum))
-            .execute(&mut *self)
-            .await?;
-            self.run_script(migration.sql.as_str()).await?;
-            let elapsed = start.elapsed();
-            let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
-            sqlx_core::query::query(AssertSqlSafe(format!(
-                "UPDATE {table_name} SET success = true, execution_time = $1 WHERE version = $2"
-            )))
-            .bind(nanos)
-            .bind(migration.version)
-            .execute(&mut *self)
-            .await?;
-            self.refresh(table_name).await?;
-            Ok(elapsed)
+            let result = self.apply_recorded(table_name, migration).await;
+            if result.is_err() {
+                // sqlx's Migrator returns without calling `unlock`.
+                self.release_migrate_lock_after_error().await;
+            }
+            result
         })
     }
 
@@ -311,23 +343,104 @@ impl Migrate for CrateDbConnection {
         migration: &'e Migration,
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
-            let start = Instant::now();
-            sqlx_core::query::query(AssertSqlSafe(format!(
-                "UPDATE {table_name} SET success = false WHERE version = $1"
-            )))
-            .bind(migration.version)
-            .execute(&mut *self)
-            .await?;
-            self.run_script(migration.sql.as_str()).await?;
-            sqlx_core::query::query(AssertSqlSafe(format!(
-                "DELETE FROM {table_name} WHERE version = $1"
-            )))
-            .bind(migration.version)
-            .execute(&mut *self)
-            .await?;
-            self.refresh(table_name).await?;
-            Ok(start.elapsed())
+            let result = self.revert_recorded(table_name, migration).await;
+            if result.is_err() {
+                self.release_migrate_lock_after_error().await;
+            }
+            result
         })
+    }
+}
+
+impl CrateDbConnection {
+    /// Records the start, runs the script, records the end. Every write to the history is
+    /// refreshed, so a crash at any point leaves a visible dirty (or absent) record.
+    async fn apply_recorded(
+        &mut self,
+        table_name: &str,
+        migration: &Migration,
+    ) -> Result<Duration, MigrateError> {
+        let version = migration.version;
+        let start = Instant::now();
+        // Recorded first as unsuccessful: if a statement fails, the version stays dirty. The
+        // primary key on `version` also stops a second migrator that runs without the lock.
+        sqlx_core::query::query(AssertSqlSafe(format!(
+            "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
+             VALUES ($1, $2, false, $3, -1)"
+        )))
+        .bind(version)
+        .bind(&*migration.description)
+        .bind(hex(&migration.checksum))
+        .execute(&mut *self)
+        .await
+        .map_err(|e| {
+            if lock::is_unique_violation(&e) {
+                MigrateError::ExecuteMigration(
+                    Error::Protocol(format!(
+                        "migration {version} was started by another migrator \
+                         (its row in `{table_name}` already exists): {e}"
+                    )),
+                    version,
+                )
+            } else {
+                MigrateError::ExecuteMigration(e, version)
+            }
+        })?;
+        self.refresh_if_cratedb(table_name)
+            .await
+            .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
+        self.run_script(migration.sql.as_str()).await.map_err(|e| {
+            log::error!(
+                "sqlx-cratedb: migration {version} failed part-way; its record in `{table_name}` \
+                 stays dirty (success = false) and CrateDB cannot roll back: {e}"
+            );
+            MigrateError::ExecuteMigration(e, version)
+        })?;
+        let elapsed = start.elapsed();
+        let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
+        sqlx_core::query::query(AssertSqlSafe(format!(
+            "UPDATE {table_name} SET success = true, execution_time = $1 WHERE version = $2"
+        )))
+        .bind(nanos)
+        .bind(version)
+        .execute(&mut *self)
+        .await
+        .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
+        self.refresh_if_cratedb(table_name)
+            .await
+            .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
+        Ok(elapsed)
+    }
+
+    /// Marks the version dirty, runs the down script, deletes the record.
+    async fn revert_recorded(
+        &mut self,
+        table_name: &str,
+        migration: &Migration,
+    ) -> Result<Duration, MigrateError> {
+        let version = migration.version;
+        let start = Instant::now();
+        let wrap = |e| MigrateError::ExecuteMigration(e, version);
+        sqlx_core::query::query(AssertSqlSafe(format!(
+            "UPDATE {table_name} SET success = false WHERE version = $1"
+        )))
+        .bind(version)
+        .execute(&mut *self)
+        .await
+        .map_err(wrap)?;
+        self.refresh_if_cratedb(table_name).await.map_err(wrap)?;
+        self.run_script(migration.sql.as_str())
+            .await
+            .map_err(wrap)?;
+        sqlx_core::query::query(AssertSqlSafe(format!(
+            "DELETE FROM {table_name} WHERE version = $1"
+        )))
+        .bind(version)
+        .execute(&mut *self)
+        .await
+        .map_err(wrap)?;
+        self.refresh_if_cratedb(table_name).await.map_err(wrap)?;
+        Ok(start.elapsed())
     }
 }
 

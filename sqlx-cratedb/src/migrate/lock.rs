@@ -1,0 +1,359 @@
+//! The migration lock: a row claimed through a primary-key insert.
+//!
+//! CrateDB has neither transactions nor advisory locks, but an `INSERT` of an existing primary key
+//! fails with `DuplicateKeyException` (code 4091) on every node, so a table with one fixed key is
+//! a mutex: the migrator that inserts the row holds the lock and deletes it when done.
+//!
+//! * A lock row older than [`LockOptions::stale_after`] is taken over: the taker deletes the row
+//!   **only if it still has the same holder and `acquired_at`** (so two takers cannot delete each
+//!   other's fresh claims) and then races for the insert like everybody else.
+//! * A migrator that cannot get the lock within [`LockOptions::wait_timeout`] fails with
+//!   [`MigrateLockError::Held`], which names the holder and the time it took the lock.
+//! * `acquired_at` is the holder's clock in milliseconds since the Unix epoch; keep the clocks of
+//!   the machines that migrate within a small fraction of `stale_after`.
+//! * The SQL is the subset CrateDB and PostgreSQL share, so the same code runs over pgwire.
+
+use std::fmt;
+use std::sync::{OnceLock, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use sqlx_core::error::{Error, ErrorKind};
+use sqlx_core::migrate::MigrateError;
+use sqlx_core::sql_str::AssertSqlSafe;
+
+use crate::CrateDbConnection;
+
+/// The table that holds the migration lock (in the connection's default schema).
+pub const LOCK_TABLE: &str = "_sqlx_migrations_lock";
+
+/// The one primary-key value the lock row uses.
+const LOCK_KEY: i32 = 1;
+
+/// CrateDB's error code for "relation already exists" (a lost `CREATE TABLE IF NOT EXISTS` race).
+const RELATION_ALREADY_EXISTS: &str = "4093";
+
+/// How [`Migrate::lock`](sqlx_core::migrate::Migrate::lock) waits for and takes over the lock.
+///
+/// The options are process-wide, because sqlx's `Migrator` gives the driver no place for them;
+/// set them with [`set_lock_options`] before running migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LockOptions {
+    /// How long to wait for a lock another migrator holds before failing. Default: 60 s.
+    pub wait_timeout: Duration,
+    /// Age after which a lock row counts as abandoned and is taken over. Default: 10 min.
+    pub stale_after: Duration,
+    /// Pause between two attempts to take a held lock. Default: 250 ms.
+    pub poll_interval: Duration,
+}
+
+impl Default for LockOptions {
+    fn default() -> Self {
+        Self {
+            wait_timeout: Duration::from_mins(1),
+            stale_after: Duration::from_mins(10),
+            poll_interval: Duration::from_millis(250),
+        }
+    }
+}
+
+impl LockOptions {
+    /// Sets [`wait_timeout`](Self::wait_timeout).
+    #[must_use]
+    pub fn wait_timeout(mut self, timeout: Duration) -> Self {
+        self.wait_timeout = timeout;
+        self
+    }
+
+    /// Sets [`stale_after`](Self::stale_after).
+    #[must_use]
+    pub fn stale_after(mut self, age: Duration) -> Self {
+        self.stale_after = age;
+        self
+    }
+
+    /// Sets [`poll_interval`](Self::poll_interval).
+    #[must_use]
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+}
+
+fn options_cell() -> &'static RwLock<LockOptions> {
+    static OPTIONS: OnceLock<RwLock<LockOptions>> = OnceLock::new();
+    OPTIONS.get_or_init(|| RwLock::new(LockOptions::default()))
+}
+
+/// Sets the process-wide [`LockOptions`] used by every later `lock()`.
+pub fn set_lock_options(options: LockOptions) {
+    let mut guard = options_cell()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *guard = options;
+}
+
+/// The process-wide [`LockOptions`] in effect.
+#[must_use]
+pub fn lock_options() -> LockOptions {
+    *options_cell()
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why the migration lock could not be taken.
+///
+/// It reaches the caller as `MigrateError::Execute(sqlx::Error::Io(e))` with
+/// `e.kind() == std::io::ErrorKind::TimedOut`; `e.get_ref()` downcasts to this type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateLockError {
+    /// Another migrator held the lock for the whole wait.
+    #[error(
+        "the migration lock (table `{table}`) is held by `{holder}` since {since} \
+         (waited {waited:?}); if that migrator is gone, wait until the lock is {stale_after:?} old \
+         or run `DELETE FROM {table} WHERE id = 1`"
+    )]
+    Held {
+        /// The lock table.
+        table: &'static str,
+        /// Who holds the lock (host, process and connection of the other migrator).
+        holder: String,
+        /// When it took the lock.
+        since: EpochMillis,
+        /// How long this migrator waited.
+        waited: Duration,
+        /// The configured stale timeout.
+        stale_after: Duration,
+    },
+}
+
+/// A point in time in milliseconds since the Unix epoch, shown as UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EpochMillis(pub i64);
+
+impl fmt::Display for EpochMillis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Civil date from days (Howard Hinnant's algorithm), to avoid a chrono dependency.
+        let ms = self.0.rem_euclid(1000);
+        let secs = self.0.div_euclid(1000);
+        let days = secs.div_euclid(86_400);
+        let sod = secs.rem_euclid(86_400);
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        write!(
+            f,
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+            sod / 3600,
+            sod / 60 % 60,
+            sod % 60
+        )
+    }
+}
+
+fn now_millis() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_millis()).ok())
+        .unwrap_or(0)
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Host and process of this migrator, fixed for the process's life.
+fn process_token() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "unknown-host".to_owned());
+        let nonce = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        format!("{host} pid {} ({nonce:08x})", std::process::id())
+    })
+}
+
+pub(super) fn is_unique_violation(err: &Error) -> bool {
+    err.as_database_error()
+        .is_some_and(|e| e.kind() == ErrorKind::UniqueViolation)
+}
+
+fn is_already_exists(err: &Error) -> bool {
+    err.as_database_error().is_some_and(|e| {
+        e.code().as_deref() == Some(RELATION_ALREADY_EXISTS) || e.code().as_deref() == Some("42P07")
+    })
+}
+
+impl CrateDbConnection {
+    /// Who this connection is when it holds the lock. It is derived from the process and the
+    /// connection's address, which sqlx's `Migrator` keeps fixed between `lock` and `unlock`, so
+    /// `unlock` finds the row again without state on the connection.
+    fn lock_holder(&self) -> String {
+        format!(
+            "{} conn {:x}",
+            process_token(),
+            std::ptr::from_ref(self).addr()
+        )
+    }
+
+    async fn ensure_lock_table(&mut self) -> Result<(), Error> {
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} \
+             (id INTEGER PRIMARY KEY, holder TEXT NOT NULL, acquired_at BIGINT NOT NULL)"
+        );
+        match sqlx_core::query::query(AssertSqlSafe(sql.clone()))
+            .execute(&mut *self)
+            .await
+        {
+            // Two migrators creating the table at once: the loser sees "already exists".
+            Err(e) if is_already_exists(&e) => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Takes the lock, waiting and taking over stale locks as [`LockOptions`] says.
+    pub(super) async fn acquire_migrate_lock(&mut self) -> Result<(), MigrateError> {
+        let opts = lock_options();
+        let me = self.lock_holder();
+        self.ensure_lock_table().await?;
+        let started = Instant::now();
+        loop {
+            let inserted = sqlx_core::query::query(AssertSqlSafe(format!(
+                "INSERT INTO {LOCK_TABLE} (id, holder, acquired_at) VALUES ($1, $2, $3)"
+            )))
+            .bind(LOCK_KEY)
+            .bind(&me)
+            .bind(now_millis())
+            .execute(&mut *self)
+            .await;
+            match inserted {
+                Ok(_) => {
+                    self.refresh_if_cratedb(LOCK_TABLE).await?;
+                    return Ok(());
+                }
+                Err(e) if is_unique_violation(&e) => {}
+                Err(e) => return Err(e.into()),
+            }
+            // A lookup by the full primary key sees the row without a refresh.
+            let current: Option<(String, i64)> = sqlx_core::query_as::query_as(AssertSqlSafe(
+                format!("SELECT holder, acquired_at FROM {LOCK_TABLE} WHERE id = $1"),
+            ))
+            .bind(LOCK_KEY)
+            .fetch_optional(&mut *self)
+            .await?;
+            let Some((holder, since)) = current else {
+                // Released between our insert and our read: try again at once.
+                continue;
+            };
+            if holder == me {
+                // Left behind by this very connection (e.g. a run that stopped on an error
+                // before `unlock`): it is ours.
+                return Ok(());
+            }
+            if now_millis().saturating_sub(since) >= millis(opts.stale_after) {
+                log::warn!(
+                    "sqlx-cratedb: taking over the stale migration lock held by `{holder}` since {}",
+                    EpochMillis(since)
+                );
+                // Only that exact claim: a fresh claim by another taker has another holder/time.
+                sqlx_core::query::query(AssertSqlSafe(format!(
+                    "DELETE FROM {LOCK_TABLE} WHERE id = $1 AND holder = $2 AND acquired_at = $3"
+                )))
+                .bind(LOCK_KEY)
+                .bind(&holder)
+                .bind(since)
+                .execute(&mut *self)
+                .await?;
+                self.refresh_if_cratedb(LOCK_TABLE).await?;
+                continue;
+            }
+            let waited = started.elapsed();
+            if waited >= opts.wait_timeout {
+                let err = MigrateLockError::Held {
+                    table: LOCK_TABLE,
+                    holder,
+                    since: EpochMillis(since),
+                    waited,
+                    stale_after: opts.stale_after,
+                };
+                return Err(MigrateError::Execute(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    err,
+                ))));
+            }
+            tokio::time::sleep(
+                opts.poll_interval
+                    .min(opts.wait_timeout.saturating_sub(waited)),
+            )
+            .await;
+        }
+    }
+
+    /// Deletes this connection's lock row, if it still holds it.
+    pub(super) async fn release_migrate_lock(&mut self) -> Result<(), MigrateError> {
+        let me = self.lock_holder();
+        let done = sqlx_core::query::query(AssertSqlSafe(format!(
+            "DELETE FROM {LOCK_TABLE} WHERE id = $1 AND holder = $2"
+        )))
+        .bind(LOCK_KEY)
+        .bind(&me)
+        .execute(&mut *self)
+        .await?;
+        if done.rows_affected() == 0 {
+            log::warn!(
+                "sqlx-cratedb: the migration lock was no longer held by this migrator \
+                 (taken over as stale?)"
+            );
+        }
+        self.refresh_if_cratedb(LOCK_TABLE).await?;
+        Ok(())
+    }
+
+    /// Releases the lock on an error path, where sqlx's `Migrator` will not call `unlock`; a
+    /// failure here is logged, so the original error is the one reported.
+    pub(super) async fn release_migrate_lock_after_error(&mut self) {
+        if let Err(e) = self.release_migrate_lock().await {
+            log::warn!("sqlx-cratedb: could not release the migration lock: {e}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epoch_millis_display_as_utc() {
+        assert_eq!(EpochMillis(0).to_string(), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            EpochMillis(1_795_000_000_123).to_string(),
+            "2026-11-18T11:06:40.123Z"
+        );
+        assert_eq!(EpochMillis(-1).to_string(), "1969-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn lock_options_builders() {
+        let o = LockOptions::default()
+            .wait_timeout(Duration::from_secs(1))
+            .stale_after(Duration::from_secs(2))
+            .poll_interval(Duration::from_millis(3));
+        assert_eq!(o.wait_timeout, Duration::from_secs(1));
+        assert_eq!(o.stale_after, Duration::from_secs(2));
+        assert_eq!(o.poll_interval, Duration::from_millis(3));
+    }
+}
