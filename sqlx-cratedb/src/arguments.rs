@@ -12,6 +12,8 @@ use sqlx_core::types::Type;
 
 use crate::database::CrateDb;
 use crate::error::EncodeError;
+#[cfg(feature = "pgwire")]
+use crate::type_info::CrateDbTypeInfo;
 
 /// The JSON text of the arguments written so far, comma separated, without the brackets.
 ///
@@ -98,6 +100,10 @@ pub struct CrateDbArguments {
     buffer: CrateDbArgumentBuffer,
     count: usize,
     deferred: Option<Arc<dyn StdError + Send + Sync>>,
+    /// Per argument: its type and the byte range of its JSON in `buffer` (the pgwire transport
+    /// sends each as a typed text parameter).
+    #[cfg(feature = "pgwire")]
+    meta: Vec<(CrateDbTypeInfo, u32, u32)>,
 }
 
 impl CrateDbArguments {
@@ -124,6 +130,15 @@ impl CrateDbArguments {
         self.buffer.as_bytes()
     }
 
+    /// Each argument's type and JSON text.
+    #[cfg(feature = "pgwire")]
+    pub(crate) fn values(&self) -> impl ExactSizeIterator<Item = (&CrateDbTypeInfo, &[u8])> {
+        let json = self.buffer.as_bytes();
+        self.meta
+            .iter()
+            .map(move |(ty, s, e)| (ty, &json[*s as usize..*e as usize]))
+    }
+
     /// Adds a value, like [`Arguments::add`]; kept inherent so callers need no trait import.
     ///
     /// # Errors
@@ -137,6 +152,8 @@ impl CrateDbArguments {
             self.buffer.push_bytes(b",");
         }
         let mark = self.buffer.len();
+        #[cfg(feature = "pgwire")]
+        let ty = value.produces().unwrap_or_else(T::type_info);
         match value.encode(&mut self.buffer) {
             Ok(IsNull::No) => {
                 if self.buffer.len() == mark {
@@ -152,6 +169,15 @@ impl CrateDbArguments {
                 self.buffer.truncate(before);
                 return Err(e);
             }
+        }
+        #[cfg(feature = "pgwire")]
+        {
+            let span = u32::try_from(mark).and_then(|s| Ok((s, u32::try_from(self.buffer.len())?)));
+            let Ok((start, end)) = span else {
+                self.buffer.truncate(before);
+                return Err("arguments larger than 4 GiB".into());
+            };
+            self.meta.push((ty, start, end));
         }
         self.count += 1;
         Ok(())

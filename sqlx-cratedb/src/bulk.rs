@@ -31,16 +31,19 @@ pub enum CrateDbBulkRow {
     /// The request carrying this row failed as a whole after it was sent (connection lost,
     /// timeout): CrateDB may or may not have applied it.
     Unknown,
-    /// Not sent: an earlier request of the same call failed as a whole.
+    /// Not applied: an earlier request of the same call failed as a whole, or (over pgwire
+    /// against PostgreSQL, which runs each batch up to its `Sync` as one implicit transaction)
+    /// another row of the same batch failed, so the batch was rolled back and later rows of it
+    /// were skipped. CrateDB has no transactions: it reports each row on its own.
     NotExecuted,
 }
 
 /// Per-row results of a bulk execution, in input order.
 #[derive(Debug, Clone, Default)]
 pub struct CrateDbBulkResult {
-    rows: Vec<CrateDbBulkRow>,
-    requests: usize,
-    request_error: Option<String>,
+    pub(crate) rows: Vec<CrateDbBulkRow>,
+    pub(crate) requests: usize,
+    pub(crate) request_error: Option<String>,
 }
 
 impl CrateDbBulkResult {
@@ -115,9 +118,20 @@ impl CrateDbConnection {
         I: IntoIterator<Item = CrateDbArguments>,
     {
         let sql = sql.into_sql_str();
+        #[cfg(feature = "pgwire")]
+        if let crate::connection::Transport::Pg(pg) = &mut self.transport {
+            let result =
+                crate::connection::pgwire::bulk::execute_bulk(pg, sql.as_str(), rows).await;
+            if self.tx.depth > 0 {
+                self.tx.statements += result
+                    .as_ref()
+                    .map_or(1, |r| u64::try_from(r.requests).unwrap_or(u64::MAX));
+            }
+            return result;
+        }
         let limits = Limits {
-            rows: self.transport.options.bulk_rows,
-            bytes: self.transport.options.bulk_bytes,
+            rows: self.transport.options().bulk_rows,
+            bytes: self.transport.options().bulk_bytes,
         };
         let mut result = CrateDbBulkResult::default();
         let prefix = request::bulk_body_start(sql.as_str());
@@ -215,7 +229,8 @@ impl CrateDbConnection {
         first_index: usize,
         count: usize,
     ) -> Result<Vec<CrateDbBulkRow>, (Error, bool)> {
-        let response = self.transport.post_sql(body, false).await.map_err(|e| {
+        let http = self.transport.http().map_err(|e| (e, false))?;
+        let response = http.post_sql(body, false).await.map_err(|e| {
             let sent =
                 !matches!(&e, Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
             (e, sent)

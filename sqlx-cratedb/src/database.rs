@@ -31,8 +31,16 @@ impl Database for CrateDb {
 
     const NAME: &'static str = "CrateDB";
 
-    /// `crate://` (HTTP, or HTTPS with `?sslmode=require`) and `crate+https://`.
-    /// Plain `http://` / `https://` URLs are accepted by `CrateDbConnectOptions` but are not
-    /// registered with `sqlx::Any`, where they would be ambiguous.
-    const URL_SCHEMES: &'static [&'static str] = &["crate", "crate+http", "crate+https"];
+    /// `crate://` (HTTP, or HTTPS with `?sslmode=require`), `crate+https://`, and for the
+    /// PostgreSQL wire protocol `crate+pg://` / `crate+pgs://` (TLS). Plain `http://`,
+    /// `https://`, `postgres://` and `postgresql://` URLs are accepted by
+    /// `CrateDbConnectOptions` but are not registered with `sqlx::Any`, where they would be
+    /// ambiguous.
+    const URL_SCHEMES: &'static [&'static str] = &[
+        "crate",
+        "crate+http",
+        "crate+https",
+        "crate+pg",
+        "crate+pgs",
+    ];
 }

@@ -53,6 +53,8 @@ pub struct CrateDbDatabaseError {
     message: String,
     error_trace: Option<String>,
     row_index: Option<usize>,
+    /// The SQLSTATE, for errors received over the PostgreSQL wire protocol.
+    sqlstate: Option<String>,
 }
 
 impl CrateDbDatabaseError {
@@ -64,7 +66,27 @@ impl CrateDbDatabaseError {
             message,
             error_trace: None,
             row_index: None,
+            sqlstate: None,
         }
+    }
+
+    /// An error from a PostgreSQL-protocol `ErrorResponse` (`status` 0: there is no HTTP status).
+    #[cfg(feature = "pgwire")]
+    pub(crate) fn from_sqlstate(sqlstate: String, message: String) -> Self {
+        Self {
+            code: None,
+            status: 0,
+            message,
+            error_trace: None,
+            row_index: None,
+            sqlstate: Some(sqlstate),
+        }
+    }
+
+    /// The SQLSTATE (e.g. `23505`, or CrateDB's frequent `XX000`), for errors received over the
+    /// PostgreSQL wire protocol; `None` over HTTP.
+    pub fn sqlstate(&self) -> Option<&str> {
+        self.sqlstate.as_deref()
     }
 
     pub(crate) fn with_trace(mut self, trace: Option<String>) -> Self {
@@ -98,14 +120,24 @@ impl CrateDbDatabaseError {
         self.row_index
     }
 
-    /// True when the server rejected the credentials (HTTP 401, code 4010).
+    /// True when the server rejected the credentials (HTTP 401, code 4010; SQLSTATE class 28).
     pub fn is_authentication_error(&self) -> bool {
+        if let Some(state) = &self.sqlstate {
+            return state.starts_with("28");
+        }
         self.status == 401 && self.code.is_none_or(|c| c == codes::UNAUTHORIZED)
     }
 
     /// True for errors where retrying a read on another node may help
-    /// (shards unavailable, no shard available, HTTP 503).
+    /// (shards unavailable, no shard available, HTTP 503; over pgwire the SQLSTATEs of a
+    /// server shutting down or starting up, and CrateDB's unavailable-shards message).
     pub fn is_transient(&self) -> bool {
+        if let Some(state) = &self.sqlstate {
+            return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
+                || state.starts_with("08")
+                || self.message.contains("UnavailableShardsException")
+                || self.message.contains("NoShardAvailableActionException");
+        }
         matches!(
             self.code,
             Some(codes::SHARDS_UNAVAILABLE | codes::NO_SHARD_AVAILABLE)
@@ -115,9 +147,10 @@ impl CrateDbDatabaseError {
 
 impl Display for CrateDbDatabaseError {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        match self.code {
-            Some(code) => write!(f, "[{code}] {}", self.message)?,
-            None => write!(f, "[HTTP {}] {}", self.status, self.message)?,
+        match (&self.sqlstate, self.code) {
+            (Some(state), _) => write!(f, "[{state}] {}", self.message)?,
+            (None, Some(code)) => write!(f, "[{code}] {}", self.message)?,
+            (None, None) => write!(f, "[HTTP {}] {}", self.status, self.message)?,
         }
         if let Some(index) = self.row_index {
             write!(f, " (bulk row {index})")?;
@@ -133,7 +166,11 @@ impl DatabaseError for CrateDbDatabaseError {
         &self.message
     }
 
+    /// CrateDB's numeric code over HTTP, the SQLSTATE over the PostgreSQL wire protocol.
     fn code(&self) -> Option<Cow<'_, str>> {
+        if let Some(state) = &self.sqlstate {
+            return Some(Cow::Borrowed(state));
+        }
         self.code.map(|c| Cow::Owned(c.to_string()))
     }
 
@@ -155,13 +192,26 @@ impl DatabaseError for CrateDbDatabaseError {
 
     /// Maps CrateDB codes to sqlx kinds. CrateDB reports CHECK and NOT NULL violations as the
     /// generic 4000, so those two are recognised by their message text.
+    ///
+    /// Over pgwire the SQLSTATE decides (`23505` unique, `23502` not null, `23514` check,
+    /// `23503` foreign key); CrateDB's catch-all `XX000` is classified by its message
+    /// (`cratedb-reference.md` §6.5).
     fn kind(&self) -> ErrorKind {
+        match self.sqlstate.as_deref() {
+            Some("23505") => return ErrorKind::UniqueViolation,
+            Some("23502") => return ErrorKind::NotNullViolation,
+            Some("23514") => return ErrorKind::CheckViolation,
+            Some("23503") => return ErrorKind::ForeignKeyViolation,
+            Some("XX000") | None => {}
+            Some(_) => return ErrorKind::Other,
+        }
         if self.code == Some(codes::DUPLICATE_PRIMARY_KEY)
             || self.message.starts_with("DuplicateKeyException")
         {
             return ErrorKind::UniqueViolation;
         }
         if self.code == Some(codes::SQL_PARSE) || self.code.is_none() {
+            // Also CrateDB's `XX000` over pgwire (no numeric code there).
             if self.message.contains("must not be null") {
                 return ErrorKind::NotNullViolation;
             }
@@ -201,6 +251,12 @@ pub(crate) enum ProtocolError {
     BulkResultCount { expected: usize, found: usize },
     #[error("CrateDB response is neither a result set, a row count nor a bulk result")]
     NoResult,
+    #[cfg(feature = "pgwire")]
+    #[error("PostgreSQL-protocol value: {0}")]
+    PgValue(String),
+    #[cfg(feature = "pgwire")]
+    #[error("PostgreSQL-protocol message: {0}")]
+    PgMessage(String),
 }
 
 impl From<ProtocolError> for sqlx_core::Error {

@@ -29,7 +29,7 @@ pub use column::CrateDbColumn;
 pub use connection::CrateDbConnection;
 pub use database::CrateDb;
 pub use error::CrateDbDatabaseError;
-pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem};
+pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol};
 pub use query_result::CrateDbQueryResult;
 pub use row::CrateDbRow;
 pub use statement::CrateDbStatement;

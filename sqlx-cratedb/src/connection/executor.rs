@@ -41,7 +41,7 @@ impl<'c> QueryStream<'c> {
     {
         let arguments = query.take_arguments().map_err(Error::Encode);
         let sql = query.sql();
-        let logger = QueryLogger::new(sql.clone(), conn.transport.options.log_settings.clone());
+        let logger = QueryLogger::new(sql.clone(), conn.transport.options().log_settings.clone());
         let start = Box::pin(async move {
             let arguments = checked(arguments)?;
             conn.start_query(sql.as_str(), arguments.as_ref()).await
@@ -139,7 +139,11 @@ impl CrateDbConnection {
             self.tx.statements += 1;
         }
         let body = request::query_body(sql, arguments);
-        let response = self.transport.post_sql(body, is_read_only(sql)).await?;
+        let response = self
+            .transport
+            .http()?
+            .post_sql(body, is_read_only(sql))
+            .await?;
         self.last_response = Some(std::time::Instant::now());
         ResultReader::new(response).await
     }
@@ -170,6 +174,10 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
+        #[cfg(feature = "pgwire")]
+        if self.is_pgwire() {
+            return pg_stream(self, query);
+        }
         Box::pin(QueryStream::new(self, query))
     }
 
@@ -178,6 +186,16 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
+        #[cfg(feature = "pgwire")]
+        if self.is_pgwire() {
+            use futures_util::TryStreamExt as _;
+            return Box::pin(pg_stream(self, query).try_filter_map(|item| async move {
+                Ok(match item {
+                    Either::Right(row) => Some(row),
+                    Either::Left(_) => None,
+                })
+            }));
+        }
         Box::pin(RowStream(QueryStream::new(self, query)))
     }
 
@@ -189,12 +207,25 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
+        #[cfg(feature = "pgwire")]
+        if self.is_pgwire() {
+            return Box::pin(async move {
+                use futures_util::TryStreamExt as _;
+                let mut stream = pg_stream(self, query);
+                while let Some(item) = stream.try_next().await? {
+                    if let Either::Right(row) = item {
+                        return Ok(Some(row));
+                    }
+                }
+                Ok(None)
+            });
+        }
         let arguments = query.take_arguments().map_err(Error::Encode);
         let sql = query.sql();
         Box::pin(async move {
             let arguments = checked(arguments)?;
             let mut logger =
-                QueryLogger::new(sql.clone(), self.transport.options.log_settings.clone());
+                QueryLogger::new(sql.clone(), self.transport.options().log_settings.clone());
             let mut reader = self.start_query(sql.as_str(), arguments.as_ref()).await?;
             while let Some(item) = reader.next().await? {
                 if let Either::Right(row) = item {
@@ -215,6 +246,16 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     where
         'c: 'e,
     {
+        #[cfg(feature = "pgwire")]
+        if let super::Transport::Pg(pg) = &mut self.transport {
+            return Box::pin(async move {
+                let statement = super::pgwire::query::prepare(pg, sql.as_str()).await?;
+                Ok(CrateDbStatement {
+                    sql,
+                    columns: Arc::clone(&statement.columns),
+                })
+            });
+        }
         // The HTTP endpoint has no prepare step: statements are parsed per request.
         Box::pin(async move {
             Ok(CrateDbStatement {
@@ -239,4 +280,73 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
             ))
         })
     }
+}
+
+impl CrateDbConnection {
+    #[cfg(feature = "pgwire")]
+    fn is_pgwire(&self) -> bool {
+        matches!(self.transport, super::Transport::Pg(_))
+    }
+}
+
+/// The state of a pgwire query stream.
+#[cfg(feature = "pgwire")]
+enum PgState<'c> {
+    Start(
+        &'c mut super::pgwire::PgConnection,
+        SqlStr,
+        Result<Option<CrateDbArguments>, Error>,
+        bool,
+    ),
+    Running(super::pgwire::query::PgQuery<'c>),
+}
+
+/// A query over pgwire as a stream of rows and its row count. Dropping the stream while the
+/// server still works on the query cancels it (see `pgwire::query::PgQuery`).
+#[cfg(feature = "pgwire")]
+fn pg_stream<'e, 'q: 'e, E>(
+    conn: &'e mut CrateDbConnection,
+    mut query: E,
+) -> BoxStream<'e, Result<Item, Error>>
+where
+    E: 'q + Execute<'q, CrateDb>,
+{
+    use futures_util::TryStreamExt as _;
+    let arguments = query.take_arguments().map_err(Error::Encode);
+    let persistent = query.persistent();
+    let sql = query.sql();
+    let mut logger = QueryLogger::new(sql.clone(), conn.transport.options().log_settings.clone());
+    if conn.tx.depth > 0 {
+        conn.tx.statements += 1;
+    }
+    let super::Transport::Pg(pg) = &mut conn.transport else {
+        return Box::pin(futures_util::stream::once(async {
+            Err(Error::Protocol("internal: not a pgwire connection".into()))
+        }));
+    };
+    let state = PgState::Start(pg, sql, arguments, persistent);
+    let stream = futures_util::stream::try_unfold(state, |state| async move {
+        let mut query = match state {
+            PgState::Start(pg, sql, arguments, persistent) => {
+                let arguments = checked(arguments)?;
+                super::pgwire::query::PgQuery::start(
+                    pg,
+                    sql.as_str(),
+                    arguments.as_ref(),
+                    persistent,
+                )
+                .await?
+            }
+            PgState::Running(q) => q,
+        };
+        Ok(query
+            .next()
+            .await?
+            .map(|item| (item, PgState::Running(query))))
+    })
+    .inspect_ok(move |item| match item {
+        Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
+        Either::Right(_) => logger.increment_rows_returned(),
+    });
+    Box::pin(stream)
 }

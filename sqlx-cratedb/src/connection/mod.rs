@@ -1,8 +1,11 @@
-//! [`CrateDbConnection`]: one sqlx connection, i.e. one keep-alive HTTP client.
+//! [`CrateDbConnection`]: one sqlx connection: a keep-alive HTTP client, or one PostgreSQL
+//! wire-protocol connection.
 
 pub(crate) mod cluster;
 mod executor;
 pub(crate) mod http;
+#[cfg(feature = "pgwire")]
+pub(crate) mod pgwire;
 pub(crate) mod stream;
 mod tls;
 
@@ -17,7 +20,38 @@ use crate::options::CrateDbConnectOptions;
 use crate::protocol::http::request;
 use crate::query_result::CrateDbQueryResult;
 
-pub(crate) use self::http::Transport;
+use self::http::Transport as HttpTransport;
+
+/// The transport of a connection, chosen by the URL scheme.
+// The HTTP transport is the common case; boxing it would add an indirection per request.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Transport {
+    Http(HttpTransport),
+    #[cfg(feature = "pgwire")]
+    Pg(Box<pgwire::PgConnection>),
+}
+
+impl Transport {
+    pub(crate) fn options(&self) -> &CrateDbConnectOptions {
+        match self {
+            Self::Http(t) => &t.options,
+            #[cfg(feature = "pgwire")]
+            Self::Pg(c) => &c.options,
+        }
+    }
+
+    /// The HTTP transport; only called on paths that checked for it.
+    pub(crate) fn http(&self) -> Result<&HttpTransport, Error> {
+        match self {
+            Self::Http(t) => Ok(t),
+            #[cfg(feature = "pgwire")]
+            Self::Pg(_) => Err(Error::Protocol(
+                "internal: HTTP request on a pgwire connection".into(),
+            )),
+        }
+    }
+}
 
 /// Depth counter of the (no-op) transactions; see `CrateDbTransactionManager`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -27,11 +61,12 @@ pub(crate) struct TxState {
     pub(crate) statements: u64,
 }
 
-/// A connection to a CrateDB cluster over HTTP.
+/// A connection to a CrateDB cluster, over HTTP or the PostgreSQL wire protocol.
 ///
-/// It owns a keep-alive HTTP client (one TCP connection per node it talks to), so CrateDB's
-/// per-connection session state stays with it. `Default-Schema` and authentication are sent on
-/// every request.
+/// Over HTTP it owns a keep-alive HTTP client (one TCP connection per node it talks to), so
+/// CrateDB's per-connection session state stays with it; `Default-Schema` and authentication
+/// are sent on every request. Over pgwire it is one session on one node, picked round-robin
+/// among the healthy hosts when the connection opens.
 pub struct CrateDbConnection {
     pub(crate) transport: Transport,
     pub(crate) tx: TxState,
@@ -57,8 +92,17 @@ impl Debug for CrateDbConnection {
 impl CrateDbConnection {
     /// Opens a connection and checks that a node answers (`SELECT 1`).
     pub(crate) async fn establish(options: &CrateDbConnectOptions) -> Result<Self, Error> {
+        #[cfg(feature = "pgwire")]
+        if options.protocol == crate::options::CrateDbProtocol::PgWire {
+            let pg = pgwire::PgConnection::connect(options).await?;
+            return Ok(Self {
+                transport: Transport::Pg(Box::new(pg)),
+                tx: TxState::default(),
+                last_response: None,
+            });
+        }
         let mut conn = Self {
-            transport: Transport::new(options)?,
+            transport: Transport::Http(HttpTransport::new(options)?),
             tx: TxState::default(),
             last_response: None,
         };
@@ -68,14 +112,45 @@ impl CrateDbConnection {
 
     /// The options this connection was opened with.
     pub fn options(&self) -> &CrateDbConnectOptions {
-        &self.transport.options
+        self.transport.options()
+    }
+
+    /// The server's version when it is CrateDB, from the `crate_version` parameter it reports
+    /// over pgwire (e.g. `6.4.2`). `None` over HTTP and for PostgreSQL.
+    pub fn crate_version(&self) -> Option<&str> {
+        self.server_parameter("crate_version")
+    }
+
+    /// A `ParameterStatus` value the server reported over pgwire (`server_version`,
+    /// `crate_version`, `TimeZone`, …). `None` over HTTP.
+    #[cfg_attr(not(feature = "pgwire"), allow(unused_variables))]
+    pub fn server_parameter(&self, name: &str) -> Option<&str> {
+        match &self.transport {
+            Transport::Http(_) => None,
+            #[cfg(feature = "pgwire")]
+            Transport::Pg(pg) => pg.parameters.get(name).map(String::as_str),
+        }
+    }
+
+    /// True for a pgwire connection to CrateDB (it reported `crate_version`), false for
+    /// PostgreSQL; over HTTP the peer is always CrateDB.
+    pub fn server_is_cratedb(&self) -> bool {
+        match &self.transport {
+            Transport::Http(_) => true,
+            #[cfg(feature = "pgwire")]
+            Transport::Pg(pg) => pg.crate_version().is_some(),
+        }
     }
 
     /// Runs a statement without arguments and returns its row count.
     pub(crate) async fn execute_simple(&mut self, sql: &str) -> Result<CrateDbQueryResult, Error> {
+        #[cfg(feature = "pgwire")]
+        if let Transport::Pg(pg) = &mut self.transport {
+            return pgwire::query::execute(pg, sql, None).await;
+        }
         let body = request::query_body(sql, None);
         let retry = cluster::is_read_only(sql);
-        let response = self.transport.post_sql(body, retry).await?;
+        let response = self.transport.http()?.post_sql(body, retry).await?;
         self.last_response = Some(std::time::Instant::now());
         let mut reader = stream::ResultReader::new(response).await?;
         let mut result = CrateDbQueryResult::default();
@@ -93,7 +168,11 @@ impl Connection for CrateDbConnection {
     type Options = CrateDbConnectOptions;
 
     async fn close(self) -> Result<(), Error> {
-        Ok(())
+        match self.transport {
+            Transport::Http(_) => Ok(()),
+            #[cfg(feature = "pgwire")]
+            Transport::Pg(pg) => pg.close().await,
+        }
     }
 
     async fn close_hard(self) -> Result<(), Error> {
@@ -103,6 +182,10 @@ impl Connection for CrateDbConnection {
     /// Checks that a node answers (`SELECT 1`), unless a response arrived within the last
     /// second.
     async fn ping(&mut self) -> Result<(), Error> {
+        #[cfg(feature = "pgwire")]
+        if let Transport::Pg(pg) = &mut self.transport {
+            return pg.ping().await;
+        }
         if self
             .last_response
             .is_some_and(|t| t.elapsed() < PING_FRESHNESS)

@@ -19,6 +19,24 @@ use crate::connection::cluster::Cluster;
 
 /// The default HTTP port of CrateDB.
 pub const DEFAULT_PORT: u16 = 4200;
+/// The default PostgreSQL wire-protocol port of CrateDB (and PostgreSQL).
+pub const DEFAULT_PG_PORT: u16 = 5432;
+/// Default number of rows fetched per round trip when streaming a result over pgwire.
+pub const DEFAULT_FETCH_SIZE: u32 = 10_000;
+/// Default number of prepared statements kept per pgwire connection.
+pub const DEFAULT_STATEMENT_CACHE_CAPACITY: usize = 100;
+
+/// Which of CrateDB's protocols a connection speaks; chosen by the URL scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum CrateDbProtocol {
+    /// `POST /_sql` (`crate://`, `crate+https://`, `http://`, `https://`).
+    #[default]
+    Http,
+    /// The PostgreSQL wire protocol (`postgres://`, `postgresql://`, `crate+pg://`,
+    /// `crate+pgs://`).
+    PgWire,
+}
 /// Default number of parameter rows per bulk request.
 pub const DEFAULT_BULK_ROWS: usize = 5_000;
 /// Default byte cap of one bulk request body (before compression); CrateDB's limit is 100 MB.
@@ -78,14 +96,21 @@ impl Debug for CrateDbPem {
     }
 }
 
-/// Options for connecting to CrateDB over its HTTP endpoint.
+/// Options for connecting to CrateDB over its HTTP endpoint or its PostgreSQL wire protocol.
 ///
 /// Build from a URL (`"crate://crate@h1:4200,h2:4200/doc".parse()`) or with the builder
 /// methods. `Debug` never shows the password or the token.
 #[derive(Clone)]
 pub struct CrateDbConnectOptions {
     pub(crate) hosts: Vec<CrateDbHost>,
+    pub(crate) protocol: CrateDbProtocol,
     pub(crate) tls: bool,
+    /// pgwire `sslmode=prefer`: continue without TLS when the server declines it.
+    pub(crate) tls_fallback: bool,
+    pub(crate) fetch_size: u32,
+    pub(crate) statement_cache_capacity: usize,
+    pub(crate) application_name: Option<String>,
+    pub(crate) pg_options: Option<String>,
     pub(crate) username: Option<String>,
     pub(crate) password: Option<String>,
     pub(crate) token: Option<String>,
@@ -108,7 +133,13 @@ impl Debug for CrateDbConnectOptions {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         f.debug_struct("CrateDbConnectOptions")
             .field("hosts", &self.hosts)
+            .field("protocol", &self.protocol)
             .field("tls", &self.tls)
+            .field("tls_fallback", &self.tls_fallback)
+            .field("fetch_size", &self.fetch_size)
+            .field("statement_cache_capacity", &self.statement_cache_capacity)
+            .field("application_name", &self.application_name)
+            .field("pg_options", &self.pg_options)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
@@ -137,7 +168,13 @@ impl CrateDbConnectOptions {
     pub fn new() -> Self {
         Self {
             hosts: vec![CrateDbHost::new("localhost", DEFAULT_PORT)],
+            protocol: CrateDbProtocol::Http,
             tls: false,
+            tls_fallback: false,
+            fetch_size: DEFAULT_FETCH_SIZE,
+            statement_cache_capacity: DEFAULT_STATEMENT_CACHE_CAPACITY,
+            application_name: None,
+            pg_options: None,
             username: None,
             password: None,
             token: None,
@@ -259,6 +296,42 @@ impl CrateDbConnectOptions {
     pub fn gzip_min_bytes(mut self, bytes: usize) -> Self {
         self.gzip_min_bytes = bytes;
         self
+    }
+
+    /// The protocol: HTTP (the default) or the PostgreSQL wire protocol.
+    pub fn protocol(mut self, protocol: CrateDbProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// pgwire: rows fetched per round trip when streaming a read (default 10,000; 0 fetches
+    /// the whole result at once).
+    pub fn fetch_size(mut self, rows: u32) -> Self {
+        self.fetch_size = rows;
+        self
+    }
+
+    /// pgwire: prepared statements kept per connection (default 100; 0 disables the cache).
+    pub fn statement_cache_capacity(mut self, capacity: usize) -> Self {
+        self.statement_cache_capacity = capacity;
+        self
+    }
+
+    /// pgwire: the `application_name` startup parameter.
+    pub fn application_name(mut self, name: impl Into<String>) -> Self {
+        self.application_name = Some(name.into());
+        self
+    }
+
+    /// pgwire: the `options` startup parameter, e.g. `-c statement_timeout=90000`.
+    pub fn options(mut self, options: impl Into<String>) -> Self {
+        self.pg_options = Some(options.into());
+        self
+    }
+
+    /// The configured protocol.
+    pub fn get_protocol(&self) -> CrateDbProtocol {
+        self.protocol
     }
 
     /// The configured hosts.

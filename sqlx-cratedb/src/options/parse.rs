@@ -6,7 +6,7 @@ use std::time::Duration;
 use sqlx_core::percent_encoding::{NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sqlx_core::url::Url;
 
-use super::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, DEFAULT_PORT};
+use super::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol, DEFAULT_PORT};
 use crate::error::ConfigError;
 
 fn decode(s: &str) -> Result<String, ConfigError> {
@@ -47,7 +47,7 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn parse_host(spec: &str) -> Result<CrateDbHost, ConfigError> {
+fn parse_host(spec: &str, default_port: u16) -> Result<CrateDbHost, ConfigError> {
     let (host, port) = if let Some(rest) = spec.strip_prefix('[') {
         let (h, after) = rest
             .split_once(']')
@@ -70,27 +70,40 @@ fn parse_host(spec: &str) -> Result<CrateDbHost, ConfigError> {
         Some(p) => p
             .parse()
             .map_err(|_| ConfigError::Url(format!("invalid port in `{spec}`")))?,
-        None => DEFAULT_PORT,
+        None => default_port,
     };
     Ok(CrateDbHost::new(host, port))
 }
 
-fn parse_hosts(list: &str, out: &mut Vec<CrateDbHost>) -> Result<(), ConfigError> {
+fn parse_hosts(
+    list: &str,
+    default_port: u16,
+    out: &mut Vec<CrateDbHost>,
+) -> Result<(), ConfigError> {
     for spec in list.split(',').filter(|s| !s.is_empty()) {
-        out.push(parse_host(spec)?);
+        out.push(parse_host(spec, default_port)?);
     }
     Ok(())
 }
 
 /// Parses a connection URL (see the module docs for the grammar).
+#[allow(clippy::too_many_lines)] // one flat match over the URL parameters
 pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| ConfigError::Url("missing `scheme://`".into()))?;
-    let tls = match scheme.to_ascii_lowercase().as_str() {
-        "crate" | "crate+http" | "http" => false,
-        "crate+https" | "https" => true,
+    let (tls, protocol) = match scheme.to_ascii_lowercase().as_str() {
+        "crate" | "crate+http" | "http" => (false, CrateDbProtocol::Http),
+        "crate+https" | "https" => (true, CrateDbProtocol::Http),
+        #[cfg(feature = "pgwire")]
+        "postgres" | "postgresql" | "crate+pg" => (false, CrateDbProtocol::PgWire),
+        #[cfg(feature = "pgwire")]
+        "crate+pgs" => (true, CrateDbProtocol::PgWire),
         other => return Err(ConfigError::Url(format!("unsupported scheme `{other}`"))),
+    };
+    let default_port = match protocol {
+        CrateDbProtocol::Http => DEFAULT_PORT,
+        CrateDbProtocol::PgWire => super::DEFAULT_PG_PORT,
     };
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, Some(q)),
@@ -107,8 +120,9 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
 
     let mut opts = CrateDbConnectOptions::new();
     opts.tls = tls;
+    opts.protocol = protocol;
     let mut hosts = Vec::new();
-    parse_hosts(hostlist, &mut hosts)?;
+    parse_hosts(hostlist, default_port, &mut hosts)?;
     if let Some(userinfo) = userinfo {
         let (user, pass) = match userinfo.split_once(':') {
             Some((u, p)) => (u, Some(p)),
@@ -136,11 +150,13 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
             "user" => opts.username = Some(v),
             "password" => opts.password = Some(v),
             "token" => opts.token = Some(v),
-            "hosts" => parse_hosts(&v, &mut hosts)?,
+            "hosts" => parse_hosts(&v, default_port, &mut hosts)?,
             "sslmode" | "ssl-mode" => {
-                opts.tls = match v.as_str() {
-                    "disable" => false,
-                    "require" | "verify-ca" | "verify-full" => true,
+                (opts.tls, opts.tls_fallback) = match v.as_str() {
+                    "disable" => (false, false),
+                    "require" | "verify-ca" | "verify-full" => (true, false),
+                    // pgwire only: try TLS, continue in plain text if the server declines.
+                    "prefer" | "allow" if protocol == CrateDbProtocol::PgWire => (true, true),
                     _ => return Err(bad(k, &v)),
                 };
             }
@@ -155,6 +171,12 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
             "bulk_rows" => opts.bulk_rows = v.parse().map_err(|_| bad(k, &v))?,
             "bulk_bytes" => opts.bulk_bytes = v.parse().map_err(|_| bad(k, &v))?,
             "gzip_min_bytes" => opts.gzip_min_bytes = v.parse().map_err(|_| bad(k, &v))?,
+            "fetch_size" => opts.fetch_size = v.parse().map_err(|_| bad(k, &v))?,
+            "statement_cache_capacity" | "statement-cache-capacity" => {
+                opts.statement_cache_capacity = v.parse().map_err(|_| bad(k, &v))?;
+            }
+            "application_name" => opts.application_name = Some(v),
+            "options" => opts.pg_options = Some(v),
             other => return Err(ConfigError::UnknownParameter(other.to_owned())),
         }
     }
@@ -181,7 +203,12 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
 
 /// The options as a URL, without password or token.
 pub(crate) fn to_url(opts: &CrateDbConnectOptions) -> Url {
-    let scheme = if opts.tls { "crate+https" } else { "crate" };
+    let scheme = match (opts.protocol, opts.tls) {
+        (CrateDbProtocol::Http, false) => "crate",
+        (CrateDbProtocol::Http, true) => "crate+https",
+        (CrateDbProtocol::PgWire, false) => "crate+pg",
+        (CrateDbProtocol::PgWire, true) => "crate+pgs",
+    };
     let first = opts.hosts.first().map_or_else(
         || format!("localhost:{DEFAULT_PORT}"),
         CrateDbHost::authority,
@@ -237,7 +264,35 @@ mod tests {
         assert_eq!(o.root_cert, Some(CrateDbPem::Path("/ca.pem".into())));
         assert!(o.client_cert.is_some());
         assert!(parse("crate://h?sslcert=/c.pem").is_err());
-        assert!(parse("postgres://h").is_err());
+        assert!(parse("ftp://h").is_err());
+        assert!(parse("crate://h?sslmode=prefer").is_err());
+    }
+
+    #[cfg(feature = "pgwire")]
+    #[test]
+    fn postgres_schemes_select_the_pgwire_transport() {
+        for url in ["postgres://h/doc", "postgresql://h/doc", "crate+pg://h/doc"] {
+            let o = parse(url).unwrap();
+            assert_eq!(o.protocol, CrateDbProtocol::PgWire, "{url}");
+            assert_eq!(o.hosts, vec![CrateDbHost::new("h", 5432)]);
+            assert_eq!(o.schema.as_deref(), Some("doc"));
+            assert!(!o.tls);
+        }
+        let o = parse(
+            "crate+pgs://u@h1,h2:5433?fetch_size=500&statement_cache_capacity=0\
+             &application_name=app&options=-c%20statement_timeout%3D5000",
+        )
+        .unwrap();
+        assert!(o.tls);
+        assert_eq!(o.hosts[1], CrateDbHost::new("h2", 5433));
+        assert_eq!(o.fetch_size, 500);
+        assert_eq!(o.statement_cache_capacity, 0);
+        assert_eq!(o.application_name.as_deref(), Some("app"));
+        assert_eq!(o.pg_options.as_deref(), Some("-c statement_timeout=5000"));
+        assert_eq!(to_url(&o).as_str(), "crate+pgs://u@h1:5432/?hosts=h2:5433");
+        let o = parse("postgres://h?sslmode=prefer").unwrap();
+        assert!(o.tls && o.tls_fallback);
+        assert!(parse("postgres://h?fetch_size=x").is_err());
     }
 
     #[test]

@@ -1,0 +1,499 @@
+//! The PostgreSQL wire-protocol transport: one TCP (or TLS) connection to one node, with the
+//! startup and authentication exchange, a statement cache, and the bookkeeping that keeps the
+//! protocol in step when a query is dropped half-way (see [`PgConnection::ready`]).
+//!
+//! Facts: `cratedb-reference.md` §6. The driver never sends `GSSENCRequest` or `ROLLBACK`,
+//! treats `ReadyForQuery` `T`/`E` as harmless, and requests protocol 3.0.
+
+pub(crate) mod bulk;
+pub(crate) mod query;
+pub(crate) mod socket;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres_protocol::Oid;
+use postgres_protocol::authentication::md5_hash;
+use postgres_protocol::authentication::sasl::{ChannelBinding, SCRAM_SHA_256, ScramSha256};
+use sqlx_core::error::Error;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use self::socket::{Backend, Io, Socket};
+use crate::column::CrateDbColumn;
+use crate::error::{ConfigError, ProtocolError};
+use crate::options::CrateDbConnectOptions;
+use crate::protocol::pgwire::backend::Message;
+use crate::protocol::pgwire::error::parse_fields;
+use crate::protocol::pgwire::text::Conv;
+use crate::protocol::pgwire::{frontend, text, types};
+
+/// The user CrateDB's superuser has, used when the URL names none.
+const DEFAULT_USER: &str = "crate";
+
+/// A prepared statement: its server-side name and result columns.
+#[derive(Debug)]
+pub(crate) struct CachedStatement {
+    pub(crate) name: String,
+    pub(crate) columns: Arc<[CrateDbColumn]>,
+    pub(crate) convs: Arc<[Conv]>,
+    /// Every column's text is used as it is (no per-row rewriting).
+    pub(crate) in_place: bool,
+}
+
+impl CachedStatement {
+    pub(crate) fn new(name: String, fields: Vec<(String, Oid)>) -> Self {
+        let columns: Arc<[CrateDbColumn]> = fields
+            .into_iter()
+            .enumerate()
+            .map(|(i, (n, oid))| CrateDbColumn::new(i, n, types::type_info(oid)))
+            .collect();
+        let convs: Arc<[Conv]> = columns
+            .iter()
+            .map(|c| text::conv_for(&c.type_info))
+            .collect();
+        let in_place = convs.iter().all(|c| text::in_place(*c));
+        Self {
+            name,
+            columns,
+            convs,
+            in_place,
+        }
+    }
+}
+
+/// A cached statement and the parameter OIDs it was prepared with.
+type Entry = (Vec<Oid>, Arc<CachedStatement>);
+
+/// Prepared statements by SQL text and parameter OIDs, evicted oldest first.
+#[derive(Debug, Default)]
+pub(crate) struct StatementCache {
+    map: HashMap<String, Vec<Entry>>,
+    order: VecDeque<(String, Vec<Oid>)>,
+}
+
+impl StatementCache {
+    pub(crate) fn get(&self, sql: &str, oids: &[Oid]) -> Option<Arc<CachedStatement>> {
+        self.map
+            .get(sql)?
+            .iter()
+            .find(|(o, _)| o == oids)
+            .map(|(_, s)| Arc::clone(s))
+    }
+
+    /// Inserts; returns the names of statements evicted to stay within `capacity`.
+    pub(crate) fn insert(
+        &mut self,
+        sql: String,
+        oids: Vec<Oid>,
+        statement: Arc<CachedStatement>,
+        capacity: usize,
+    ) -> Vec<String> {
+        let mut evicted = Vec::new();
+        while self.order.len() >= capacity.max(1) {
+            let Some((old_sql, old_oids)) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(list) = self.map.get_mut(&old_sql) {
+                if let Some(i) = list.iter().position(|(o, _)| *o == old_oids) {
+                    evicted.push(list.swap_remove(i).1.name.clone());
+                }
+                if list.is_empty() {
+                    self.map.remove(&old_sql);
+                }
+            }
+        }
+        self.order.push_back((sql.clone(), oids.clone()));
+        self.map.entry(sql).or_default().push((oids, statement));
+        evicted
+    }
+}
+
+/// Where to send a `CancelRequest` for this connection.
+#[derive(Debug, Clone)]
+pub(crate) struct CancelKey {
+    host: String,
+    port: u16,
+    process_id: i32,
+    secret_key: i32,
+}
+
+impl CancelKey {
+    /// Sends `CancelRequest` on a new TCP connection and waits until the server closes it
+    /// (it has then seen the request). Best effort: errors are logged.
+    pub(crate) async fn cancel(self) {
+        let result = async {
+            let mut stream = Socket::connect(&self.host, self.port).await?;
+            let mut buf = bytes::BytesMut::new();
+            frontend::cancel_request(self.process_id, self.secret_key, &mut buf);
+            stream.write_all(&buf).await?;
+            let mut sink = [0u8; 16];
+            let _ = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut sink)).await;
+            Ok::<_, io::Error>(())
+        }
+        .await;
+        if let Err(e) = result {
+            log::warn!(
+                "sqlx-cratedb: CancelRequest to {}:{} failed: {e}",
+                self.host,
+                self.port
+            );
+        }
+    }
+}
+
+/// One pgwire connection.
+#[derive(Debug)]
+pub(crate) struct PgConnection {
+    pub(crate) socket: Socket,
+    pub(crate) options: CrateDbConnectOptions,
+    /// Index of the host in `options.hosts`.
+    pub(crate) host: usize,
+    /// `ParameterStatus` values (`crate_version`, `server_version`, …).
+    pub(crate) parameters: BTreeMap<String, String>,
+    pub(crate) cancel_key: Option<CancelKey>,
+    pub(crate) cache: StatementCache,
+    next_statement: u64,
+    /// `ReadyForQuery` messages still to be read (one per `Sync` sent).
+    pub(crate) pending_ready: usize,
+    /// A streamed read was left with its portal open: a `Sync` must be sent before the next
+    /// command.
+    pub(crate) sync_owed: bool,
+    /// A `CancelRequest` being sent for a dropped query; awaited before the next command, so
+    /// it cannot hit that command.
+    pub(crate) cancel_task: Option<tokio::task::JoinHandle<()>>,
+    /// Why the connection cannot be used any more.
+    pub(crate) broken: Option<String>,
+}
+
+/// The error for a connection that was closed or went out of step.
+pub(crate) fn broken_error(reason: &str) -> Error {
+    Error::Io(io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        format!("pgwire connection unusable: {reason}"),
+    ))
+}
+
+impl PgConnection {
+    /// Connects to one of the hosts, balancing and failing over like the HTTP transport:
+    /// round-robin, hosts that failed set aside for `retry_interval`.
+    pub(crate) async fn connect(options: &CrateDbConnectOptions) -> Result<Self, Error> {
+        let hosts = options.hosts.len();
+        if hosts == 0 {
+            return Err(ConfigError::NoHosts.into());
+        }
+        let cluster = &options.cluster;
+        let mut tried = Vec::with_capacity(hosts);
+        let mut last_error = None;
+        while tried.len() < hosts {
+            let host = cluster.pick(hosts, options.retry_interval, &tried);
+            tried.push(host);
+            let attempt =
+                tokio::time::timeout(options.connect_timeout, Self::connect_to(options, host))
+                    .await;
+            match attempt {
+                Ok(Ok(conn)) => {
+                    cluster.healthy(host);
+                    return Ok(conn);
+                }
+                // The server answered and refused (credentials, unknown database): final.
+                Ok(Err(e @ Error::Database(_))) if !is_transient(&e) => return Err(e),
+                Ok(Err(e)) => {
+                    log::warn!(
+                        "sqlx-cratedb: pgwire connect to {} failed: {e}; set aside",
+                        options.hosts[host]
+                    );
+                    cluster.set_aside(host);
+                    last_error = Some(e);
+                }
+                Err(_) => {
+                    cluster.set_aside(host);
+                    last_error = Some(Error::Io(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        format!("connecting to {} timed out", options.hosts[host]),
+                    )));
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| ConfigError::NoHosts.into()))
+    }
+
+    async fn connect_to(options: &CrateDbConnectOptions, host: usize) -> Result<Self, Error> {
+        let target = &options.hosts[host];
+        let stream = Socket::connect(&target.host, target.port).await?;
+        let io = if options.tls {
+            let config = options
+                .tls_config
+                .get_or_init(|| super::tls::client_config(options).map_err(|e| e.to_string()))
+                .clone()
+                .map_err(ConfigError::Tls)?;
+            Socket::negotiate_tls(stream, &target.host, config, options.tls_fallback).await?
+        } else {
+            Io::Tcp(stream)
+        };
+        let mut conn = Self {
+            socket: Socket::new(io),
+            options: options.clone(),
+            host,
+            parameters: BTreeMap::new(),
+            cancel_key: None,
+            cache: StatementCache::default(),
+            next_statement: 0,
+            pending_ready: 0,
+            sync_owed: false,
+            cancel_task: None,
+            broken: None,
+        };
+        conn.startup().await?;
+        Ok(conn)
+    }
+
+    /// Startup message, authentication, then `ParameterStatus`, `BackendKeyData` and the first
+    /// `ReadyForQuery`.
+    async fn startup(&mut self) -> Result<(), Error> {
+        let user = self
+            .options
+            .username
+            .clone()
+            .unwrap_or_else(|| DEFAULT_USER.to_owned());
+        let mut params: Vec<(&str, &str)> = vec![
+            ("user", &user),
+            ("client_encoding", "UTF8"),
+            // PostgreSQL: ISO dates (CrateDB always answers ISO and ignores this).
+            ("DateStyle", "ISO"),
+        ];
+        if let Some(schema) = &self.options.schema {
+            params.push(("database", schema));
+        }
+        if let Some(name) = &self.options.application_name {
+            params.push(("application_name", name));
+        }
+        if let Some(opts) = &self.options.pg_options {
+            params.push(("options", opts));
+        }
+        frontend::startup_message(params.iter().copied(), self.socket.wbuf())?;
+        self.socket.flush().await?;
+        self.authenticate(&user).await?;
+        loop {
+            match self.socket.recv().await? {
+                Backend::Message(Message::ParameterStatus(body)) => {
+                    self.parameters
+                        .insert(body.name()?.to_owned(), body.value()?.to_owned());
+                }
+                Backend::Message(Message::BackendKeyData(body)) => {
+                    let target = &self.options.hosts[self.host];
+                    self.cancel_key = Some(CancelKey {
+                        host: target.host.clone(),
+                        port: target.port,
+                        process_id: body.process_id(),
+                        secret_key: body.secret_key(),
+                    });
+                }
+                Backend::Message(Message::ReadyForQuery(_)) => return Ok(()),
+                Backend::Message(Message::ErrorResponse(body)) => {
+                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
+                }
+                Backend::Message(Message::NoticeResponse(_)) => {}
+                Backend::NegotiateProtocolVersion { minor, unsupported } => {
+                    log::debug!(
+                        "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
+                    );
+                }
+                Backend::Message(other) => return Err(unexpected(&other, "startup")),
+            }
+        }
+    }
+
+    async fn authenticate(&mut self, user: &str) -> Result<(), Error> {
+        let password = self.options.password.clone().unwrap_or_default();
+        let mut scram: Option<ScramSha256> = None;
+        loop {
+            let message = match self.socket.recv().await? {
+                Backend::Message(m) => m,
+                Backend::NegotiateProtocolVersion { minor, unsupported } => {
+                    log::debug!(
+                        "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
+                    );
+                    continue;
+                }
+            };
+            match message {
+                Message::AuthenticationOk => return Ok(()),
+                // CrateDB's only password method (`cratedb-reference.md` §6.1).
+                Message::AuthenticationCleartextPassword => {
+                    frontend::password_message(password.as_bytes(), self.socket.wbuf())?;
+                }
+                Message::AuthenticationMd5Password(body) => {
+                    let hash = md5_hash(user.as_bytes(), password.as_bytes(), body.salt());
+                    frontend::password_message(hash.as_bytes(), self.socket.wbuf())?;
+                }
+                Message::AuthenticationSasl(body) => {
+                    let mut mechanisms = body.mechanisms();
+                    let mut found = false;
+                    while let Some(m) = fallible_iterator::FallibleIterator::next(&mut mechanisms)?
+                    {
+                        found |= m == SCRAM_SHA_256;
+                    }
+                    if !found {
+                        return Err(ProtocolError::PgMessage(
+                            "the server offers no SASL mechanism this driver supports".into(),
+                        )
+                        .into());
+                    }
+                    let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
+                    frontend::sasl_initial_response(
+                        SCRAM_SHA_256,
+                        s.message(),
+                        self.socket.wbuf(),
+                    )?;
+                    scram = Some(s);
+                }
+                Message::AuthenticationSaslContinue(body) => {
+                    let s = scram.as_mut().ok_or_else(|| {
+                        ProtocolError::PgMessage("SASL continue without a SASL start".into())
+                    })?;
+                    s.update(body.data())
+                        .map_err(|e| ProtocolError::PgMessage(format!("SCRAM: {e}")))?;
+                    frontend::sasl_response(s.message(), self.socket.wbuf())?;
+                }
+                Message::AuthenticationSaslFinal(body) => {
+                    let s = scram.as_mut().ok_or_else(|| {
+                        ProtocolError::PgMessage("SASL final without a SASL start".into())
+                    })?;
+                    s.finish(body.data())
+                        .map_err(|e| ProtocolError::PgMessage(format!("SCRAM: {e}")))?;
+                    continue;
+                }
+                Message::ErrorResponse(body) => {
+                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
+                }
+                Message::NoticeResponse(_) => continue,
+                Message::AuthenticationGss
+                | Message::AuthenticationKerberosV5
+                | Message::AuthenticationScmCredential
+                | Message::AuthenticationSspi
+                | Message::AuthenticationGssContinue(_) => {
+                    return Err(ProtocolError::PgMessage(
+                        "the server asks for an authentication method this driver does not \
+                         support (GSS/SSPI/Kerberos)"
+                            .into(),
+                    )
+                    .into());
+                }
+                other => return Err(unexpected(&other, "authentication")),
+            }
+            self.socket.flush().await?;
+        }
+    }
+
+    /// A fresh statement name.
+    pub(crate) fn next_statement_name(&mut self) -> String {
+        self.next_statement += 1;
+        format!("sqlx_cratedb_s{}", self.next_statement)
+    }
+
+    /// Brings the protocol back in step before a new command: waits for a pending cancel,
+    /// sends the `Sync` a dropped stream still owes, and reads everything up to the
+    /// `ReadyForQuery` of every `Sync` sent. Errors reported there belong to a command whose
+    /// caller is gone and are dropped; a broken connection stays broken.
+    pub(crate) async fn ready(&mut self) -> Result<(), Error> {
+        if let Some(reason) = &self.broken {
+            return Err(broken_error(reason));
+        }
+        let result = self.ready_inner().await;
+        if let Err(e) = &result {
+            self.broken = Some(e.to_string());
+        }
+        result
+    }
+
+    async fn ready_inner(&mut self) -> Result<(), Error> {
+        if let Some(task) = self.cancel_task.take() {
+            let _ = task.await;
+        }
+        if self.sync_owed {
+            frontend::sync(self.socket.wbuf());
+            self.sync_owed = false;
+            self.pending_ready += 1;
+        }
+        if !self.socket.writer.wbuf.is_empty() {
+            self.socket.flush().await?;
+        }
+        while self.pending_ready > 0 {
+            match self.socket.recv().await? {
+                Backend::Message(Message::ReadyForQuery(_)) => self.pending_ready -= 1,
+                Backend::Message(Message::ErrorResponse(body)) => {
+                    let e = parse_fields(body.fields());
+                    if e.is_fatal() {
+                        return Err(Error::Database(Box::new(e.error)));
+                    }
+                    log::debug!("sqlx-cratedb: error of an abandoned command: {}", e.error);
+                }
+                Backend::Message(Message::ParameterStatus(body)) => {
+                    self.parameters
+                        .insert(body.name()?.to_owned(), body.value()?.to_owned());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts sending a `CancelRequest` for the running command (used when its stream is
+    /// dropped); the next command waits for it first.
+    pub(crate) fn spawn_cancel(&mut self) {
+        let Some(key) = self.cancel_key.clone() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => self.cancel_task = Some(rt.spawn(key.cancel())),
+            Err(_) => {
+                self.broken = Some("a running command was dropped outside a runtime".into());
+            }
+        }
+    }
+
+    /// `Sync` and its `ReadyForQuery`: a round trip that checks the connection.
+    pub(crate) async fn ping(&mut self) -> Result<(), Error> {
+        self.ready().await?;
+        frontend::sync(self.socket.wbuf());
+        self.pending_ready += 1;
+        self.ready().await
+    }
+
+    /// `Terminate`, then close.
+    pub(crate) async fn close(mut self) -> Result<(), Error> {
+        if self.broken.is_none() {
+            frontend::terminate(self.socket.wbuf());
+            self.socket.flush().await?;
+            self.socket.shutdown().await?;
+        }
+        Ok(())
+    }
+
+    /// The CrateDB version (the `crate_version` parameter status); `None` for PostgreSQL.
+    pub(crate) fn crate_version(&self) -> Option<&str> {
+        self.parameters.get("crate_version").map(String::as_str)
+    }
+}
+
+fn is_transient(e: &Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.try_downcast_ref::<crate::CrateDbDatabaseError>())
+        .is_some_and(crate::CrateDbDatabaseError::is_transient)
+}
+
+/// A message that has no place in the current exchange.
+pub(crate) fn unexpected(message: &Message, during: &str) -> Error {
+    let name = match message {
+        Message::CopyInResponse(_) | Message::CopyOutResponse(_) | Message::CopyData(_) => {
+            "a COPY sub-protocol message (not supported)"
+        }
+        Message::ReadyForQuery(_) => "ReadyForQuery",
+        Message::DataRow(_) => "DataRow",
+        Message::NotificationResponse(_) => "NotificationResponse",
+        _ => "a message",
+    };
+    ProtocolError::PgMessage(format!("unexpected {name} during {during}")).into()
+}

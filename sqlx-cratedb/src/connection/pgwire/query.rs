@@ -1,0 +1,453 @@
+//! One command over the extended protocol: `Parse` + `Describe` (first use of a statement),
+//! `Bind` with text parameters, `Execute`, then `Sync` — or, for reads with a fetch size,
+//! `Flush` and further `Execute`s on the suspended portal, so a large result streams in
+//! bounded memory. The `Sync` of a stream is sent when it ends (or by the next command when
+//! the stream is dropped early).
+
+use std::io;
+use std::ops::Range;
+use std::sync::Arc;
+
+use postgres_protocol::{IsNull, Oid};
+use sqlx_core::Either;
+use sqlx_core::error::Error;
+use tokio::time::Instant;
+
+use super::socket::Backend;
+use super::{CachedStatement, PgConnection, broken_error, unexpected};
+use crate::arguments::CrateDbArguments;
+use crate::connection::cluster::is_read_only;
+use crate::error::ProtocolError;
+use crate::protocol::pgwire::backend::{Message, RowDescriptionBody};
+use crate::protocol::pgwire::error::parse_fields;
+use crate::protocol::pgwire::{frontend, param, tag, text};
+use crate::query_result::CrateDbQueryResult;
+use crate::row::CrateDbRow;
+
+pub(crate) type Item = Either<CrateDbQueryResult, CrateDbRow>;
+
+/// Encoded parameters: OIDs, and the text of each (`None` = NULL) in one buffer.
+#[derive(Debug, Default)]
+pub(crate) struct Params {
+    pub(crate) oids: Vec<Oid>,
+    pub(crate) values: Vec<u8>,
+    pub(crate) ranges: Vec<Option<Range<usize>>>,
+}
+
+impl Params {
+    pub(crate) fn encode(arguments: Option<&CrateDbArguments>) -> Result<Self, Error> {
+        let mut p = Self::default();
+        if let Some(arguments) = arguments {
+            p.push_row(arguments, true)?;
+        }
+        Ok(p)
+    }
+
+    /// Appends one row's values (and, with `with_oids`, its OIDs).
+    pub(crate) fn push_row(
+        &mut self,
+        arguments: &CrateDbArguments,
+        with_oids: bool,
+    ) -> Result<(), Error> {
+        for (ty, json) in arguments.values() {
+            if with_oids {
+                self.oids.push(param::oid(ty));
+            }
+            let start = self.values.len();
+            let present = param::encode(ty, json, &mut self.values)
+                .map_err(|e| Error::Encode(Box::new(e)))?;
+            self.ranges
+                .push(present.then_some(start..self.values.len()));
+        }
+        Ok(())
+    }
+}
+
+/// Writes `Bind` for the unnamed portal with text parameters and text results.
+pub(crate) fn write_bind(
+    buf: &mut bytes::BytesMut,
+    statement: &str,
+    values: &[u8],
+    ranges: &[Option<Range<usize>>],
+) -> Result<(), Error> {
+    frontend::bind(
+        "",
+        statement,
+        std::iter::empty::<i16>(),
+        ranges.iter(),
+        |range, out| match range {
+            Some(r) => {
+                out.extend_from_slice(&values[r.clone()]);
+                Ok(IsNull::No)
+            }
+            None => Ok(IsNull::Yes),
+        },
+        std::iter::empty::<i16>(),
+        buf,
+    )
+    .map_err(|e| match e {
+        frontend::BindError::Conversion(e) => Error::Encode(e),
+        frontend::BindError::Serialization(e) => Error::Io(e),
+    })
+}
+
+/// The field names and type OIDs of a `RowDescription`.
+pub(crate) fn fields(body: &RowDescriptionBody) -> Result<Vec<(String, Oid)>, Error> {
+    use fallible_iterator::FallibleIterator as _;
+    let mut out = Vec::new();
+    let mut it = body.fields();
+    while let Some(f) = it.next()? {
+        out.push((f.name().to_owned(), f.type_oid()));
+    }
+    Ok(out)
+}
+
+/// A statement being prepared in this exchange: cached when its description arrives.
+#[derive(Debug)]
+struct Preparing {
+    sql: String,
+    oids: Vec<Oid>,
+    name: String,
+}
+
+/// One running command.
+#[derive(Debug)]
+pub(crate) struct PgQuery<'c> {
+    conn: &'c mut PgConnection,
+    statement: Option<Arc<CachedStatement>>,
+    preparing: Option<Preparing>,
+    /// Reads with a fetch size: `Flush` instead of `Sync`, more `Execute`s on suspension.
+    streaming: bool,
+    fetch: i32,
+    /// An `Execute` was sent and nothing of its answer has arrived yet.
+    executing: bool,
+    done: bool,
+    deadline: Option<Instant>,
+}
+
+impl<'c> PgQuery<'c> {
+    /// Sends the command.
+    pub(crate) async fn start(
+        conn: &'c mut PgConnection,
+        sql: &str,
+        arguments: Option<&CrateDbArguments>,
+        persistent: bool,
+    ) -> Result<Self, Error> {
+        let params = Params::encode(arguments)?;
+        conn.ready().await?;
+        let streaming = conn.options.fetch_size > 0 && is_read_only(sql);
+        let fetch = if streaming {
+            i32::try_from(conn.options.fetch_size).unwrap_or(i32::MAX)
+        } else {
+            0
+        };
+        let deadline = conn.options.request_timeout.map(|t| Instant::now() + t);
+        let cached = conn.cache.get(sql, &params.oids);
+        let (name, preparing) = if let Some(s) = &cached {
+            (s.name.clone(), None)
+        } else {
+            {
+                let cache = persistent && conn.options.statement_cache_capacity > 0;
+                let name = if cache {
+                    conn.next_statement_name()
+                } else {
+                    String::new()
+                };
+                let buf = conn.socket.wbuf();
+                frontend::parse(&name, sql, params.oids.iter().copied(), buf)?;
+                frontend::describe(b'S', &name, buf)?;
+                let preparing = cache.then(|| Preparing {
+                    sql: sql.to_owned(),
+                    oids: params.oids.clone(),
+                    name: name.clone(),
+                });
+                (name, Some(preparing))
+            }
+        };
+        let buf = conn.socket.wbuf();
+        write_bind(buf, &name, &params.values, &params.ranges)?;
+        frontend::execute("", fetch, buf)?;
+        if streaming {
+            frontend::flush(buf);
+            conn.sync_owed = true;
+        } else {
+            frontend::sync(buf);
+            conn.pending_ready += 1;
+        }
+        if let Err(e) = conn.socket.flush().await {
+            conn.broken = Some(e.to_string());
+            return Err(e);
+        }
+        Ok(Self {
+            conn,
+            statement: cached,
+            // `Some(None)`: an unnamed statement, described but not cached.
+            preparing: preparing.map(|p| {
+                p.unwrap_or(Preparing {
+                    sql: String::new(),
+                    oids: Vec::new(),
+                    name: String::new(),
+                })
+            }),
+            streaming,
+            fetch,
+            executing: true,
+            done: false,
+            deadline,
+        })
+    }
+
+    async fn recv(&mut self) -> Result<Backend, Error> {
+        let received = if let Some(d) = self.deadline {
+            if let Ok(r) = tokio::time::timeout_at(d, self.conn.socket.recv()).await {
+                r
+            } else {
+                // Cancel on the server; the next command reads the rest.
+                self.done = true;
+                if let Some(key) = self.conn.cancel_key.clone() {
+                    key.cancel().await;
+                }
+                return Err(Error::Io(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "CrateDB request timed out (cancelled on the server)",
+                )));
+            }
+        } else {
+            self.conn.socket.recv().await
+        };
+        if let Err(e) = &received {
+            self.done = true;
+            self.conn.broken = Some(e.to_string());
+        }
+        received
+    }
+
+    fn described(&mut self, fields: Vec<(String, Oid)>) {
+        let Some(p) = self.preparing.take() else {
+            return;
+        };
+        let statement = Arc::new(CachedStatement::new(p.name.clone(), fields));
+        if !p.name.is_empty() {
+            let capacity = self.conn.options.statement_cache_capacity;
+            let evicted = self
+                .conn
+                .cache
+                .insert(p.sql, p.oids, Arc::clone(&statement), capacity);
+            for name in evicted {
+                // The reply (CloseComplete) is skipped wherever it arrives.
+                let _ = frontend::close(b'S', &name, self.conn.socket.wbuf());
+            }
+        }
+        self.statement = Some(statement);
+    }
+
+    /// Fails the command with a server error; a stream owes its `Sync` then.
+    async fn fail(&mut self, error: Error) -> Error {
+        self.done = true;
+        if self.streaming && self.conn.sync_owed {
+            frontend::sync(self.conn.socket.wbuf());
+            self.conn.sync_owed = false;
+            self.conn.pending_ready += 1;
+            if let Err(e) = self.conn.socket.flush().await {
+                self.conn.broken = Some(e.to_string());
+            }
+        }
+        error
+    }
+
+    /// The end of the command: its row count.
+    async fn complete(&mut self, rows: Option<i64>) -> Result<Item, Error> {
+        self.done = true;
+        self.executing = false;
+        if self.streaming && self.conn.sync_owed {
+            frontend::sync(self.conn.socket.wbuf());
+            self.conn.sync_owed = false;
+            self.conn.pending_ready += 1;
+            if let Err(e) = self.conn.socket.flush().await {
+                self.conn.broken = Some(e.to_string());
+                return Err(e);
+            }
+        }
+        Ok(Either::Left(CrateDbQueryResult::from_rowcount(
+            rows.unwrap_or(0),
+        )))
+    }
+
+    /// The next row, or the row count at the end, or `None` after it.
+    pub(crate) async fn next(&mut self) -> Result<Option<Item>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            let message = match self.recv().await? {
+                Backend::Message(m) => m,
+                Backend::NegotiateProtocolVersion { .. } => {
+                    let e =
+                        ProtocolError::PgMessage("NegotiateProtocolVersion after startup".into());
+                    self.conn.broken = Some(e.to_string());
+                    self.done = true;
+                    return Err(e.into());
+                }
+            };
+            match message {
+                Message::DataRow(body) => {
+                    self.executing = false;
+                    let Some(statement) = &self.statement else {
+                        return Err(self.protocol("DataRow before RowDescription"));
+                    };
+                    let (data, cells) = text::build_row(
+                        body.buffer_bytes(),
+                        &statement.columns,
+                        &statement.convs,
+                        statement.in_place,
+                    )?;
+                    if cells.len() != statement.columns.len() {
+                        return Err(self.protocol("DataRow width differs from RowDescription"));
+                    }
+                    return Ok(Some(Either::Right(CrateDbRow::new(
+                        data,
+                        cells,
+                        Arc::clone(&statement.columns),
+                    ))));
+                }
+                Message::ParseComplete
+                | Message::BindComplete
+                | Message::CloseComplete
+                | Message::ParameterDescription(_)
+                | Message::NoticeResponse(_)
+                | Message::NotificationResponse(_) => {}
+                Message::ParameterStatus(body) => {
+                    self.conn
+                        .parameters
+                        .insert(body.name()?.to_owned(), body.value()?.to_owned());
+                }
+                Message::RowDescription(body) => {
+                    let f = fields(&body)?;
+                    self.described(f);
+                }
+                Message::NoData => self.described(Vec::new()),
+                Message::PortalSuspended => {
+                    // The next page: only when the caller asks for more rows.
+                    let buf = self.conn.socket.wbuf();
+                    frontend::execute("", self.fetch, buf)?;
+                    frontend::flush(buf);
+                    if let Err(e) = self.conn.socket.flush().await {
+                        self.conn.broken = Some(e.to_string());
+                        self.done = true;
+                        return Err(e);
+                    }
+                    self.executing = true;
+                }
+                Message::CommandComplete(body) => {
+                    let rows = tag::parse(body.tag()?).rows;
+                    return self.complete(rows).await.map(Some);
+                }
+                Message::EmptyQueryResponse => return self.complete(Some(0)).await.map(Some),
+                Message::ErrorResponse(body) => {
+                    self.executing = false;
+                    let e = parse_fields(body.fields());
+                    if e.is_fatal() {
+                        self.conn.broken = Some(e.error.to_string());
+                    }
+                    let error = Error::Database(Box::new(e.error));
+                    return Err(self.fail(error).await);
+                }
+                Message::ReadyForQuery(_) => {
+                    // Only this command's Sync can be pending here: it ended without a
+                    // CommandComplete.
+                    self.conn.pending_ready = self.conn.pending_ready.saturating_sub(1);
+                    self.done = true;
+                    return Err(self.protocol("ReadyForQuery before CommandComplete"));
+                }
+                other => {
+                    self.done = true;
+                    self.conn.broken = Some("unexpected message".into());
+                    return Err(unexpected(&other, "a query"));
+                }
+            }
+        }
+    }
+
+    fn protocol(&mut self, what: &str) -> Error {
+        self.done = true;
+        self.conn.broken = Some(what.to_owned());
+        ProtocolError::PgMessage(what.to_owned()).into()
+    }
+}
+
+impl Drop for PgQuery<'_> {
+    /// A command dropped while the server still works on it is cancelled; the next command
+    /// reads what is left of its answer (see [`PgConnection::ready`]).
+    fn drop(&mut self) {
+        if !self.done && self.executing && self.conn.broken.is_none() {
+            self.conn.spawn_cancel();
+        }
+    }
+}
+
+/// Runs `sql` to the end and returns the summed row count (rows are read and dropped).
+pub(crate) async fn execute(
+    conn: &mut PgConnection,
+    sql: &str,
+    arguments: Option<&CrateDbArguments>,
+) -> Result<CrateDbQueryResult, Error> {
+    let mut query = PgQuery::start(conn, sql, arguments, true).await?;
+    let mut result = CrateDbQueryResult::default();
+    while let Some(item) = query.next().await? {
+        if let Either::Left(r) = item {
+            result.extend([r]);
+        }
+    }
+    Ok(result)
+}
+
+/// Prepares `sql` (cached) and returns its result columns.
+pub(crate) async fn prepare(
+    conn: &mut PgConnection,
+    sql: &str,
+) -> Result<Arc<CachedStatement>, Error> {
+    conn.ready().await?;
+    if let Some(s) = conn.cache.get(sql, &[]) {
+        return Ok(s);
+    }
+    let cache = conn.options.statement_cache_capacity > 0;
+    let name = if cache {
+        conn.next_statement_name()
+    } else {
+        String::new()
+    };
+    let buf = conn.socket.wbuf();
+    frontend::parse(&name, sql, std::iter::empty(), buf)?;
+    frontend::describe(b'S', &name, buf)?;
+    frontend::sync(buf);
+    conn.pending_ready += 1;
+    conn.socket.flush().await?;
+    let mut described = None;
+    let mut error = None;
+    while conn.pending_ready > 0 {
+        match conn.socket.recv().await? {
+            Backend::Message(Message::RowDescription(body)) => described = Some(fields(&body)?),
+            Backend::Message(Message::NoData) => described = Some(Vec::new()),
+            Backend::Message(Message::ErrorResponse(body)) => {
+                error = Some(parse_fields(body.fields()).error);
+            }
+            Backend::Message(Message::ReadyForQuery(_)) => conn.pending_ready -= 1,
+            _ => {}
+        }
+    }
+    if let Some(e) = error {
+        return Err(Error::Database(Box::new(e)));
+    }
+    let fields = described.ok_or_else(|| broken_error("no statement description"))?;
+    let statement = Arc::new(CachedStatement::new(name.clone(), fields));
+    if cache {
+        let capacity = conn.options.statement_cache_capacity;
+        for old in conn
+            .cache
+            .insert(sql.to_owned(), Vec::new(), Arc::clone(&statement), capacity)
+        {
+            let _ = frontend::close(b'S', &old, conn.socket.wbuf());
+        }
+    }
+    Ok(statement)
+}

@@ -1,0 +1,289 @@
+//! The socket of one pgwire connection: TCP or TLS (after `SSLRequest`), a read buffer that
+//! yields whole backend messages, and a write buffer flushed explicitly.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::BytesMut;
+use sqlx_core::error::Error;
+use tokio::io::{
+    AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf, ReadHalf, WriteHalf,
+};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use crate::error::ProtocolError;
+use crate::protocol::pgwire::backend::{Header, Message};
+use crate::protocol::pgwire::{NEGOTIATE_PROTOCOL_VERSION, frontend};
+
+/// TCP, or TLS over TCP.
+#[derive(Debug)]
+pub(crate) enum Io {
+    Tcp(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_flush(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Io::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            Io::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Read size; messages larger than this are read in several steps.
+const READ_CHUNK: usize = 64 * 1024;
+
+/// A backend message, or the `NegotiateProtocolVersion` that `postgres-protocol` does not know.
+pub(crate) enum Backend {
+    Message(Message),
+    /// `v`: the newest minor version the server supports and the startup options it ignored.
+    NegotiateProtocolVersion {
+        minor: i32,
+        unsupported: Vec<String>,
+    },
+}
+
+/// The socket with its buffers, split into halves so that a pipelined batch can be written
+/// while its replies are read (otherwise both sides could block on full socket buffers).
+#[derive(Debug)]
+pub(crate) struct Socket {
+    pub(crate) reader: Reader,
+    pub(crate) writer: Writer,
+}
+
+/// The read half and its buffer.
+#[derive(Debug)]
+pub(crate) struct Reader {
+    io: ReadHalf<Io>,
+    rbuf: BytesMut,
+}
+
+/// The write half and its buffer.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    io: WriteHalf<Io>,
+    pub(crate) wbuf: BytesMut,
+}
+
+impl Socket {
+    /// Connects over TCP (no delay).
+    pub(crate) async fn connect(host: &str, port: u16) -> io::Result<TcpStream> {
+        let stream = TcpStream::connect((host, port)).await?;
+        stream.set_nodelay(true)?;
+        Ok(stream)
+    }
+
+    /// Sends `SSLRequest`; `S` upgrades to TLS, `N` continues in plain text when `fallback`.
+    pub(crate) async fn negotiate_tls(
+        mut stream: TcpStream,
+        host: &str,
+        config: Arc<rustls::ClientConfig>,
+        fallback: bool,
+    ) -> Result<Io, Error> {
+        let mut buf = BytesMut::new();
+        frontend::ssl_request(&mut buf);
+        stream.write_all(&buf).await?;
+        let answer = stream.read_u8().await?;
+        match answer {
+            b'S' => {
+                let name = rustls_pki_types::ServerName::try_from(host.to_owned())
+                    .map_err(|e| Error::Tls(format!("invalid server name `{host}`: {e}").into()))?;
+                let tls = tokio_rustls::TlsConnector::from(config)
+                    .connect(name, stream)
+                    .await
+                    .map_err(|e| Error::Tls(format!("TLS handshake with {host}: {e}").into()))?;
+                Ok(Io::Tls(Box::new(tls)))
+            }
+            b'N' if fallback => Ok(Io::Tcp(stream)),
+            b'N' => Err(Error::Tls(
+                format!("{host} does not accept TLS on the PostgreSQL port (sslmode=require)")
+                    .into(),
+            )),
+            other => Err(ProtocolError::PgMessage(format!(
+                "unexpected answer {other:#04x} to SSLRequest"
+            ))
+            .into()),
+        }
+    }
+
+    pub(crate) fn new(io: Io) -> Self {
+        let (r, w) = tokio::io::split(io);
+        Self {
+            reader: Reader {
+                io: r,
+                rbuf: BytesMut::with_capacity(READ_CHUNK),
+            },
+            writer: Writer {
+                io: w,
+                wbuf: BytesMut::with_capacity(8 * 1024),
+            },
+        }
+    }
+
+    /// The write buffer.
+    pub(crate) fn wbuf(&mut self) -> &mut BytesMut {
+        &mut self.writer.wbuf
+    }
+
+    /// Writes out the write buffer.
+    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
+        self.writer.flush().await
+    }
+
+    /// Reads the next backend message.
+    pub(crate) async fn recv(&mut self) -> Result<Backend, Error> {
+        self.reader.recv().await
+    }
+
+    /// Closes the write side (after `Terminate`).
+    pub(crate) async fn shutdown(&mut self) -> Result<(), Error> {
+        self.writer.io.shutdown().await?;
+        Ok(())
+    }
+}
+
+impl Writer {
+    /// Writes out the write buffer.
+    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
+        if !self.wbuf.is_empty() {
+            self.io.write_all(&self.wbuf).await?;
+            self.wbuf.clear();
+        }
+        self.io.flush().await?;
+        Ok(())
+    }
+}
+
+impl Reader {
+    /// Reads the next backend message.
+    pub(crate) async fn recv(&mut self) -> Result<Backend, Error> {
+        loop {
+            if let Some(message) = self.try_parse()? {
+                return Ok(message);
+            }
+            if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK / 4 {
+                self.rbuf.reserve(READ_CHUNK);
+            }
+            let n = self.io.read_buf(&mut self.rbuf).await?;
+            if n == 0 {
+                return Err(Error::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection",
+                )));
+            }
+        }
+    }
+
+    fn try_parse(&mut self) -> Result<Option<Backend>, Error> {
+        let Some(header) = Header::parse(&self.rbuf)? else {
+            return Ok(None);
+        };
+        if header.tag() == NEGOTIATE_PROTOCOL_VERSION {
+            let total = usize::try_from(header.len()).unwrap_or(0) + 1;
+            if self.rbuf.len() < total {
+                self.rbuf.reserve(total - self.rbuf.len());
+                return Ok(None);
+            }
+            let body = self.rbuf.split_to(total).split_off(5);
+            return Ok(Some(parse_negotiate(&body)?));
+        }
+        let message = Message::parse(&mut self.rbuf)
+            .map_err(|e| ProtocolError::PgMessage(format!("malformed backend message: {e}")))?;
+        Ok(message.map(Backend::Message))
+    }
+}
+
+/// The body of `NegotiateProtocolVersion`: int32 minor version, int32 count, count C strings.
+fn parse_negotiate(body: &[u8]) -> Result<Backend, ProtocolError> {
+    let bad = || ProtocolError::PgMessage("malformed NegotiateProtocolVersion".into());
+    let minor = i32::from_be_bytes(
+        body.get(0..4)
+            .ok_or_else(bad)?
+            .try_into()
+            .map_err(|_| bad())?,
+    );
+    let count = i32::from_be_bytes(
+        body.get(4..8)
+            .ok_or_else(bad)?
+            .try_into()
+            .map_err(|_| bad())?,
+    );
+    let mut unsupported = Vec::new();
+    let mut rest = &body[8..];
+    for _ in 0..count.max(0) {
+        let end = rest.iter().position(|&b| b == 0).ok_or_else(bad)?;
+        unsupported.push(String::from_utf8_lossy(&rest[..end]).into_owned());
+        rest = &rest[end + 1..];
+    }
+    Ok(Backend::NegotiateProtocolVersion { minor, unsupported })
+}
+
+impl std::fmt::Debug for Backend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Message(_) => f.write_str("Message(..)"),
+            Self::NegotiateProtocolVersion { minor, unsupported } => f
+                .debug_struct("NegotiateProtocolVersion")
+                .field("minor", minor)
+                .field("unsupported", unsupported)
+                .finish(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiate_protocol_version_body() {
+        let mut body = Vec::new();
+        body.extend_from_slice(&0i32.to_be_bytes());
+        body.extend_from_slice(&1i32.to_be_bytes());
+        body.extend_from_slice(b"_pq_.x\0");
+        match parse_negotiate(&body).unwrap() {
+            Backend::NegotiateProtocolVersion { minor, unsupported } => {
+                assert_eq!(minor, 0);
+                assert_eq!(unsupported, ["_pq_.x"]);
+            }
+            Backend::Message(_) => panic!("wrong message"),
+        }
+        assert!(parse_negotiate(&[0, 0]).is_err());
+        assert!(parse_negotiate(&[0, 0, 0, 0, 0, 0, 0, 1, b'x']).is_err());
+    }
+}

@@ -1,0 +1,603 @@
+//! Text-format result values → the driver's value model.
+//!
+//! The `Decode` impls read values in the shape the HTTP transport delivers (JSON numbers,
+//! epoch milliseconds, `[lon, lat]`, JSON arrays, unescaped strings). Text-format values of
+//! most types already have that shape (numbers, strings, JSON) and are used in place, without
+//! copying; the others (booleans, timestamps, dates, points, arrays, `timetz`) are rewritten
+//! into a per-row buffer. Text is CrateDB's exact format for every type (`cratedb-reference.md`
+//! §6.4), and PostgreSQL's with `DateStyle=ISO` and `TimeZone=UTC`, which the driver sets.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::column::CrateDbColumn;
+use crate::error::ProtocolError;
+use crate::protocol::http::scan::{Cell, CellKind, Cells};
+use crate::type_info::CrateDbTypeInfo;
+
+/// How a column's text value becomes a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Conv {
+    /// Used as it is, as the content of a string.
+    Text,
+    /// Used as it is, as raw JSON (numbers, `json`).
+    Json,
+    /// A number that may be `NaN` / `Infinity` (quoted when it is, like CrateDB's HTTP output).
+    Float,
+    /// `t` / `f` → `true` / `false`.
+    Bool,
+    /// `YYYY-MM-DD HH:MM:SS[.f][±HH[:MM[:SS]]][ BC]` → epoch milliseconds.
+    Timestamp,
+    /// `YYYY-MM-DD[ BC]` → epoch milliseconds of midnight UTC.
+    Date,
+    /// `(x,y)` → `[x,y]`.
+    Point,
+    /// `HH:MM:SS[.f]±HH[:MM]` → `[micros, offset_seconds]`.
+    TimeTz,
+    /// `{…}` → a JSON array, elements converted by the element type.
+    Array,
+}
+
+/// The conversion for a column of this type.
+pub(crate) fn conv_for(ty: &CrateDbTypeInfo) -> Conv {
+    use CrateDbTypeInfo as T;
+    match ty {
+        T::Boolean => Conv::Bool,
+        T::Byte
+        | T::Smallint
+        | T::Integer
+        | T::Bigint
+        | T::Object
+        | T::Json
+        | T::GeoShape
+        | T::UncheckedObject => Conv::Json,
+        T::Real | T::Double | T::Numeric => Conv::Float,
+        T::Timestamptz | T::Timestamp => Conv::Timestamp,
+        T::Date => Conv::Date,
+        T::GeoPoint => Conv::Point,
+        T::TimeTz => Conv::TimeTz,
+        T::Array(_) | T::FloatVector => Conv::Array,
+        _ => Conv::Text,
+    }
+}
+
+/// A text value that does not have the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadValue {
+    pub(crate) what: &'static str,
+    pub(crate) excerpt: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} text `{}`", self.what, self.excerpt)
+    }
+}
+
+fn bad(what: &'static str, raw: &[u8]) -> BadValue {
+    BadValue {
+        what,
+        excerpt: String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned(),
+    }
+}
+
+impl From<BadValue> for ProtocolError {
+    fn from(e: BadValue) -> Self {
+        ProtocolError::PgValue(e.to_string())
+    }
+}
+
+/// Builds the cells of one `DataRow` (its body after the column count).
+///
+/// `convs` and `types` have one entry per column. The row's bytes are used in place when no
+/// column needs rewriting.
+pub(crate) fn build_row(
+    body: &Bytes,
+    columns: &[CrateDbColumn],
+    convs: &[Conv],
+    in_place: bool,
+) -> Result<(Bytes, Cells), ProtocolError> {
+    let mut cells = Cells::with_capacity(convs.len());
+    let mut pos = 0usize;
+    let mut out: Vec<u8> = if in_place {
+        Vec::new()
+    } else {
+        Vec::with_capacity(body.len() + 16)
+    };
+    for (i, conv) in convs.iter().enumerate() {
+        let len_bytes = body.get(pos..pos + 4).ok_or(ProtocolError::Truncated)?;
+        let len = i32::from_be_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]);
+        pos += 4;
+        let Ok(len) = usize::try_from(len) else {
+            // -1: NULL.
+            let at = if in_place { pos } else { out.len() };
+            cells.push(Cell::new(at, at, CellKind::Null)?);
+            continue;
+        };
+        let raw = body.get(pos..pos + len).ok_or(ProtocolError::Truncated)?;
+        if in_place {
+            let kind = if *conv == Conv::Text {
+                CellKind::Text
+            } else {
+                CellKind::Json
+            };
+            cells.push(Cell::new(pos, pos + len, kind)?);
+        } else {
+            let start = out.len();
+            let kind = convert(*conv, &columns[i].type_info, raw, &mut out)?;
+            cells.push(Cell::new(start, out.len(), kind)?);
+        }
+        pos += len;
+    }
+    if pos != body.len() {
+        return Err(ProtocolError::PgMessage(
+            "DataRow has more values than RowDescription has columns".into(),
+        ));
+    }
+    let data = if in_place {
+        body.clone()
+    } else {
+        Bytes::from(out)
+    };
+    Ok((data, cells))
+}
+
+/// True when the column's text can be used in place.
+pub(crate) fn in_place(conv: Conv) -> bool {
+    matches!(conv, Conv::Text | Conv::Json)
+}
+
+/// Appends the converted value; returns how the cell is to be read.
+pub(crate) fn convert(
+    conv: Conv,
+    ty: &CrateDbTypeInfo,
+    raw: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<CellKind, BadValue> {
+    match conv {
+        Conv::Text => {
+            out.extend_from_slice(raw);
+            return Ok(CellKind::Text);
+        }
+        Conv::Json => out.extend_from_slice(raw),
+        Conv::Float => push_float(raw, out),
+        Conv::Bool => match raw {
+            b"t" | b"true" => out.extend_from_slice(b"true"),
+            b"f" | b"false" => out.extend_from_slice(b"false"),
+            _ => return Err(bad("boolean", raw)),
+        },
+        Conv::Timestamp => {
+            let ms = parse_timestamp(raw).ok_or_else(|| bad("timestamp", raw))?;
+            out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+        }
+        Conv::Date => {
+            let ms = parse_date_ms(raw).ok_or_else(|| bad("date", raw))?;
+            out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+        }
+        Conv::Point => {
+            let inner = raw
+                .strip_prefix(b"(")
+                .and_then(|r| r.strip_suffix(b")"))
+                .ok_or_else(|| bad("point", raw))?;
+            out.push(b'[');
+            out.extend_from_slice(inner);
+            out.push(b']');
+        }
+        Conv::TimeTz => {
+            let (micros, offset) = parse_timetz(raw).ok_or_else(|| bad("timetz", raw))?;
+            out.push(b'[');
+            out.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
+            out.push(b',');
+            out.extend_from_slice(itoa::Buffer::new().format(offset).as_bytes());
+            out.push(b']');
+        }
+        Conv::Array => {
+            let element = match ty {
+                CrateDbTypeInfo::Array(inner) => inner.as_ref(),
+                _ => &CrateDbTypeInfo::Real,
+            };
+            let mut p = ArrayParser { raw, pos: 0 };
+            p.skip_dimensions();
+            p.array(element, out).ok_or_else(|| bad("array", raw))?;
+            if p.pos != raw.len() {
+                return Err(bad("array", raw));
+            }
+        }
+    }
+    Ok(CellKind::Json)
+}
+
+fn push_float(raw: &[u8], out: &mut Vec<u8>) {
+    if raw.first().is_some_and(u8::is_ascii_alphabetic)
+        || raw.starts_with(b"-I")
+        || raw.starts_with(b"-i")
+    {
+        out.push(b'"');
+        out.extend_from_slice(raw);
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(raw);
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
+#[allow(clippy::many_single_char_names)] // the algorithm's own names
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
+#[allow(clippy::many_single_char_names)] // the algorithm's own names
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn digits(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() > 18 || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+}
+
+/// `YYYY-MM-DD` (year of 4+ digits) and a trailing ` BC`; returns (days since epoch, rest).
+fn parse_date_part(raw: &[u8]) -> Option<(i64, &[u8], bool)> {
+    let (raw, bc) = match raw.strip_suffix(b" BC") {
+        Some(r) => (r, true),
+        None => (raw, false),
+    };
+    let dash = raw.iter().position(|&b| b == b'-')?;
+    let year = digits(&raw[..dash])?;
+    let rest = &raw[dash + 1..];
+    let month = digits(rest.get(0..2)?)?;
+    if rest.get(2) != Some(&b'-') {
+        return None;
+    }
+    let day = digits(rest.get(3..5)?)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    // 1 BC is year 0 in the proleptic calendar.
+    let year = if bc { 1 - year } else { year };
+    Some((days_from_civil(year, month, day), &rest[5..], bc))
+}
+
+fn parse_date_ms(raw: &[u8]) -> Option<i64> {
+    let (days, rest, _) = parse_date_part(raw)?;
+    rest.is_empty().then_some(days * 86_400_000)
+}
+
+/// `HH:MM:SS[.ffffff]` → (micros since midnight, rest).
+fn parse_time_part(raw: &[u8]) -> Option<(i64, &[u8])> {
+    let hours = digits(raw.get(0..2)?)?;
+    let minutes = digits(raw.get(3..5)?)?;
+    let seconds = digits(raw.get(6..8)?)?;
+    if raw.get(2) != Some(&b':') || raw.get(5) != Some(&b':') {
+        return None;
+    }
+    let mut micros = ((hours * 60 + minutes) * 60 + seconds) * 1_000_000;
+    let mut rest = &raw[8..];
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|b| b.is_ascii_digit()).count();
+        let f = &frac[..n];
+        let mut value = 0i64;
+        for i in 0..6 {
+            value = value * 10 + f.get(i).map_or(0, |d| i64::from(d - b'0'));
+        }
+        micros += value;
+        rest = &frac[n..];
+    }
+    Some((micros, rest))
+}
+
+/// `±HH[:MM[:SS]]` → seconds east of UTC.
+fn parse_offset(raw: &[u8]) -> Option<i64> {
+    let (sign, rest) = match raw.split_first()? {
+        (b'+', r) => (1, r),
+        (b'-', r) => (-1, r),
+        _ => return None,
+    };
+    let mut parts = rest.split(|&b| b == b':');
+    let hours = digits(parts.next()?)?;
+    let minutes = parts.next().map_or(Some(0), digits)?;
+    let seconds = parts.next().map_or(Some(0), digits)?;
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(sign * (hours * 3600 + minutes * 60 + seconds))
+}
+
+/// A `timestamp` / `timestamptz` text value → epoch milliseconds (sub-millisecond digits are
+/// dropped, as CrateDB stores milliseconds).
+pub(crate) fn parse_timestamp(raw: &[u8]) -> Option<i64> {
+    let (raw, bc) = match raw.strip_suffix(b" BC") {
+        Some(r) => (r, true),
+        None => (raw, false),
+    };
+    let space = raw.iter().position(|&b| b == b' ' || b == b'T')?;
+    let mut date = raw[..space].to_vec();
+    if bc {
+        date.extend_from_slice(b" BC");
+    }
+    let (days, tail, _) = parse_date_part(&date)?;
+    if !tail.is_empty() {
+        return None;
+    }
+    let (micros, rest) = parse_time_part(&raw[space + 1..])?;
+    let offset = if rest.is_empty() || rest == b"Z" {
+        0
+    } else {
+        parse_offset(rest)?
+    };
+    Some(days * 86_400_000 + micros.div_euclid(1000) - offset * 1000)
+}
+
+fn parse_timetz(raw: &[u8]) -> Option<(i64, i64)> {
+    let (micros, rest) = parse_time_part(raw)?;
+    Some((micros, parse_offset(rest)?))
+}
+
+/// A PostgreSQL array literal, read element by element.
+struct ArrayParser<'a> {
+    raw: &'a [u8],
+    pos: usize,
+}
+
+impl ArrayParser<'_> {
+    /// Skips an explicit-bounds prefix such as `[0:2]=`.
+    fn skip_dimensions(&mut self) {
+        if self.raw.first() == Some(&b'[')
+            && let Some(eq) = self.raw.iter().position(|&b| b == b'=')
+        {
+            self.pos = eq + 1;
+        }
+    }
+
+    fn array(&mut self, element: &CrateDbTypeInfo, out: &mut Vec<u8>) -> Option<()> {
+        if self.raw.get(self.pos) != Some(&b'{') {
+            return None;
+        }
+        self.pos += 1;
+        out.push(b'[');
+        if self.raw.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            out.push(b']');
+            return Some(());
+        }
+        loop {
+            match self.raw.get(self.pos)? {
+                b'{' => {
+                    let inner = match element {
+                        CrateDbTypeInfo::Array(inner) => inner.as_ref(),
+                        other => other,
+                    };
+                    self.array(inner, out)?;
+                }
+                b'"' => {
+                    let text = self.quoted()?;
+                    push_element(element, &text, out)?;
+                }
+                _ => {
+                    let start = self.pos;
+                    while !matches!(self.raw.get(self.pos), Some(b',' | b'}') | None) {
+                        self.pos += 1;
+                    }
+                    let text = &self.raw[start..self.pos];
+                    if text.eq_ignore_ascii_case(b"NULL") {
+                        out.extend_from_slice(b"null");
+                    } else {
+                        push_element(element, text, out)?;
+                    }
+                }
+            }
+            match self.raw.get(self.pos)? {
+                b',' => {
+                    self.pos += 1;
+                    out.push(b',');
+                }
+                b'}' => {
+                    self.pos += 1;
+                    out.push(b']');
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn quoted(&mut self) -> Option<Vec<u8>> {
+        self.pos += 1;
+        let mut text = Vec::new();
+        loop {
+            match *self.raw.get(self.pos)? {
+                b'\\' => {
+                    text.push(*self.raw.get(self.pos + 1)?);
+                    self.pos += 2;
+                }
+                b'"' => {
+                    self.pos += 1;
+                    return Some(text);
+                }
+                b => {
+                    text.push(b);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+}
+
+fn push_element(element: &CrateDbTypeInfo, text: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    match conv_for(element) {
+        Conv::Text => {
+            let s = std::str::from_utf8(text).ok()?;
+            serde_json::to_writer(&mut *out, s).ok()?;
+            Some(())
+        }
+        conv => convert(conv, element, text, out).ok().map(|_| ()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CrateDbTypeInfo as T;
+
+    fn columns(types: &[T]) -> Vec<CrateDbColumn> {
+        types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| CrateDbColumn::new(i, format!("c{i}"), t.clone()))
+            .collect()
+    }
+
+    fn conv(ty: &T, raw: &str) -> Result<String, BadValue> {
+        let mut out = Vec::new();
+        convert(conv_for(ty), ty, raw.as_bytes(), &mut out)?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn dates_round_trip_through_day_counts() {
+        for days in [-719_468, -1, 0, 1, 10_957, 19_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(days_from_civil(2000, 1, 1), 10_957);
+    }
+
+    #[test]
+    fn scalar_text_values_become_http_shapes() {
+        assert_eq!(conv(&T::Boolean, "t").unwrap(), "true");
+        assert_eq!(conv(&T::Boolean, "f").unwrap(), "false");
+        assert!(conv(&T::Boolean, "x").is_err());
+        assert_eq!(conv(&T::Double, "1.5").unwrap(), "1.5");
+        assert_eq!(conv(&T::Double, "NaN").unwrap(), "\"NaN\"");
+        assert_eq!(conv(&T::Real, "-Infinity").unwrap(), "\"-Infinity\"");
+        // CrateDB's timestamptz text (always UTC, milliseconds).
+        assert_eq!(
+            conv(&T::Timestamptz, "2021-03-09 09:00:00.123+00").unwrap(),
+            "1615280400123"
+        );
+        // PostgreSQL's, with microseconds and another offset.
+        assert_eq!(
+            conv(&T::Timestamptz, "2021-03-09 10:00:00.123456+01").unwrap(),
+            "1615280400123"
+        );
+        assert_eq!(
+            conv(&T::Timestamptz, "2021-03-09 14:30:00+05:30").unwrap(),
+            "1615280400000"
+        );
+        assert_eq!(
+            conv(&T::Timestamp, "1969-12-31 23:59:59.999").unwrap(),
+            "-1"
+        );
+        assert_eq!(
+            conv(&T::Timestamp, "0001-01-01 00:00:00 BC").unwrap(),
+            "-62167219200000"
+        );
+        assert_eq!(conv(&T::Date, "2021-03-09").unwrap(), "1615248000000");
+        assert!(conv(&T::Date, "infinity").is_err());
+        assert_eq!(conv(&T::GeoPoint, "(13.4,52.5)").unwrap(), "[13.4,52.5]");
+        assert_eq!(
+            conv(&T::TimeTz, "13:00:00.5+01").unwrap(),
+            "[46800500000,3600]"
+        );
+        assert_eq!(
+            conv(&T::TimeTz, "13:00:00-05:30").unwrap(),
+            "[46800000000,-19800]"
+        );
+    }
+
+    #[test]
+    fn arrays_become_json_arrays() {
+        let text = T::array_of(T::Text);
+        assert_eq!(
+            conv(&text, r#"{a,"b c",NULL,"q\"x\\y","NULL"}"#).unwrap(),
+            r#"["a","b c",null,"q\"x\\y","NULL"]"#
+        );
+        assert_eq!(conv(&T::array_of(T::Integer), "{}").unwrap(), "[]");
+        assert_eq!(
+            conv(&T::array_of(T::Real), "{1,2.5,NaN}").unwrap(),
+            r#"[1,2.5,"NaN"]"#
+        );
+        assert_eq!(
+            conv(
+                &T::array_of(T::Object),
+                r#"{"{\"a\": 1}","{\"b\": [1, 2]}",NULL}"#
+            )
+            .unwrap(),
+            r#"[{"a": 1},{"b": [1, 2]},null]"#
+        );
+        assert_eq!(
+            conv(&T::array_of(T::Integer), "{{1,2},{3,4}}").unwrap(),
+            "[[1,2],[3,4]]"
+        );
+        assert_eq!(
+            conv(&T::array_of(T::Integer), "[0:1]={1,2}").unwrap(),
+            "[1,2]"
+        );
+        assert_eq!(
+            conv(&T::array_of(T::Boolean), "{t,f,NULL}").unwrap(),
+            "[true,false,null]"
+        );
+        assert_eq!(
+            conv(&T::array_of(T::GeoPoint), r#"{"(1,2)","(3.5,-4)"}"#).unwrap(),
+            "[[1,2],[3.5,-4]]"
+        );
+        assert_eq!(
+            conv(
+                &T::array_of(T::Timestamptz),
+                r#"{"1970-01-01 00:00:01+00"}"#
+            )
+            .unwrap(),
+            "[1000]"
+        );
+        for bad in ["{", "{1,2", "{1}x", "1,2}", r#"{"a}"#] {
+            assert!(conv(&T::array_of(T::Integer), bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rows_are_used_in_place_or_rewritten() {
+        // Two columns: int4 `7` and NULL.
+        let body = Bytes::from_static(&[0, 0, 0, 1, b'7', 0xff, 0xff, 0xff, 0xff]);
+        let types = columns(&[T::Integer, T::Text]);
+        let convs = [Conv::Json, Conv::Text];
+        let (data, cells) = build_row(&body, &types, &convs, true).unwrap();
+        assert_eq!(&data[cells[0].start()..cells[0].end()], b"7");
+        assert_eq!(cells[1].kind(), CellKind::Null);
+        let types = columns(&[T::Boolean, T::Text]);
+        let body = Bytes::from_static(&[0, 0, 0, 1, b't', 0, 0, 0, 1, b'x']);
+        let (data, cells) = build_row(&body, &types, &[Conv::Bool, Conv::Text], false).unwrap();
+        assert_eq!(&data[cells[0].start()..cells[0].end()], b"true");
+        assert_eq!(&data[cells[1].start()..cells[1].end()], b"x");
+        assert_eq!(cells[1].kind(), CellKind::Text);
+        // Truncated and over-long rows.
+        assert!(
+            build_row(
+                &Bytes::from_static(&[0, 0, 0, 5, b'7']),
+                &types,
+                &convs,
+                true
+            )
+            .is_err()
+        );
+        assert!(build_row(&body, &types[..1], &convs[..1], true).is_err());
+    }
+}

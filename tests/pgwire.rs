@@ -1,0 +1,491 @@
+//! The pgwire transport of `sqlx-cratedb` against real, throwaway PostgreSQL servers
+//! (`cratedb_integration::pg`): authentication (cleartext like CrateDB, md5, SCRAM, TLS),
+//! type round trips through the sqlx API for every type PostgreSQL shares with CrateDB's wire
+//! mapping, row counts, bulk execution, streaming with suspended portals, cancellation.
+//!
+//! Needs PostgreSQL's server binaries (`tests/scripts/ensure-postgres.sh`); without them each
+//! test prints a skip line, or fails with `CI=true`.
+
+// Round trips must be exact, so floats are compared exactly; the type test is one long table.
+#![allow(clippy::unwrap_used, clippy::float_cmp, clippy::too_many_lines)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use cratedb_integration::pg::{PgAuth, PgServer, PgServerConfig, PgTls};
+use futures_util::TryStreamExt as _;
+use serde_json::json;
+use sqlx::types::Json;
+use sqlx::{Connection as _, Row as _};
+use sqlx_cratedb::types::{CrateDbGeoPoint, CrateDbInterval};
+use sqlx_cratedb::{
+    CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection, CrateDbPem,
+    CrateDbPool, CrateDbProtocol,
+};
+
+fn options(server: &PgServer) -> CrateDbConnectOptions {
+    server.url().parse().unwrap()
+}
+
+async fn connect(server: &PgServer) -> CrateDbConnection {
+    CrateDbConnection::connect_with(&options(server))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cleartext_password_connects_and_reports_server_parameters() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server);
+    assert_eq!(opts.get_protocol(), CrateDbProtocol::PgWire);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    // PostgreSQL, not CrateDB: no crate_version.
+    assert_eq!(conn.crate_version(), None);
+    assert!(!conn.server_is_cratedb());
+    assert!(conn.server_parameter("server_version").is_some());
+    conn.ping().await.unwrap();
+    let one: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(one, 1);
+    // `database` is CrateDB's schema; on PostgreSQL it is the database.
+    let db: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(db, "doc");
+    conn.close().await.unwrap();
+
+    let bad = format!(
+        "postgres://{}:wrong@{}/doc",
+        server.user(),
+        server.host_port()
+    );
+    let err = CrateDbConnection::connect(&bad).await.unwrap_err();
+    let db = err.as_database_error().expect("a database error");
+    assert_eq!(db.code().as_deref(), Some("28P01"));
+}
+
+#[tokio::test]
+async fn md5_and_scram_authentication() {
+    for auth in [PgAuth::Md5, PgAuth::ScramSha256] {
+        let Some(server) = PgServer::start_or_skip(PgServerConfig::new().auth(auth)) else {
+            return;
+        };
+        let mut conn = connect(&server).await;
+        let n: i64 = sqlx::query_scalar("SELECT 40 + $1")
+            .bind(2_i64)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 42, "{auth:?}");
+    }
+}
+
+#[tokio::test]
+async fn tls_with_the_generated_ca_and_client_certificate() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new().tls(PgTls::Required)) else {
+        return;
+    };
+    let ca = server.ca_cert_path().unwrap().to_path_buf();
+    // Without TLS the server refuses (hostssl only).
+    assert!(
+        CrateDbConnection::connect_with(&options(&server))
+            .await
+            .is_err()
+    );
+    let opts = options(&server)
+        .tls(true)
+        .root_cert(CrateDbPem::Path(ca.clone()));
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(ssl);
+    // sslmode in the URL, and a server certificate that is not trusted.
+    let url = format!("{}?sslmode=require", server.url());
+    let err = CrateDbConnection::connect(&url).await.unwrap_err();
+    assert!(matches!(err, sqlx::Error::Tls(_)), "{err:?}");
+
+    let Some(cert_server) = PgServer::start_or_skip(
+        PgServerConfig::new()
+            .auth(PgAuth::Cert)
+            .tls(PgTls::Required),
+    ) else {
+        return;
+    };
+    let opts = options(&cert_server)
+        .tls(true)
+        .root_cert(CrateDbPem::Path(
+            cert_server.ca_cert_path().unwrap().to_path_buf(),
+        ))
+        .client_cert(
+            CrateDbPem::Path(cert_server.client_cert_path().unwrap().to_path_buf()),
+            CrateDbPem::Path(cert_server.client_key_path().unwrap().to_path_buf()),
+        );
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    conn.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn every_shared_type_round_trips_through_the_sqlx_api() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let pool = CrateDbPool::connect_with(options(&server)).await.unwrap();
+    sqlx::query(
+        "CREATE TABLE types (id int PRIMARY KEY, b bool, i2 int2, i4 int4, i8 int8, f4 float4, \
+         f8 float8, t text, v varchar(20), j json, p point, n numeric(10,3), tz timestamptz, \
+         ts timestamp, d date, iv interval, fv float4[], ta text[], ja json[])",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let obj = json!({"a": 1, "nested": {"b": [1, 2, {"c": "x\"y"}], "d": null}});
+    let tz = DateTime::<Utc>::from_timestamp_millis(1_615_280_400_123).unwrap();
+    let ts =
+        NaiveDateTime::parse_from_str("1969-12-31 23:59:59.999", "%Y-%m-%d %H:%M:%S%.3f").unwrap();
+    let d = NaiveDate::from_ymd_opt(2021, 3, 9).unwrap();
+    let iv = CrateDbInterval {
+        months: 14,
+        days: 3,
+        microseconds: 14_706_000_000,
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO types VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19)",
+    )
+    .bind(1)
+    .bind(true)
+    .bind(-7_i16)
+    .bind(i32::MIN)
+    .bind(i64::MAX)
+    .bind(1.5_f32)
+    .bind(-2.25e100_f64)
+    .bind("text with \"quotes\", commas, {braces} and ünïcode")
+    .bind("short")
+    .bind(Json(obj.clone()))
+    .bind(CrateDbGeoPoint::new(13.4, 52.5))
+    .bind("1234567.891")
+    .bind(tz)
+    .bind(ts)
+    .bind(d)
+    .bind(iv)
+    .bind(vec![1.0_f32, -2.5, 3.25])
+    .bind(vec![
+        "a".to_owned(),
+        "b c".to_owned(),
+        "NULL".to_owned(),
+        "x\\y\"z".to_owned(),
+    ])
+    .bind(vec![Json(json!({"k": 1})), Json(json!({"k": [2]}))])
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(inserted.rows_affected(), 1);
+    // A row of NULLs in every column.
+    let mut nulls = sqlx::query(
+        "INSERT INTO types VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+         $15, $16, $17, $18, $19)",
+    )
+    .bind(2);
+    nulls = nulls
+        .bind(None::<bool>)
+        .bind(None::<i16>)
+        .bind(None::<i32>)
+        .bind(None::<i64>)
+        .bind(None::<f32>)
+        .bind(None::<f64>)
+        .bind(None::<String>)
+        .bind(None::<String>)
+        .bind(None::<Json<serde_json::Value>>)
+        .bind(None::<CrateDbGeoPoint>)
+        .bind(None::<String>)
+        .bind(None::<DateTime<Utc>>)
+        .bind(None::<NaiveDateTime>)
+        .bind(None::<NaiveDate>)
+        .bind(None::<CrateDbInterval>)
+        .bind(None::<Vec<f32>>)
+        .bind(None::<Vec<String>>)
+        .bind(None::<Vec<Json<serde_json::Value>>>);
+    nulls.execute(&pool).await.unwrap();
+
+    let row = sqlx::query("SELECT * FROM types WHERE id = $1")
+        .bind(1)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(row.get::<bool, _>("b"));
+    assert_eq!(row.get::<i16, _>("i2"), -7);
+    assert_eq!(row.get::<i32, _>("i4"), i32::MIN);
+    assert_eq!(row.get::<i64, _>("i8"), i64::MAX);
+    assert_eq!(row.get::<f32, _>("f4"), 1.5);
+    assert_eq!(row.get::<f64, _>("f8"), -2.25e100);
+    assert_eq!(
+        row.get::<String, _>("t"),
+        "text with \"quotes\", commas, {braces} and ünïcode"
+    );
+    assert_eq!(row.get::<&str, _>("v"), "short");
+    assert_eq!(row.get::<Json<serde_json::Value>, _>("j").0, obj);
+    assert_eq!(row.get::<serde_json::Value, _>("j"), obj);
+    assert_eq!(
+        row.get::<CrateDbGeoPoint, _>("p"),
+        CrateDbGeoPoint::new(13.4, 52.5)
+    );
+    assert_eq!(row.get::<String, _>("n"), "1234567.891");
+    assert_eq!(row.get::<f64, _>("n"), 1_234_567.891);
+    assert_eq!(row.get::<DateTime<Utc>, _>("tz"), tz);
+    assert_eq!(row.get::<NaiveDateTime, _>("ts"), ts);
+    assert_eq!(row.get::<NaiveDate, _>("d"), d);
+    assert_eq!(row.get::<CrateDbInterval, _>("iv"), iv);
+    assert_eq!(row.get::<Vec<f32>, _>("fv"), vec![1.0, -2.5, 3.25]);
+    assert_eq!(
+        row.get::<Vec<String>, _>("ta"),
+        vec!["a", "b c", "NULL", "x\\y\"z"]
+    );
+    assert_eq!(
+        row.get::<Vec<serde_json::Value>, _>("ja"),
+        vec![json!({"k": 1}), json!({"k": [2]})]
+    );
+
+    let row = sqlx::query("SELECT * FROM types WHERE id = 2")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for i in 1..row.len() {
+        let raw = row.try_get_raw(i).unwrap();
+        assert!(sqlx::ValueRef::is_null(&raw), "column {i}");
+    }
+    assert_eq!(row.get::<Option<bool>, _>("b"), None);
+    assert_eq!(row.get::<Option<Vec<String>>, _>("ta"), None);
+    assert_eq!(row.get::<Option<DateTime<Utc>>, _>("tz"), None);
+
+    // NULL elements inside arrays, and nested arrays.
+    let (a, b): (Vec<Option<String>>, Vec<Option<i32>>) =
+        sqlx::query_as("SELECT ARRAY['x', NULL]::text[], ARRAY[1, NULL, 3]")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(a, vec![Some("x".to_owned()), None]);
+    assert_eq!(b, vec![Some(1), None, Some(3)]);
+    // PostgreSQL reports a 2-D array with the 1-D OID (CrateDB sends nested arrays as json):
+    // read it as JSON.
+    let nested: Json<Vec<Vec<i32>>> = sqlx::query_scalar("SELECT $1::int4[][]")
+        .bind(vec![vec![1, 2], vec![3, 4]])
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(nested.0, vec![vec![1, 2], vec![3, 4]]);
+}
+
+#[tokio::test]
+async fn execute_reports_rows_affected_and_errors_carry_sqlstate() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    sqlx::query("CREATE TABLE t (id int PRIMARY KEY, v text)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        sqlx::query("INSERT INTO t VALUES ($1, $2)")
+            .bind(i)
+            .bind(format!("v{i}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let r = sqlx::query("UPDATE t SET v = 'x' WHERE id >= $1")
+        .bind(2)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 3);
+    let err = sqlx::query("INSERT INTO t VALUES (1, 'dup')")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    let db = err.as_database_error().unwrap();
+    assert_eq!(db.code().as_deref(), Some("23505"));
+    assert_eq!(db.kind(), sqlx::error::ErrorKind::UniqueViolation);
+    // The connection stays usable after an error, and after a dropped half-read stream.
+    let first: Option<i32> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(first, Some(0));
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 5);
+    let err = sqlx::query("SELEC 1").execute(&mut conn).await.unwrap_err();
+    assert_eq!(
+        err.as_database_error().unwrap().code().as_deref(),
+        Some("42601")
+    );
+    let r = sqlx::query("DELETE FROM t")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 5);
+}
+
+#[tokio::test]
+async fn bulk_reports_every_row_and_postgresql_rolls_back_a_failed_batch() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server).bulk_rows(3);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    sqlx::query("CREATE TABLE b (id int PRIMARY KEY, v text)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let rows = (0..10).map(|i| CrateDbArguments::default().bind(i).bind(format!("v{i}")));
+    let result = conn
+        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    assert!(result.is_success());
+    assert_eq!(result.rows_affected(), 10);
+    assert_eq!(result.requests(), 4);
+    // Row 4 duplicates id 5 of the table: its batch (rows 3..6) fails on PostgreSQL as a
+    // whole (one implicit transaction up to Sync); other batches land.
+    let ids = [100, 101, 102, 103, 5, 105, 106];
+    let rows = ids
+        .iter()
+        .map(|&i| CrateDbArguments::default().bind(i).bind("x"));
+    let result = conn
+        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = result
+        .rows()
+        .iter()
+        .map(|r| match r {
+            CrateDbBulkRow::Applied(_) => "applied",
+            CrateDbBulkRow::Failed(_) => "failed",
+            CrateDbBulkRow::NotExecuted => "not executed",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "applied",
+            "applied",
+            "applied",
+            "not executed",
+            "failed",
+            "not executed",
+            "applied"
+        ]
+    );
+    let failure = result.failures().next().unwrap();
+    assert_eq!(failure.row_index(), Some(4));
+    assert_eq!(failure.sqlstate(), Some("23505"));
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM b WHERE id >= 100")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 4);
+    // A statement error in the first batch fails the call.
+    let rows = (0..2).map(|i| CrateDbArguments::default().bind(i));
+    assert!(
+        conn.execute_bulk("INSERT INTO missing VALUES ($1)", rows)
+            .await
+            .is_err()
+    );
+    conn.ping().await.unwrap();
+}
+
+#[tokio::test]
+async fn streaming_reads_through_suspended_portals() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server).fetch_size(1000);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    let mut rows = sqlx::query("SELECT g, 'row ' || g FROM generate_series(1, $1) AS g")
+        .bind(250_000_i32)
+        .fetch(&mut conn);
+    let mut count = 0_i64;
+    let mut sum = 0_i64;
+    while let Some(row) = rows.try_next().await.unwrap() {
+        count += 1;
+        sum += i64::from(row.get::<i32, _>(0));
+    }
+    drop(rows);
+    assert_eq!(count, 250_000);
+    assert_eq!(sum, 250_000 * 250_001 / 2);
+    // A stream dropped half-way leaves the connection usable.
+    {
+        let mut rows =
+            sqlx::query("SELECT g FROM generate_series(1, 100000) AS g").fetch(&mut conn);
+        for _ in 0..1500 {
+            rows.try_next().await.unwrap().unwrap();
+        }
+    }
+    let n: i32 = sqlx::query_scalar("SELECT 7")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+}
+
+#[tokio::test]
+async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    let started = Instant::now();
+    let dropped = tokio::time::timeout(
+        Duration::from_millis(300),
+        sqlx::query("SELECT pg_sleep(30)").execute(&mut conn),
+    )
+    .await;
+    assert!(
+        dropped.is_err(),
+        "the sleep was expected to run past the timeout"
+    );
+    // The next query waits for the cancel and reads the cancelled query's error first.
+    let n: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let opts = options(&server).request_timeout(Some(Duration::from_millis(300)));
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    let started = Instant::now();
+    let err = sqlx::query("SELECT pg_sleep(30)")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::TimedOut),
+        "{err:?}"
+    );
+    let n: i32 = sqlx::query_scalar("SELECT 2")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
