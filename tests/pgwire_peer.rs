@@ -1,0 +1,501 @@
+//! The pgwire transport against a scripted peer that answers as CrateDB does where PostgreSQL
+//! behaves differently (`cratedb-reference.md` §6): cleartext-only authentication, the
+//! `crate_version` parameter, command tags with odd first words and negative counts, batched
+//! `Execute` replies with a failed item (`INSERT 0 -3`), `ReadyForQuery` `T`/`E`, errors
+//! without a position, `NegotiateProtocolVersion`, and suspended portals.
+
+// The peer is test code: it panics on what the driver must never send.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use futures_util::TryStreamExt as _;
+use serde_json::json;
+use sqlx::Connection as _;
+use sqlx::Row as _;
+use sqlx_cratedb::{CrateDbArguments, CrateDbBulkRow, CrateDbConnection};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+const PASSWORD: &str = "secret";
+
+/// What the peer saw, for assertions.
+#[derive(Debug, Default)]
+struct Seen {
+    startup: HashMap<String, String>,
+    /// Message tags received after startup, in order.
+    tags: Vec<u8>,
+    /// SQL of every Parse.
+    parsed: Vec<String>,
+}
+
+fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}
+
+fn cstr(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(s.as_bytes());
+    out.push(0);
+}
+
+fn parameter_status(name: &str, value: &str) -> Vec<u8> {
+    let mut b = Vec::new();
+    cstr(&mut b, name);
+    cstr(&mut b, value);
+    message(b'S', &b)
+}
+
+fn ready(status: u8) -> Vec<u8> {
+    message(b'Z', &[status])
+}
+
+fn command_complete(tag: &str) -> Vec<u8> {
+    let mut b = Vec::new();
+    cstr(&mut b, tag);
+    message(b'C', &b)
+}
+
+/// An `ErrorResponse` as CrateDB writes it: S, M, C, F/R/L, no P.
+fn error(sqlstate: &str, text: &str, severity: &str) -> Vec<u8> {
+    let mut b = Vec::new();
+    for (t, v) in [
+        (b'S', severity),
+        (b'M', text),
+        (b'C', sqlstate),
+        (b'F', "PGError.java"),
+        (b'R', "fromThrowable"),
+        (b'L', "77"),
+    ] {
+        b.push(t);
+        cstr(&mut b, v);
+    }
+    b.push(0);
+    message(b'E', &b)
+}
+
+fn row_description(cols: &[(&str, u32)]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(&u16::try_from(cols.len()).unwrap().to_be_bytes());
+    for (name, oid) in cols {
+        cstr(&mut b, name);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        b.extend_from_slice(&0i16.to_be_bytes());
+        b.extend_from_slice(&oid.to_be_bytes());
+        b.extend_from_slice(&(-1i16).to_be_bytes());
+        b.extend_from_slice(&(-1i32).to_be_bytes());
+        b.extend_from_slice(&0i16.to_be_bytes());
+    }
+    message(b'T', &b)
+}
+
+fn data_row(values: &[Option<&str>]) -> Vec<u8> {
+    let mut b = Vec::new();
+    b.extend_from_slice(&u16::try_from(values.len()).unwrap().to_be_bytes());
+    for v in values {
+        match v {
+            Some(v) => {
+                b.extend_from_slice(&i32::try_from(v.len()).unwrap().to_be_bytes());
+                b.extend_from_slice(v.as_bytes());
+            }
+            None => b.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+    message(b'D', &b)
+}
+
+async fn read_frontend(stream: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
+    let tag = stream.read_u8().await.ok()?;
+    let len = stream.read_u32().await.ok()?;
+    let mut body = vec![0; usize::try_from(len).unwrap() - 4];
+    stream.read_exact(&mut body).await.ok()?;
+    Some((tag, body))
+}
+
+fn cstrs(body: &[u8]) -> Vec<String> {
+    body.split(|&b| b == 0)
+        .map(|s| String::from_utf8_lossy(s).into_owned())
+        .collect()
+}
+
+/// The first parameter of a Bind body (text), if any.
+fn first_param(body: &[u8]) -> Option<String> {
+    let mut p = 0;
+    for _ in 0..2 {
+        p += body[p..].iter().position(|&b| b == 0)? + 1;
+    }
+    let nformats = usize::from(u16::from_be_bytes([body[p], body[p + 1]]));
+    p += 2 + 2 * nformats;
+    let nparams = u16::from_be_bytes([body[p], body[p + 1]]);
+    p += 2;
+    if nparams == 0 {
+        return None;
+    }
+    let len = i32::from_be_bytes(body[p..p + 4].try_into().unwrap());
+    let len = usize::try_from(len).ok()?;
+    Some(String::from_utf8_lossy(&body[p + 4..p + 4 + len]).into_owned())
+}
+
+/// The rows of the scripted `SELECT wide` (streamed in pages by suspended portals).
+const WIDE_ROWS: usize = 25;
+
+/// Answers one connection: startup, cleartext auth, then scripted replies per statement.
+#[allow(clippy::too_many_lines)]
+async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
+    // Startup: length, protocol, key/value pairs.
+    let len = stream.read_u32().await.unwrap();
+    let mut body = vec![0; usize::try_from(len).unwrap() - 4];
+    stream.read_exact(&mut body).await.unwrap();
+    assert_eq!(
+        &body[..4],
+        &196_608u32.to_be_bytes(),
+        "protocol 3.0 requested"
+    );
+    let pairs = cstrs(&body[4..]);
+    {
+        let mut s = seen.lock().unwrap();
+        for kv in pairs.chunks(2) {
+            if let [k, v] = kv
+                && !k.is_empty()
+            {
+                s.startup.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    // NegotiateProtocolVersion (as CrateDB >= 6.2 sends it for unsupported options).
+    let mut negotiate = Vec::new();
+    negotiate.extend_from_slice(&0i32.to_be_bytes());
+    negotiate.extend_from_slice(&1i32.to_be_bytes());
+    cstr(&mut negotiate, "_pq_.unsupported");
+    stream.write_all(&message(b'v', &negotiate)).await.unwrap();
+    // Cleartext password: CrateDB's only password method.
+    stream
+        .write_all(&message(b'R', &3i32.to_be_bytes()))
+        .await
+        .unwrap();
+    let (tag, body) = read_frontend(&mut stream).await.unwrap();
+    assert_eq!(tag, b'p');
+    if cstrs(&body)[0] != PASSWORD {
+        let e = error(
+            "28000",
+            "password authentication failed for user \"crate\"",
+            "FATAL",
+        );
+        stream.write_all(&e).await.unwrap();
+        return;
+    }
+    let mut out = message(b'R', &0i32.to_be_bytes());
+    out.extend(parameter_status("crate_version", "6.4.2"));
+    out.extend(parameter_status("server_version", "14.0"));
+    out.extend(parameter_status("datestyle", "ISO"));
+    let mut key = 42i32.to_be_bytes().to_vec();
+    key.extend_from_slice(&7i32.to_be_bytes());
+    out.extend(message(b'K', &key));
+    out.extend(ready(b'I'));
+    stream.write_all(&out).await.unwrap();
+
+    let mut statements: HashMap<String, String> = HashMap::new();
+    let mut portal_sql = String::new();
+    let mut portal_param: Option<String> = None;
+    let mut wide_sent = 0usize;
+    let mut failed = false;
+    let mut status = b'I';
+    loop {
+        let Some((tag, body)) = read_frontend(&mut stream).await else {
+            return;
+        };
+        seen.lock().unwrap().tags.push(tag);
+        let mut out = Vec::new();
+        match tag {
+            b'X' => return,
+            b'S' => {
+                out.extend(ready(if failed { b'E' } else { status }));
+                failed = false;
+                status = b'I';
+            }
+            b'H' => {}
+            _ if failed => {}
+            b'P' => {
+                let parts = cstrs(&body);
+                seen.lock().unwrap().parsed.push(parts[1].clone());
+                if parts[1].starts_with("FAIL AT PARSE") {
+                    out.extend(error("42601", "line 1:1: mismatched input 'FAIL'", "ERROR"));
+                    failed = true;
+                } else {
+                    statements.insert(parts[0].clone(), parts[1].clone());
+                    out.extend(message(b'1', &[]));
+                }
+            }
+            b'D' => {
+                let name = cstrs(&body[1..])[0].clone();
+                let sql = statements.get(&name).cloned().unwrap_or_default();
+                out.extend(message(b't', &0u16.to_be_bytes()));
+                if sql.starts_with("SELECT rows") {
+                    out.extend(row_description(&[
+                        ("n", 23),
+                        ("t", 1043),
+                        ("o", 114),
+                        ("a", 1015),
+                        ("ts", 1184),
+                    ]));
+                } else if sql.starts_with("SELECT wide") || sql.starts_with("/*") {
+                    out.extend(row_description(&[("n", 23)]));
+                } else {
+                    out.extend(message(b'n', &[]));
+                }
+            }
+            b'B' => {
+                let parts = cstrs(&body);
+                portal_sql = statements.get(&parts[1]).cloned().unwrap_or_default();
+                portal_param = first_param(&body);
+                wide_sent = 0;
+                out.extend(message(b'2', &[]));
+            }
+            b'E' => {
+                let max_rows = i32::from_be_bytes(body[body.len() - 4..].try_into().unwrap());
+                let sql = portal_sql.as_str();
+                if sql.starts_with("SELECT rows") {
+                    out.extend(data_row(&[
+                        Some("1"),
+                        Some("one"),
+                        Some(r#"{"a": {"b": [1, 2]}}"#),
+                        Some(r#"{x,"y z",NULL}"#),
+                        Some("2021-03-09 09:00:00.123+00"),
+                    ]));
+                    out.extend(data_row(&[Some("2"), None, None, None, None]));
+                    out.extend(command_complete("SELECT 2"));
+                } else if sql.starts_with("SELECT wide") {
+                    let page = usize::try_from(max_rows).unwrap_or(0);
+                    let end = if page == 0 {
+                        WIDE_ROWS
+                    } else {
+                        (wide_sent + page).min(WIDE_ROWS)
+                    };
+                    for i in wide_sent..end {
+                        out.extend(data_row(&[Some(&i.to_string())]));
+                    }
+                    wide_sent = end;
+                    if end < WIDE_ROWS {
+                        out.extend(message(b's', &[]));
+                    } else {
+                        out.extend(command_complete(&format!("SELECT {WIDE_ROWS}")));
+                    }
+                } else if sql.starts_with("/*") {
+                    out.extend(data_row(&[Some("1")]));
+                    out.extend(command_complete("/* 1"));
+                } else if sql.starts_with("INSERT INTO bulk") {
+                    // Row with id 2 fails inside the bulk operation: -3, not an error.
+                    if portal_param.as_deref() == Some("2") {
+                        out.extend(command_complete("INSERT 0 -3"));
+                    } else {
+                        out.extend(command_complete("INSERT 0 1"));
+                    }
+                } else if sql.starts_with("UPDATE") {
+                    out.extend(command_complete("UPDATE -2"));
+                } else if sql.starts_with("BEGIN") {
+                    out.extend(command_complete("BEGIN"));
+                    status = b'T';
+                } else if sql.starts_with("FAIL") {
+                    out.extend(error("XX000", "\"name\" must not be null", "ERROR"));
+                    failed = true;
+                } else {
+                    out.extend(command_complete("OK 0"));
+                }
+            }
+            b'C' => out.extend(message(b'3', &[])),
+            other => panic!("unexpected frontend message {}", char::from(other)),
+        }
+        if !out.is_empty() {
+            stream.write_all(&out).await.unwrap();
+        }
+    }
+}
+
+async fn peer() -> (String, Arc<Mutex<Seen>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let shared = Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve(stream, Arc::clone(&shared)));
+        }
+    });
+    (
+        format!("crate+pg://crate:{PASSWORD}@127.0.0.1:{port}/doc"),
+        seen,
+    )
+}
+
+#[tokio::test]
+async fn cleartext_auth_crate_version_and_startup_parameters() {
+    let (url, seen) = peer().await;
+    let url = format!("{url}?application_name=peer-test&options=-c%20statement_timeout%3D5000");
+    let conn = CrateDbConnection::connect(&url).await.unwrap();
+    assert_eq!(conn.crate_version(), Some("6.4.2"));
+    assert!(conn.server_is_cratedb());
+    assert_eq!(conn.server_parameter("server_version"), Some("14.0"));
+    {
+        let s = seen.lock().unwrap();
+        assert_eq!(s.startup["user"], "crate");
+        assert_eq!(s.startup["database"], "doc");
+        assert_eq!(s.startup["application_name"], "peer-test");
+        assert_eq!(s.startup["options"], "-c statement_timeout=5000");
+    }
+    conn.close().await.unwrap();
+
+    let bad = url.replace(PASSWORD, "wrong");
+    let err = CrateDbConnection::connect(&bad).await.unwrap_err();
+    let db = err.as_database_error().unwrap();
+    assert_eq!(db.code().as_deref(), Some("28000"));
+    let db = db
+        .try_downcast_ref::<sqlx_cratedb::CrateDbDatabaseError>()
+        .unwrap();
+    assert!(db.is_authentication_error());
+}
+
+#[tokio::test]
+async fn rows_odd_tags_and_negative_counts() {
+    let (url, _) = peer().await;
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    let rows = sqlx::query("SELECT rows")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].get::<i32, _>("n"), 1);
+    assert_eq!(rows[0].get::<String, _>("t"), "one");
+    assert_eq!(
+        rows[0].get::<serde_json::Value, _>("o"),
+        json!({"a": {"b": [1, 2]}})
+    );
+    assert_eq!(
+        rows[0].get::<Vec<Option<String>>, _>("a"),
+        vec![Some("x".to_owned()), Some("y z".to_owned()), None]
+    );
+    assert_eq!(
+        rows[0]
+            .get::<chrono::DateTime<chrono::Utc>, _>("ts")
+            .timestamp_millis(),
+        1_615_280_400_123
+    );
+    assert_eq!(rows[1].get::<Option<String>, _>("t"), None);
+    // A leading comment makes the tag `/* 1`.
+    let n: i32 = sqlx::query_scalar("/* ping */ SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    // `UPDATE -2`: CrateDB does not know the count.
+    let r = sqlx::query("UPDATE t SET a = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 0);
+    assert_eq!(r.rowcount(), None);
+}
+
+#[tokio::test]
+async fn ready_for_query_t_and_e_are_harmless_and_errors_lack_a_position() {
+    let (url, seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    // BEGIN answers ReadyForQuery `T`; the connection carries on.
+    sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+    conn.ping().await.unwrap();
+    // An XX000 error, classified by its message, then ReadyForQuery `E`.
+    let err = sqlx::query("FAIL").execute(&mut conn).await.unwrap_err();
+    let db = err.as_database_error().unwrap();
+    assert_eq!(db.code().as_deref(), Some("XX000"));
+    assert_eq!(db.kind(), sqlx::error::ErrorKind::NotNullViolation);
+    let err = sqlx::query("FAIL AT PARSE")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_database_error().unwrap().code().as_deref(),
+        Some("42601")
+    );
+    let r: i32 = sqlx::query_scalar("/* again */ SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(r, 1);
+    // A pooled "transaction" never sends ROLLBACK.
+    let mut tx = conn.begin().await.unwrap();
+    sqlx::query("UPDATE t SET a = 2")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let s = seen.lock().unwrap();
+    assert!(
+        s.parsed
+            .iter()
+            .all(|q| !q.to_uppercase().contains("ROLLBACK")),
+        "{:?}",
+        s.parsed
+    );
+}
+
+#[tokio::test]
+async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
+    let (url, seen) = peer().await;
+    let url = format!("{url}?bulk_rows=4");
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    let rows = (0..6).map(|i| CrateDbArguments::default().bind(i).bind("v"));
+    let result = conn
+        .execute_bulk("INSERT INTO bulk (id, v) VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    assert_eq!(result.requests(), 2);
+    assert_eq!(result.rows().len(), 6);
+    for (i, row) in result.rows().iter().enumerate() {
+        if i == 2 {
+            let CrateDbBulkRow::Failed(e) = row else {
+                panic!("row 2: {row:?}");
+            };
+            assert_eq!(e.row_index(), Some(2));
+        } else {
+            // CrateDB: the other rows of the same batch land (no transaction).
+            assert_eq!(*row, CrateDbBulkRow::Applied(Some(1)), "row {i}");
+        }
+    }
+    assert_eq!(result.rows_affected(), 5);
+    // One Parse + 4 x (Bind, Execute) + Sync, then one Parse + 2 x (Bind, Execute) + Sync.
+    let s = seen.lock().unwrap();
+    let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
+    assert!(tags.ends_with("PBEBEBEBESPBEBES"), "{tags}");
+}
+
+#[tokio::test]
+async fn reads_stream_through_suspended_portals() {
+    let (url, seen) = peer().await;
+    let url = format!("{url}?fetch_size=10");
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    let rows: Vec<i32> = sqlx::query_scalar::<_, i32>("SELECT wide")
+        .fetch(&mut conn)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(rows, (0..25).collect::<Vec<i32>>());
+    // A second run uses the cached statement (no Parse), and a stream dropped after one row
+    // leaves the connection in step.
+    {
+        let mut stream = sqlx::query_scalar::<_, i32>("SELECT wide").fetch(&mut conn);
+        assert_eq!(stream.try_next().await.unwrap(), Some(0));
+    }
+    let n: i32 = sqlx::query_scalar("/* after */ SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let s = seen.lock().unwrap();
+    assert_eq!(s.parsed.iter().filter(|q| *q == "SELECT wide").count(), 1);
+    // Parse, Describe, Bind, Execute, Flush; two more Execute + Flush; then Sync. The second
+    // run: Bind, Execute, Flush, and the Sync the next command sent for the dropped stream.
+    let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
+    assert!(tags.contains("PDBEHEHEHSBEHS"), "{tags}");
+}
