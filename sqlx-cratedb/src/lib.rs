@@ -14,6 +14,8 @@ pub mod migrate;
 pub mod options;
 mod protocol;
 mod query_result;
+#[cfg(feature = "json")]
+pub mod reflect;
 mod row;
 #[cfg(feature = "sea-query")]
 pub mod sea_query;

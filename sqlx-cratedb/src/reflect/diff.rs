@@ -1,0 +1,221 @@
+//! Compare a model's `CREATE TABLE` with the live table.
+
+use std::fmt;
+
+use sea_cratedb::AlterTable;
+use sea_cratedb::CrateDbQueryBuilder;
+use sea_cratedb::sea_query::{ColumnDef, TableBuilder as _, TableCreateStatement};
+
+use super::{DataType, TableInfo};
+
+/// A change [`diff_table`] found that CrateDB cannot make with `ALTER TABLE … ADD COLUMN`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UnsupportedChange {
+    /// The column exists with another type; CrateDB has no `ALTER COLUMN … TYPE`.
+    TypeChange {
+        /// The column.
+        column: String,
+        /// The live type.
+        live: DataType,
+        /// The model's type.
+        model: DataType,
+    },
+    /// The model's primary key differs from the live one; keys cannot change in place (a key
+    /// column can only be added while the table is empty).
+    PrimaryKeyChange {
+        /// The live key columns.
+        live: Vec<String>,
+        /// The model's key columns.
+        model: Vec<String>,
+    },
+    /// The model has a new column with a `DEFAULT`, which `ADD COLUMN` does not accept.
+    AddColumnWithDefault {
+        /// The column.
+        column: String,
+    },
+    /// The live table has a column the model lacks; the diff never drops data.
+    RemovedColumn {
+        /// The column.
+        column: String,
+    },
+    /// The model's column has no type, so it cannot be compared or added.
+    UntypedColumn {
+        /// The column.
+        column: String,
+    },
+}
+
+impl fmt::Display for UnsupportedChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::TypeChange {
+                column,
+                live,
+                model,
+            } => write!(
+                f,
+                "column `{column}` is {live} but the model says {model} (no ALTER COLUMN TYPE: \
+                 recreate the table and copy the data)"
+            ),
+            Self::PrimaryKeyChange { live, model } => write!(
+                f,
+                "primary key is ({}) but the model says ({}) (a primary key cannot change in place)",
+                live.join(", "),
+                model.join(", ")
+            ),
+            Self::AddColumnWithDefault { column } => write!(
+                f,
+                "new column `{column}` has a DEFAULT, which ADD COLUMN does not accept"
+            ),
+            Self::RemovedColumn { column } => write!(
+                f,
+                "column `{column}` exists but is not in the model (drop it explicitly if meant)"
+            ),
+            Self::UntypedColumn { column } => {
+                write!(f, "the model's column `{column}` has no type")
+            }
+        }
+    }
+}
+
+/// The model cannot be reached from the live table with `ADD COLUMN` alone.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DiffError {
+    /// Every change that needs more than `ADD COLUMN`, in column order.
+    #[error("table {table} cannot be brought up to date in place: {}", list(.changes))]
+    Unsupported {
+        /// `schema.table`.
+        table: String,
+        /// The changes.
+        changes: Vec<UnsupportedChange>,
+    },
+}
+
+fn list(changes: &[UnsupportedChange]) -> String {
+    changes
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+struct ModelColumn<'a> {
+    name: String,
+    def: &'a ColumnDef,
+    data_type: Option<DataType>,
+}
+
+fn model_column(def: &ColumnDef) -> ModelColumn<'_> {
+    let data_type = def.get_column_type().map(|ct| {
+        let mut sql = String::new();
+        CrateDbQueryBuilder.prepare_column_type(ct, &mut sql);
+        DataType::parse(&sql, None)
+    });
+    ModelColumn {
+        name: def.get_column_name(),
+        def,
+        data_type,
+    }
+}
+
+/// The model's primary key: columns marked `primary_key`, else the primary-key index.
+fn model_primary_key(model: &TableCreateStatement) -> Vec<String> {
+    let mut key: Vec<String> = model
+        .get_columns()
+        .iter()
+        .filter(|c| c.get_column_spec().primary_key)
+        .map(ColumnDef::get_column_name)
+        .collect();
+    if key.is_empty()
+        && let Some(index) = model.get_indexes().iter().find(|i| i.is_primary_key())
+    {
+        key = index.get_index_spec().get_column_names();
+    }
+    key
+}
+
+/// [`diff_table`] for a `#[derive(CrateModel)]` model: compares `M::create_table()`.
+///
+/// # Errors
+/// As [`diff_table`].
+pub fn diff_model<M: sea_cratedb::Model>(live: &TableInfo) -> Result<Vec<AlterTable>, DiffError> {
+    diff_table(&M::create_table(), live)
+}
+
+/// Compares a model's `CREATE TABLE` (e.g. `Model::create_table()`) with the live table and
+/// returns the `ALTER TABLE … ADD COLUMN` statements (one per column) that bring the live table
+/// up to date.
+///
+/// Only top-level columns are compared; object sub-columns travel with their object's type.
+/// Numeric precision and vector dimensions are not compared (`information_schema` reports
+/// them elsewhere).
+///
+/// # Errors
+/// [`DiffError::Unsupported`] listing **every** change `ADD COLUMN` cannot make: type changes,
+/// primary-key changes or new key columns, new columns with a `DEFAULT`, and live columns the
+/// model lacks.
+pub fn diff_table(
+    model: &TableCreateStatement,
+    live: &TableInfo,
+) -> Result<Vec<AlterTable>, DiffError> {
+    let mut changes = Vec::new();
+    let mut add = Vec::new();
+    let model_key = model_primary_key(model);
+    let live_key = live
+        .primary_key
+        .as_ref()
+        .map(|k| k.columns.clone())
+        .unwrap_or_default();
+    let columns: Vec<ModelColumn<'_>> = model.get_columns().iter().map(model_column).collect();
+    for col in &columns {
+        let Some(model_type) = &col.data_type else {
+            changes.push(UnsupportedChange::UntypedColumn {
+                column: col.name.clone(),
+            });
+            continue;
+        };
+        match live.column(&col.name) {
+            Some(existing) => {
+                if existing.data_type != *model_type {
+                    changes.push(UnsupportedChange::TypeChange {
+                        column: col.name.clone(),
+                        live: existing.data_type.clone(),
+                        model: model_type.clone(),
+                    });
+                }
+            }
+            None if col.def.get_column_spec().default.is_some() => {
+                changes.push(UnsupportedChange::AddColumnWithDefault {
+                    column: col.name.clone(),
+                });
+            }
+            None => add.push(col.def.clone()),
+        }
+    }
+    if model_key != live_key {
+        changes.push(UnsupportedChange::PrimaryKeyChange {
+            live: live_key,
+            model: model_key,
+        });
+    }
+    for existing in live.columns.iter().filter(|c| c.is_top_level()) {
+        if !columns.iter().any(|c| c.name == existing.name) {
+            changes.push(UnsupportedChange::RemovedColumn {
+                column: existing.name.clone(),
+            });
+        }
+    }
+    if !changes.is_empty() {
+        return Err(DiffError::Unsupported {
+            table: format!("{}.{}", live.table.schema, live.table.name),
+            changes,
+        });
+    }
+    let table = (live.table.schema.clone(), live.table.name.clone());
+    Ok(add
+        .into_iter()
+        .map(|def| AlterTable::new(table.clone()).add_column(def))
+        .collect())
+}
