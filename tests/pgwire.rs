@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use cratedb_integration::pg::{PgAuth, PgServer, PgServerConfig, PgTls};
+use cratedb_integration::pg::{PgAuth, PgCluster, PgServer, PgServerConfig, PgTls};
 use futures_util::TryStreamExt as _;
 use serde_json::json;
 use sqlx::types::Json;
@@ -20,7 +20,7 @@ use sqlx::{Connection as _, Row as _};
 use sqlx_cratedb::types::{CrateDbGeoPoint, CrateDbInterval};
 use sqlx_cratedb::{
     CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection, CrateDbPem,
-    CrateDbPool, CrateDbProtocol,
+    CrateDbPool, CrateDbPoolOptions, CrateDbProtocol,
 };
 
 fn options(server: &PgServer) -> CrateDbConnectOptions {
@@ -487,5 +487,131 @@ async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
         started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
+    );
+}
+
+/// Resident set size of this process, from `/proc/self/statm` (Linux).
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[tokio::test]
+async fn a_million_rows_stream_in_flat_memory() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    let sql = "SELECT g, g * 2, 'text ' || g, g::float8 / 3 FROM generate_series(1, 1200000) AS g";
+    let before = rss_bytes();
+    let mut peak = 0;
+    let mut count = 0_u64;
+    let mut rows = sqlx::query(sql).fetch(&mut conn);
+    while let Some(row) = rows.try_next().await.unwrap() {
+        count += 1;
+        assert_eq!(
+            i64::from(row.get::<i32, _>(1)),
+            2 * i64::from(row.get::<i32, _>(0))
+        );
+        if count % 100_000 == 0 {
+            peak = peak.max(rss_bytes().unwrap_or(0));
+        }
+    }
+    drop(rows);
+    assert_eq!(count, 1_200_000);
+    if let Some(before) = before {
+        // The whole result is ~40 MB of text; streaming keeps one page (10,000 rows) in memory.
+        let growth = peak.saturating_sub(before);
+        assert!(growth < 24 * 1024 * 1024, "RSS grew by {growth} bytes");
+    }
+}
+
+#[tokio::test]
+async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarted() {
+    let Some(mut cluster) = PgCluster::start_or_skip(3, PgServerConfig::new()) else {
+        return;
+    };
+    for server in cluster.servers() {
+        let mut conn = connect(server).await;
+        sqlx::query("CREATE TABLE w (id int PRIMARY KEY)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let opts: CrateDbConnectOptions = cluster.url().parse().unwrap();
+    let opts = opts.retry_interval(Duration::from_millis(300));
+    // No ping before acquire: the driver itself must notice the dead connection.
+    let pool = CrateDbPoolOptions::new()
+        .max_connections(3)
+        .min_connections(3)
+        .test_before_acquire(false)
+        .connect_with(opts)
+        .await
+        .unwrap();
+    let mut acknowledged = Vec::new();
+    let mut uncertain = Vec::new();
+    for i in 0..300 {
+        if i == 100 {
+            cluster.server_mut(1).stop().unwrap();
+        }
+        if i == 150 {
+            // A crash: no goodbye message, the sockets just close.
+            cluster.server_mut(2).kill().unwrap();
+        }
+        if i == 200 {
+            cluster.server_mut(1).restart().unwrap();
+        }
+        if i == 250 {
+            cluster.server_mut(2).restart().unwrap();
+        }
+        // Every read succeeds, whichever server is down.
+        let n: i32 = sqlx::query_scalar("SELECT $1::int4")
+            .bind(i)
+            .fetch_one(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("read {i} failed: {e}"));
+        assert_eq!(n, i);
+        match sqlx::query("INSERT INTO w VALUES ($1)")
+            .bind(i)
+            .execute(&pool)
+            .await
+        {
+            Ok(r) => {
+                assert_eq!(r.rows_affected(), 1);
+                acknowledged.push(i);
+            }
+            // A write that may have reached a failing server is not sent again.
+            Err(_) => uncertain.push(i),
+        }
+    }
+    pool.close().await;
+    let mut seen = std::collections::HashMap::new();
+    for server in cluster.servers() {
+        let mut conn = connect(server).await;
+        let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM w")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        for id in ids {
+            *seen.entry(id).or_insert(0) += 1;
+        }
+    }
+    for id in &acknowledged {
+        assert_eq!(
+            seen.get(id),
+            Some(&1),
+            "acknowledged write {id} lost or applied twice"
+        );
+    }
+    for id in &uncertain {
+        assert!(
+            seen.get(id).copied().unwrap_or(0) <= 1,
+            "write {id} applied twice"
+        );
+    }
+    assert!(
+        acknowledged.len() >= 290,
+        "too many failed writes: {uncertain:?}"
     );
 }

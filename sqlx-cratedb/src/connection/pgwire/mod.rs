@@ -440,6 +440,54 @@ impl PgConnection {
         Ok(())
     }
 
+    /// False when the server closed the connection (or announced it with a `FATAL` error,
+    /// as PostgreSQL does on shutdown) while it was idle. Reads only what already arrived.
+    pub(crate) fn is_alive(&mut self) -> bool {
+        use futures_util::FutureExt as _;
+        if self.broken.is_some() {
+            return false;
+        }
+        loop {
+            match self.socket.recv().now_or_never() {
+                None => return true,
+                Some(Ok(Backend::Message(Message::ParameterStatus(body)))) => {
+                    if let (Ok(n), Ok(v)) = (body.name(), body.value()) {
+                        self.parameters.insert(n.to_owned(), v.to_owned());
+                    }
+                }
+                Some(Ok(Backend::Message(
+                    Message::NoticeResponse(_) | Message::NotificationResponse(_),
+                ))) => {}
+                Some(Ok(Backend::Message(Message::ErrorResponse(body)))) => {
+                    self.broken = Some(parse_fields(body.fields()).error.to_string());
+                    return false;
+                }
+                Some(Ok(_)) => {
+                    self.broken = Some("unsolicited message while idle".into());
+                    return false;
+                }
+                Some(Err(e)) => {
+                    self.broken = Some(e.to_string());
+                    return false;
+                }
+            }
+        }
+    }
+
+    /// Replaces this connection by a new one (to a host picked as at connect time); the host
+    /// of this one is set aside.
+    pub(crate) async fn reconnect(&mut self) -> Result<(), Error> {
+        log::warn!(
+            "sqlx-cratedb: pgwire connection to {} lost ({}); reconnecting",
+            self.options.hosts[self.host],
+            self.broken.as_deref().unwrap_or("broken")
+        );
+        self.options.cluster.set_aside(self.host);
+        let fresh = Self::connect(&self.options).await?;
+        *self = fresh;
+        Ok(())
+    }
+
     /// Starts sending a `CancelRequest` for the running command (used when its stream is
     /// dropped); the next command waits for it first.
     pub(crate) fn spawn_cancel(&mut self) {

@@ -111,6 +111,7 @@ struct Preparing {
 }
 
 /// One running command.
+#[allow(clippy::struct_excessive_bools)] // independent flags of the protocol state
 #[derive(Debug)]
 pub(crate) struct PgQuery<'c> {
     conn: &'c mut PgConnection,
@@ -123,10 +124,19 @@ pub(crate) struct PgQuery<'c> {
     executing: bool,
     done: bool,
     deadline: Option<Instant>,
+    /// For reads: the SQL and persistence, to send it again elsewhere.
+    retry: Option<(String, bool)>,
+    params: Params,
+    /// A row or result was returned to the caller (no retry after that).
+    yielded: bool,
+    /// Hosts tried.
+    attempts: usize,
 }
 
 impl<'c> PgQuery<'c> {
-    /// Sends the command.
+    /// Sends the command. A connection found dead before anything was sent (closed by the
+    /// server, or broken earlier) is replaced by a new one to a healthy host first, which is
+    /// safe for any statement.
     pub(crate) async fn start(
         conn: &'c mut PgConnection,
         sql: &str,
@@ -134,35 +144,61 @@ impl<'c> PgQuery<'c> {
         persistent: bool,
     ) -> Result<Self, Error> {
         let params = Params::encode(arguments)?;
-        conn.ready().await?;
+        if conn.ready().await.is_err() || !conn.is_alive() {
+            conn.reconnect().await?;
+        }
+        let read_only = is_read_only(sql);
+        let deadline = conn.options.request_timeout.map(|t| Instant::now() + t);
+        let mut query = Self {
+            conn,
+            statement: None,
+            preparing: None,
+            streaming: false,
+            fetch: 0,
+            executing: false,
+            done: false,
+            deadline,
+            // Kept to send a read again on another node if this one fails before any row.
+            retry: read_only.then(|| (sql.to_owned(), persistent)),
+            params,
+            yielded: false,
+            attempts: 1,
+        };
+        query.send(sql, persistent).await?;
+        Ok(query)
+    }
+
+    /// Writes Parse/Describe (unless cached), Bind, Execute and Sync or Flush, and flushes.
+    async fn send(&mut self, sql: &str, persistent: bool) -> Result<(), Error> {
+        let conn = &mut *self.conn;
+        let params = &self.params;
         let streaming = conn.options.fetch_size > 0 && is_read_only(sql);
         let fetch = if streaming {
             i32::try_from(conn.options.fetch_size).unwrap_or(i32::MAX)
         } else {
             0
         };
-        let deadline = conn.options.request_timeout.map(|t| Instant::now() + t);
         let cached = conn.cache.get(sql, &params.oids);
-        let (name, preparing) = if let Some(s) = &cached {
-            (s.name.clone(), None)
+        let name = if let Some(s) = &cached {
+            self.preparing = None;
+            s.name.clone()
         } else {
-            {
-                let cache = persistent && conn.options.statement_cache_capacity > 0;
-                let name = if cache {
-                    conn.next_statement_name()
-                } else {
-                    String::new()
-                };
-                let buf = conn.socket.wbuf();
-                frontend::parse(&name, sql, params.oids.iter().copied(), buf)?;
-                frontend::describe(b'S', &name, buf)?;
-                let preparing = cache.then(|| Preparing {
-                    sql: sql.to_owned(),
-                    oids: params.oids.clone(),
-                    name: name.clone(),
-                });
-                (name, Some(preparing))
-            }
+            let cache = persistent && conn.options.statement_cache_capacity > 0;
+            let name = if cache {
+                conn.next_statement_name()
+            } else {
+                String::new()
+            };
+            let buf = conn.socket.wbuf();
+            frontend::parse(&name, sql, params.oids.iter().copied(), buf)?;
+            frontend::describe(b'S', &name, buf)?;
+            // An unnamed statement (empty name) is described but not cached.
+            self.preparing = Some(Preparing {
+                sql: if cache { sql.to_owned() } else { String::new() },
+                oids: params.oids.clone(),
+                name: name.clone(),
+            });
+            name
         };
         let buf = conn.socket.wbuf();
         write_bind(buf, &name, &params.values, &params.ranges)?;
@@ -174,27 +210,42 @@ impl<'c> PgQuery<'c> {
             frontend::sync(buf);
             conn.pending_ready += 1;
         }
+        self.statement = cached;
+        self.streaming = streaming;
+        self.fetch = fetch;
+        self.executing = true;
+        self.done = false;
         if let Err(e) = conn.socket.flush().await {
             conn.broken = Some(e.to_string());
             return Err(e);
         }
-        Ok(Self {
-            conn,
-            statement: cached,
-            // `Some(None)`: an unnamed statement, described but not cached.
-            preparing: preparing.map(|p| {
-                p.unwrap_or(Preparing {
-                    sql: String::new(),
-                    oids: Vec::new(),
-                    name: String::new(),
-                })
-            }),
-            streaming,
-            fetch,
-            executing: true,
-            done: false,
-            deadline,
-        })
+        Ok(())
+    }
+
+    /// After a failure before the first row: a read is sent again over a new connection to
+    /// another host (as the HTTP transport retries reads), at most once per host. Returns
+    /// `false` when the failure is final.
+    async fn retry_read(&mut self, error: &Error) -> bool {
+        let Some((sql, persistent)) = self.retry.clone() else {
+            return false;
+        };
+        let connection_lost = match error {
+            // A timeout is final, as over HTTP.
+            Error::Io(e) => e.kind() != io::ErrorKind::TimedOut,
+            Error::Database(db) => db
+                .try_downcast_ref::<crate::CrateDbDatabaseError>()
+                .is_some_and(crate::CrateDbDatabaseError::is_transient),
+            _ => false,
+        };
+        if self.yielded || !connection_lost || self.attempts > self.conn.options.hosts.len() {
+            return false;
+        }
+        self.attempts += 1;
+        log::warn!("sqlx-cratedb: pgwire read failed ({error}); trying it on another host");
+        if self.conn.reconnect().await.is_err() {
+            return false;
+        }
+        self.send(&sql, persistent).await.is_ok()
     }
 
     async fn recv(&mut self) -> Result<Backend, Error> {
@@ -275,6 +326,23 @@ impl<'c> PgQuery<'c> {
 
     /// The next row, or the row count at the end, or `None` after it.
     pub(crate) async fn next(&mut self) -> Result<Option<Item>, Error> {
+        loop {
+            match self.next_inner().await {
+                Ok(item) => {
+                    self.yielded = true;
+                    return Ok(item);
+                }
+                Err(e) => {
+                    if self.retry_read(&e).await {
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    }
+
+    async fn next_inner(&mut self) -> Result<Option<Item>, Error> {
         if self.done {
             return Ok(None);
         }
