@@ -514,7 +514,7 @@ async fn a_million_rows_stream_in_flat_memory() {
             i64::from(row.get::<i32, _>(1)),
             2 * i64::from(row.get::<i32, _>(0))
         );
-        if count % 100_000 == 0 {
+        if count.is_multiple_of(100_000) {
             peak = peak.max(rss_bytes().unwrap_or(0));
         }
     }
