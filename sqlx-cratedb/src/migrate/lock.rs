@@ -219,8 +219,10 @@ impl CrateDbConnection {
             .execute(&mut *self)
             .await
         {
-            // Two migrators creating the table at once: the loser sees "already exists".
-            Err(e) if is_already_exists(&e) => Ok(()),
+            // Two migrators creating the table at once: the loser sees "already exists"
+            // (CrateDB 4093, PostgreSQL 42P07), or on PostgreSQL a unique violation on its
+            // catalog (`pg_type_typname_nsp_index`). Either way the table exists now.
+            Err(e) if is_already_exists(&e) || is_unique_violation(&e) => Ok(()),
             other => other.map(|_| ()),
         }
     }

@@ -20,7 +20,7 @@
 //!   migrators cannot both start the same version;
 //! * checks checksums (`MigrateError::VersionMismatch` when an applied file changed);
 //! * runs `REFRESH TABLE` on the history and lock tables after each write on CrateDB, so the
-//!   next reader sees them;
+//!   next reader sees them (not on PostgreSQL, which a pgwire connection may also reach);
 //! * splits scripts into single statements, since each request runs one statement.
 //!
 //! sqlx's `Migrator` returns early on errors without calling `unlock`; this driver releases
@@ -213,14 +213,11 @@ impl CrateDbConnection {
         Ok(())
     }
 
-    /// Whether the server is CrateDB (and so needs `REFRESH TABLE` to see its own writes).
-    ///
-    /// The HTTP endpoint is always CrateDB. A pgwire transport may also reach PostgreSQL (the
-    /// project's tests do); it should answer from the `crate_version` parameter status here,
-    /// once it exists.
-    #[allow(clippy::unused_self)]
+    /// Whether the server is CrateDB (and so needs `REFRESH TABLE` to see its own writes):
+    /// always over HTTP; over pgwire when the server reported `crate_version` (PostgreSQL does
+    /// not, and has no `REFRESH`).
     fn is_cratedb(&self) -> bool {
-        true
+        self.server_is_cratedb()
     }
 
     async fn refresh_if_cratedb(&mut self, table: &str) -> Result<(), Error> {
