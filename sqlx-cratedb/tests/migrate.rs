@@ -345,3 +345,58 @@ async fn same_version_started_twice_without_lock_is_refused_by_the_history_key()
     );
     assert!(db.lock().unwrap().executed.is_empty());
 }
+
+/// Against a real CrateDB when `CRATEDB_URL` is set (`crate://crate@localhost:4200`); prints
+/// why it skipped otherwise, and fails instead with `CRATEDB_REQUIRED=1`.
+#[tokio::test]
+async fn live_migrations_apply_rerun_and_revert_on_cratedb() {
+    let url = match std::env::var("CRATEDB_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            assert!(
+                std::env::var("CRATEDB_REQUIRED").as_deref() != Ok("1"),
+                "CRATEDB_REQUIRED=1 but CRATEDB_URL is not set"
+            );
+            eprintln!("skipped: CRATEDB_URL not set");
+            return;
+        }
+    };
+    let pid = std::process::id();
+    let history = format!("sqlx_cratedb_migrations_{pid}");
+    let table = format!("sqlx_cratedb_migrated_{pid}");
+    let mut migrator = RustMigration::migrator([
+        RustMigration::new(1, "table")
+            .up(format!("CREATE TABLE {table} (id TEXT PRIMARY KEY)"))
+            .down(format!("DROP TABLE {table}")),
+        RustMigration::new(2, "column")
+            .up(format!("ALTER TABLE {table} ADD COLUMN note TEXT"))
+            .down(format!("ALTER TABLE {table} DROP COLUMN note")),
+    ]);
+    migrator.dangerous_set_table_name(history.clone());
+    let pool = pool(&url).await;
+    migrator.run(&pool).await.unwrap();
+    migrator.run(&pool).await.unwrap();
+    let applied: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {history} WHERE success = true"
+    )))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(applied, 2);
+    migrator.undo(&pool, 0).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("REFRESH TABLE {history}")))
+        .execute(&pool)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM {history}"
+    )))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP TABLE {history}")))
+        .execute(&pool)
+        .await
+        .unwrap();
+}
