@@ -39,6 +39,11 @@ mkdir -p "$corpus"
 step "cargo test (unit, golden SQL, protocol peers, doctests)"
 SQL_CORPUS_DIR="$corpus" cargo test --workspace --all-features
 
+step "examples without a server (they print the SQL they would run)"
+for example in ddl models migrate; do
+    env -u CRATEDB_URL cargo run -q -p cratedb-examples --example "$example" >/dev/null
+done
+
 step "CrateDB grammar over every SQL string the tests produced"
 "$python" scripts/grammar/check_sql.py --corpus "$corpus" --min-count 150
 
