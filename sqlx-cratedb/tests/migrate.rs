@@ -400,3 +400,23 @@ async fn live_migrations_apply_rerun_and_revert_on_cratedb() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn skip_records_migrations_as_applied_without_running_them() {
+    let db = shared();
+    let peer = migrate_peer(db.clone(), Duration::ZERO).await;
+    let dir = Dir::new("skip", FILES);
+    let migrator = Migrator::new(dir.0.as_path()).await.unwrap();
+    let pool = pool(&peer.url()).await;
+    migrator.skip(&pool, Some(2)).await.unwrap();
+    {
+        let db = db.lock().unwrap();
+        assert!(db.executed.is_empty(), "{:?}", db.executed);
+        assert_eq!(db.history.keys().copied().collect::<Vec<_>>(), [1, 2]);
+        assert!(db.history.values().all(|h| h.success));
+    }
+    migrator.run(&pool).await.unwrap();
+    let db = db.lock().unwrap();
+    assert_eq!(db.executed, ["CREATE TABLE tags (id TEXT PRIMARY KEY)"]);
+    assert_eq!(db.lock, None);
+}

@@ -181,6 +181,23 @@ fn answer(rec: &Recorded, v6: bool) -> Reply {
             ]]),
         );
     }
+    if s.starts_with("SELECT partition_ident") {
+        let cols = [
+            "partition_ident",
+            "values",
+            "number_of_shards",
+            "number_of_replicas",
+            "closed",
+        ];
+        return ok(
+            &cols,
+            json!([TEXT, OBJECT, INTEGER, TEXT, BOOLEAN]),
+            json!([
+                ["04732cpp6ks3ed1o60o30c1g", {"day": 1_732_406_400_000_i64}, 4, "0-1", false],
+                ["04732cpp6ksjcc9i60o30c1g", {"day": 1_732_492_800_000_i64}, 4, "0-1", false],
+            ]),
+        );
+    }
     if s == "SELECT version()" {
         let v = if v6 {
             "CrateDB 6.4.2 (built 0a1b2c3/NA, Linux 6.8 amd64, OpenJDK 23)"
@@ -337,6 +354,11 @@ async fn show_create_table_and_versions() {
             ddl.starts_with("CREATE TABLE IF NOT EXISTS \"doc\".\"metrics\""),
             "{ddl}"
         );
+        let parts = reflect::partitions(&mut c, "doc", "metrics").await.unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[1].values["day"], 1_732_492_800_000_i64);
+        assert_eq!(parts[0].number_of_shards, Some(4));
+        assert_eq!(parts[0].number_of_replicas.as_deref(), Some("0-1"));
         let nodes = reflect::node_versions(&mut c).await.unwrap();
         assert_eq!(nodes[1], ("n2".to_owned(), "6.4.1".to_owned()));
     }
@@ -417,10 +439,15 @@ mod diff {
             .table(("doc", "metrics"))
             .col(ColumnDef::new("id").big_integer().not_null())
             .col(ColumnDef::new("day").timestamp_with_time_zone().not_null())
-            .col(ColumnDef::new("ts").timestamp_with_time_zone())
+            .col(ColumnDef::new("ts").timestamp_with_time_zone().not_null())
             .col(payload())
             .col(ColumnDef::new("name").text())
             .col(ColumnDef::new("unit").text().default(Expr::val("kg")))
+            .col(
+                ColumnDef::new("ts_day")
+                    .timestamp_with_time_zone()
+                    .generated(Expr::cust("date_trunc('day', ts)"), true),
+            )
             .col(ColumnDef::new("host").text().not_null())
             .primary_key(Index::create().col("id").col("day").col("host"))
             .to_owned();
@@ -437,6 +464,11 @@ mod diff {
                     live: DataType::Text { max_length: None },
                     model: DataType::BigInt
                 },
+                UnsupportedChange::NullabilityChange {
+                    column: "ts".into(),
+                    live_nullable: true,
+                    model_nullable: false
+                },
                 UnsupportedChange::TypeChange {
                     column: "name".into(),
                     live: DataType::Text {
@@ -446,6 +478,9 @@ mod diff {
                 },
                 UnsupportedChange::AddColumnWithDefault {
                     column: "unit".into()
+                },
+                UnsupportedChange::AddGeneratedColumn {
+                    column: "ts_day".into()
                 },
                 UnsupportedChange::PrimaryKeyChange {
                     live: vec!["id".into(), "day".into()],
@@ -462,6 +497,10 @@ mod diff {
             "{text}"
         );
         assert!(text.contains("ADD COLUMN does not accept"), "{text}");
+        assert!(
+            text.contains("column `ts` is NULL but the model says NOT NULL"),
+            "{text}"
+        );
     }
 }
 
@@ -533,6 +572,23 @@ mod live {
             .await
             .unwrap();
         assert!(ddl.contains("PARTITIONED BY"), "{ddl}");
+        exec(format!(
+            "INSERT INTO doc.{name} (id, day) VALUES ('a', '2026-11-24T00:00:00Z')"
+        ))
+        .execute(&mut c)
+        .await
+        .unwrap();
+        exec(format!("REFRESH TABLE doc.{name}"))
+            .execute(&mut c)
+            .await
+            .unwrap();
+        let parts = reflect::partitions(&mut c, "doc", &name).await.unwrap();
+        assert_eq!(parts.len(), 1);
+        assert!(
+            parts[0].values.get("day").is_some(),
+            "{:?}",
+            parts[0].values
+        );
         assert!(reflect::server_version(&mut c).await.unwrap().is_cratedb());
         exec(format!("DROP TABLE doc.{name}"))
             .execute(&mut c)

@@ -334,6 +334,30 @@ impl Migrate for CrateDbConnection {
         })
     }
 
+    fn skip<'e>(
+        &'e mut self,
+        table_name: &'e str,
+        migration: &'e Migration,
+    ) -> BoxFuture<'e, Result<(), MigrateError>> {
+        Box::pin(async move {
+            // Recorded as applied without running it (`execution_time = -1`).
+            let version = migration.version;
+            sqlx_core::query::query(AssertSqlSafe(format!(
+                "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
+                 VALUES ($1, $2, true, $3, -1)"
+            )))
+            .bind(version)
+            .bind(&*migration.description)
+            .bind(hex(&migration.checksum))
+            .execute(&mut *self)
+            .await
+            .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
+            self.refresh_if_cratedb(table_name)
+                .await
+                .map_err(|e| MigrateError::ExecuteMigration(e, version))
+        })
+    }
+
     fn revert<'e>(
         &'e mut self,
         table_name: &'e str,

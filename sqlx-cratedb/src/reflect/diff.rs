@@ -34,6 +34,20 @@ pub enum UnsupportedChange {
         /// The column.
         column: String,
     },
+    /// A new generated column: CrateDB adds one only while the table is empty.
+    AddGeneratedColumn {
+        /// The column.
+        column: String,
+    },
+    /// The column's `NOT NULL` differs; CrateDB cannot add or drop the constraint in place.
+    NullabilityChange {
+        /// The column.
+        column: String,
+        /// Whether the live column accepts NULL.
+        live_nullable: bool,
+        /// Whether the model's column accepts NULL.
+        model_nullable: bool,
+    },
     /// The live table has a column the model lacks; the diff never drops data.
     RemovedColumn {
         /// The column.
@@ -68,6 +82,23 @@ impl fmt::Display for UnsupportedChange {
                 f,
                 "new column `{column}` has a DEFAULT, which ADD COLUMN does not accept"
             ),
+            Self::AddGeneratedColumn { column } => write!(
+                f,
+                "new column `{column}` is generated, which ADD COLUMN accepts only on an empty table"
+            ),
+            Self::NullabilityChange {
+                column,
+                live_nullable,
+                model_nullable,
+            } => {
+                let word = |nullable: &bool| if *nullable { "NULL" } else { "NOT NULL" };
+                write!(
+                    f,
+                    "column `{column}` is {} but the model says {} (constraints cannot change in place)",
+                    word(live_nullable),
+                    word(model_nullable)
+                )
+            }
             Self::RemovedColumn { column } => write!(
                 f,
                 "column `{column}` exists but is not in the model (drop it explicitly if meant)"
@@ -153,9 +184,9 @@ pub fn diff_model<M: sea_cratedb::Model>(live: &TableInfo) -> Result<Vec<AlterTa
 /// them elsewhere).
 ///
 /// # Errors
-/// [`DiffError::Unsupported`] listing **every** change `ADD COLUMN` cannot make: type changes,
-/// primary-key changes or new key columns, new columns with a `DEFAULT`, and live columns the
-/// model lacks.
+/// [`DiffError::Unsupported`] listing **every** change `ADD COLUMN` cannot make: type and
+/// `NOT NULL` changes, primary-key changes or new key columns, new columns with a `DEFAULT`,
+/// new generated columns, and live columns the model lacks.
 pub fn diff_table(
     model: &TableCreateStatement,
     live: &TableInfo,
@@ -176,6 +207,9 @@ pub fn diff_table(
             });
             continue;
         };
+        let spec = col.def.get_column_spec();
+        // Key columns are NOT NULL whether or not the model says so.
+        let model_nullable = spec.nullable != Some(false) && !model_key.contains(&col.name);
         match live.column(&col.name) {
             Some(existing) => {
                 if existing.data_type != *model_type {
@@ -185,9 +219,21 @@ pub fn diff_table(
                         model: model_type.clone(),
                     });
                 }
+                if existing.nullable != model_nullable {
+                    changes.push(UnsupportedChange::NullabilityChange {
+                        column: col.name.clone(),
+                        live_nullable: existing.nullable,
+                        model_nullable,
+                    });
+                }
             }
-            None if col.def.get_column_spec().default.is_some() => {
+            None if spec.default.is_some() => {
                 changes.push(UnsupportedChange::AddColumnWithDefault {
+                    column: col.name.clone(),
+                });
+            }
+            None if spec.generated.is_some() => {
+                changes.push(UnsupportedChange::AddGeneratedColumn {
                     column: col.name.clone(),
                 });
             }

@@ -115,6 +115,22 @@ pub struct PrimaryKey {
     pub columns: Vec<String>,
 }
 
+/// A partition of a partitioned table (`information_schema.table_partitions`).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Partition {
+    /// CrateDB's identifier of the partition (`partition_ident`).
+    pub ident: String,
+    /// The partition column values, e.g. `{"day": 1732406400000}`.
+    pub values: serde_json::Value,
+    /// Shards of this partition.
+    pub number_of_shards: Option<i32>,
+    /// Replicas of this partition (`"0-1"`, `"2"`).
+    pub number_of_replicas: Option<String>,
+    /// Whether the partition is closed.
+    pub closed: Option<bool>,
+}
+
 /// A table with its columns and primary key.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -353,6 +369,39 @@ pub async fn primary_key<'c>(
         name,
         columns: rows.into_iter().map(|(_, c)| c).collect(),
     }))
+}
+
+/// The partitions of a partitioned table (none for other tables), by `partition_ident`.
+///
+/// # Errors
+/// What the query returns.
+pub async fn partitions<'c>(
+    executor: impl Executor<'c, Database = CrateDb>,
+    schema: &str,
+    table: &str,
+) -> Result<Vec<Partition>, sqlx_core::Error> {
+    let rows = sqlx_core::query::query(
+        "SELECT partition_ident, \"values\", number_of_shards, \
+         number_of_replicas::TEXT AS number_of_replicas, closed \
+         FROM information_schema.table_partitions WHERE table_schema = $1 AND table_name = $2 \
+         ORDER BY partition_ident",
+    )
+    .bind(schema)
+    .bind(table)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let values: Option<Json<serde_json::Value>> = row.try_get("values")?;
+            Ok(Partition {
+                ident: row.try_get("partition_ident")?,
+                values: values.map_or(serde_json::Value::Null, |Json(v)| v),
+                number_of_shards: row.try_get("number_of_shards")?,
+                number_of_replicas: row.try_get("number_of_replicas")?,
+                closed: row.try_get("closed")?,
+            })
+        })
+        .collect()
 }
 
 /// A table with its columns and primary key (three queries on one connection), if it exists.
