@@ -22,8 +22,9 @@ use sqlx_core::sql_str::{AssertSqlSafe, SqlSafeStr as _};
 ///     RustMigration::new(1, "create metrics")
 ///         .up("CREATE TABLE metrics (id TEXT PRIMARY KEY, value DOUBLE)")
 ///         .down("DROP TABLE metrics"),
-///     // With sea-cratedb: `.up(AlterTable::new("metrics").add_column(..).to_string())`,
-///     // `.up(Table::create()..to_string(CrateDbQueryBuilder))`.
+///     // With the `sea-cratedb` feature: `.up_schema(&Table::create()…)` or
+///     // `.up_schema(&MyModel::create_table())`, and
+///     // `.up(AlterTable::new("metrics").add_column(…).try_to_string()?)`.
 ///     RustMigration::new(2, "add unit")
 ///         .up("ALTER TABLE metrics ADD COLUMN unit TEXT")
 ///         .down("ALTER TABLE metrics DROP COLUMN unit"),
@@ -62,6 +63,23 @@ impl RustMigration {
     pub fn down(mut self, statement: impl Into<String>) -> Self {
         self.down.push(statement.into());
         self
+    }
+
+    /// Adds a sea-query schema statement (`Table::create()`, `Model::create_table()`, …) to run
+    /// when migrating up, rendered with sea-cratedb's `CrateDbQueryBuilder`. sea-cratedb's own
+    /// statements (`AlterTable`, `DropTable`, …) render with `try_to_string()`/`to_string()`;
+    /// pass those to [`up`](Self::up).
+    #[cfg(feature = "sea-cratedb")]
+    #[must_use]
+    pub fn up_schema(self, statement: &impl sea_query::SchemaStatementBuilder) -> Self {
+        self.up(statement.to_string(sea_cratedb::CrateDbQueryBuilder))
+    }
+
+    /// Like [`up_schema`](Self::up_schema), for the down direction.
+    #[cfg(feature = "sea-cratedb")]
+    #[must_use]
+    pub fn down_schema(self, statement: &impl sea_query::SchemaStatementBuilder) -> Self {
+        self.down(statement.to_string(sea_cratedb::CrateDbQueryBuilder))
     }
 
     /// The version.
@@ -148,6 +166,31 @@ mod tests {
         let m = RustMigration::migrator([RustMigration::new(9, "b").up("B"), simple_one()]);
         let versions: Vec<i64> = m.iter().map(|m| m.version).collect();
         assert_eq!(versions, [1, 9]);
+    }
+
+    #[cfg(feature = "sea-cratedb")]
+    #[test]
+    fn sea_cratedb_statements_render_as_cratedb_sql() {
+        use sea_cratedb::AlterTable;
+        use sea_query::{ColumnDef, Table};
+
+        let m = RustMigration::new(1, "metrics")
+            .up_schema(
+                Table::create()
+                    .table("metrics")
+                    .col(ColumnDef::new("id").text().not_null().primary_key()),
+            )
+            .up(AlterTable::new("metrics")
+                .add_column(ColumnDef::new("unit").text())
+                .try_to_string()
+                .unwrap())
+            .down_schema(Table::drop().table("metrics"));
+        assert_eq!(
+            m.up_sql(),
+            "CREATE TABLE \"metrics\" ( \"id\" TEXT NOT NULL PRIMARY KEY );\n\
+             ALTER TABLE \"metrics\" ADD COLUMN \"unit\" TEXT"
+        );
+        assert_eq!(m.down_sql(), "DROP TABLE \"metrics\"");
     }
 
     fn simple_one() -> RustMigration {
