@@ -60,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sensor = device("d1", "roof sensor", "1.0.0");
     let upsert = sensor.upsert().try_build()?;
     let mut updated = sensor.clone();
-    updated.meta.firmware = "1.1.0".to_owned();
+    "1.1.0".clone_into(&mut updated.meta.firmware);
     // Only the changed leaf is written: SET "meta"['firmware'] = $1.
     let tracked = updated
         .update_changed(&sensor)
