@@ -387,6 +387,25 @@ impl PgConnection {
         }
     }
 
+    /// Prepares the connection for a pipelined command: fails if broken, waits for a pending
+    /// cancel, and queues the `Sync` a dropped stream still owes. It does not wait for
+    /// outstanding `ReadyForQuery` messages: the next command reads past them (see
+    /// `query::PgQuery`), which saves a round trip per command.
+    pub(crate) async fn prepare_pipeline(&mut self) -> Result<(), Error> {
+        if let Some(reason) = &self.broken {
+            return Err(broken_error(reason));
+        }
+        if let Some(task) = self.cancel_task.take() {
+            let _ = task.await;
+        }
+        if self.sync_owed {
+            frontend::sync(self.socket.wbuf());
+            self.sync_owed = false;
+            self.pending_ready += 1;
+        }
+        Ok(())
+    }
+
     /// A fresh statement name.
     pub(crate) fn next_statement_name(&mut self) -> String {
         self.next_statement += 1;
@@ -458,10 +477,21 @@ impl PgConnection {
                 Some(Ok(Backend::Message(
                     Message::NoticeResponse(_) | Message::NotificationResponse(_),
                 ))) => {}
+                // The end of an earlier command, not read yet.
+                Some(Ok(Backend::Message(Message::ReadyForQuery(_)))) if self.pending_ready > 0 => {
+                    self.pending_ready -= 1;
+                }
                 Some(Ok(Backend::Message(Message::ErrorResponse(body)))) => {
-                    self.broken = Some(parse_fields(body.fields()).error.to_string());
+                    let e = parse_fields(body.fields());
+                    if self.pending_ready > 0 && !e.is_fatal() {
+                        // An abandoned command's error.
+                        continue;
+                    }
+                    self.broken = Some(e.error.to_string());
                     return false;
                 }
+                // The rest of an abandoned command's answer.
+                Some(Ok(_)) if self.pending_ready > 0 => {}
                 Some(Ok(_)) => {
                     self.broken = Some("unsolicited message while idle".into());
                     return false;

@@ -131,6 +131,8 @@ pub(crate) struct PgQuery<'c> {
     yielded: bool,
     /// Hosts tried.
     attempts: usize,
+    /// `ReadyForQuery` messages of earlier commands to read past before this command's answer.
+    skip_ready: usize,
 }
 
 impl<'c> PgQuery<'c> {
@@ -144,7 +146,7 @@ impl<'c> PgQuery<'c> {
         persistent: bool,
     ) -> Result<Self, Error> {
         let params = Params::encode(arguments)?;
-        if conn.ready().await.is_err() || !conn.is_alive() {
+        if conn.prepare_pipeline().await.is_err() || !conn.is_alive() {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
@@ -163,6 +165,7 @@ impl<'c> PgQuery<'c> {
             params,
             yielded: false,
             attempts: 1,
+            skip_ready: 0,
         };
         query.send(sql, persistent).await?;
         Ok(query)
@@ -178,6 +181,7 @@ impl<'c> PgQuery<'c> {
         } else {
             0
         };
+        self.skip_ready = conn.pending_ready;
         let cached = conn.cache.get(sql, &params.oids);
         let name = if let Some(s) = &cached {
             self.preparing = None;
@@ -348,6 +352,10 @@ impl<'c> PgQuery<'c> {
         }
         loop {
             let message = match self.recv().await? {
+                Backend::Message(m) if self.skip_ready > 0 => {
+                    self.skip_earlier(m)?;
+                    continue;
+                }
                 Backend::Message(m) => m,
                 Backend::NegotiateProtocolVersion { .. } => {
                     let e =
@@ -434,6 +442,26 @@ impl<'c> PgQuery<'c> {
                 }
             }
         }
+    }
+
+    /// A message that still belongs to an earlier (finished or abandoned) command.
+    fn skip_earlier(&mut self, message: Message) -> Result<(), Error> {
+        match message {
+            Message::ReadyForQuery(_) => {
+                self.skip_ready -= 1;
+                self.conn.pending_ready = self.conn.pending_ready.saturating_sub(1);
+            }
+            Message::ErrorResponse(body) => {
+                let e = parse_fields(body.fields());
+                if e.is_fatal() {
+                    self.done = true;
+                    self.conn.broken = Some(e.error.to_string());
+                    return Err(Error::Database(Box::new(e.error)));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
 
     fn protocol(&mut self, what: &str) -> Error {

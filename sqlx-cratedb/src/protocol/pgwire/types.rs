@@ -122,7 +122,9 @@ pub(crate) fn type_info(oid: Oid) -> CrateDbTypeInfo {
         FLOAT4 => T::Real,
         FLOAT8 => T::Double,
         NUMERIC => T::Numeric,
-        TEXT | VARCHAR | NAME => T::Text,
+        // `unknown` (705): CrateDB's type for NULL literals and for parameters it cannot infer
+        // (`SELECT $1`); a non-NULL value is text.
+        TEXT | VARCHAR | NAME | UNKNOWN => T::Text,
         BPCHAR => T::Character,
         TIMESTAMPTZ => T::Timestamptz,
         TIMESTAMP => T::Timestamp,
@@ -138,7 +140,6 @@ pub(crate) fn type_info(oid: Oid) -> CrateDbTypeInfo {
         REGCLASS => T::Regclass,
         REGTYPE => T::Regtype,
         OIDVECTOR => T::OidVector,
-        UNKNOWN => T::Null,
         other => T::Unknown(i64::from(other)),
     }
 }
@@ -187,7 +188,7 @@ mod tests {
         assert_eq!(type_info(1021), T::array_of(T::Real));
         assert_eq!(type_info(600), T::GeoPoint);
         assert_eq!(type_info(1184), T::Timestamptz);
-        assert_eq!(type_info(705), T::Null);
+        assert_eq!(type_info(705), T::Text);
         assert_eq!(type_info(123_456), T::Unknown(123_456));
     }
 
