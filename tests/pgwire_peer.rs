@@ -499,3 +499,26 @@ async fn reads_stream_through_suspended_portals() {
     let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
     assert!(tags.contains("PDBEHEHEHSBEHS"), "{tags}");
 }
+
+#[tokio::test]
+async fn sqlx_any_selects_the_pgwire_transport_by_the_crate_pg_scheme() {
+    sqlx::any::install_drivers(&[sqlx_cratedb::any::DRIVER]).unwrap();
+    let (url, seen) = peer().await;
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    assert_eq!(pool.connect_options().database_url.scheme(), "crate+pg");
+    let row = sqlx::query("SELECT rows").fetch_one(&pool).await.unwrap();
+    assert_eq!(row.get::<i32, _>(0), 1);
+    assert_eq!(row.get::<String, _>(1), "one");
+    let r = sqlx::query("UPDATE t SET a = $1")
+        .bind(5_i32)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(r.rows_affected(), 0);
+    pool.close().await;
+    assert_eq!(seen.lock().unwrap().startup["database"], "doc");
+}

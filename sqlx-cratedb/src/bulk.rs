@@ -6,6 +6,14 @@
 //! (default 16 MiB, well under CrateDB's 100 MB request limit); bodies from
 //! [`gzip_min_bytes`](crate::CrateDbConnectOptions::gzip_min_bytes) on are gzip-compressed.
 //! Bulk statements are writes, so a request is sent to another node only if it never left.
+//!
+//! Over the PostgreSQL wire protocol the same API sends each batch as one `Parse`, then
+//! N × (`Bind`, `Execute`) and one `Sync`; CrateDB runs that as one bulk operation and answers
+//! every row with its own command tag (`INSERT 0 -3` marks a failed row, reported as
+//! [`CrateDbBulkRow::Failed`] with its index; CrateDB sends no message for it). Against
+//! PostgreSQL a batch is one implicit transaction: the failing row is `Failed` with its error,
+//! and the other rows of that batch are [`CrateDbBulkRow::NotExecuted`] (rolled back or
+//! skipped); other batches are unaffected. [`CrateDbBulkResult::requests`] then counts batches.
 
 use sqlx_core::error::Error;
 use sqlx_core::sql_str::SqlSafeStr;
@@ -83,7 +91,7 @@ impl CrateDbBulkResult {
             .all(|r| matches!(r, CrateDbBulkRow::Applied(_)))
     }
 
-    /// How many HTTP requests were sent.
+    /// How many HTTP requests (over pgwire: `Sync` batches) were sent.
     pub fn requests(&self) -> usize {
         self.requests
     }
