@@ -274,8 +274,8 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     {
         Box::pin(async move {
             Err(Error::Configuration(
-                "sqlx-cratedb: describe (used by the query! macros) is not available over \
-                 CrateDB's HTTP endpoint; use the runtime query API"
+                "sqlx-cratedb: describe (used by the query! macros) is not available (CrateDB \
+                 cannot report nullability, over HTTP or pgwire); use the runtime query API"
                     .into(),
             ))
         })
