@@ -329,6 +329,23 @@ async fn execute_reports_rows_affected_and_errors_carry_sqlstate() {
         err.as_database_error().unwrap().code().as_deref(),
         Some("42601")
     );
+    // A cached `SELECT *` whose result type changes after DDL is prepared again.
+    let before = sqlx::query("SELECT * FROM t WHERE id = $1")
+        .bind(1)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(before.len(), 2);
+    sqlx::query("ALTER TABLE t ADD COLUMN extra int DEFAULT 9")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let after = sqlx::query("SELECT * FROM t WHERE id = $1")
+        .bind(1)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(after.get::<i32, _>("extra"), 9);
     let r = sqlx::query("DELETE FROM t")
         .execute(&mut conn)
         .await

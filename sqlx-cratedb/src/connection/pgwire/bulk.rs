@@ -40,7 +40,10 @@ pub(crate) async fn execute_bulk<I>(
 where
     I: IntoIterator<Item = CrateDbArguments>,
 {
-    conn.ready().await?;
+    // A connection found dead before anything was sent is replaced (safe for writes).
+    if conn.ready().await.is_err() || !conn.is_alive() {
+        conn.reconnect().await?;
+    }
     let max_rows = conn.options.bulk_rows.max(1);
     let max_bytes = conn.options.bulk_bytes.max(1);
     let postgres = conn.crate_version().is_none();

@@ -82,6 +82,18 @@ impl StatementCache {
             .map(|(_, s)| Arc::clone(s))
     }
 
+    /// Forgets a statement; returns its name.
+    pub(crate) fn remove(&mut self, sql: &str, oids: &[Oid]) -> Option<String> {
+        let list = self.map.get_mut(sql)?;
+        let i = list.iter().position(|(o, _)| o == oids)?;
+        let (_, statement) = list.swap_remove(i);
+        if list.is_empty() {
+            self.map.remove(sql);
+        }
+        self.order.retain(|(s, o)| !(s == sql && o == oids));
+        Some(statement.name.clone())
+    }
+
     /// Inserts; returns the names of statements evicted to stay within `capacity`.
     pub(crate) fn insert(
         &mut self,

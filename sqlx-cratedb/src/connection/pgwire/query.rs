@@ -126,6 +126,11 @@ pub(crate) struct PgQuery<'c> {
     deadline: Option<Instant>,
     /// For reads: the SQL and persistence, to send it again elsewhere.
     retry: Option<(String, bool)>,
+    /// The SQL, to prepare it again when the server rejects the cached statement.
+    sql: String,
+    persistent: bool,
+    /// The statement was prepared again once already.
+    replanned: bool,
     params: Params,
     /// A row or result was returned to the caller (no retry after that).
     yielded: bool,
@@ -162,6 +167,9 @@ impl<'c> PgQuery<'c> {
             deadline,
             // Kept to send a read again on another node if this one fails before any row.
             retry: read_only.then(|| (sql.to_owned(), persistent)),
+            sql: sql.to_owned(),
+            persistent,
+            replanned: false,
             params,
             yielded: false,
             attempts: 1,
@@ -230,6 +238,16 @@ impl<'c> PgQuery<'c> {
     /// another host (as the HTTP transport retries reads), at most once per host. Returns
     /// `false` when the failure is final.
     async fn retry_read(&mut self, error: &Error) -> bool {
+        if !self.yielded && !self.replanned && is_stale_statement(error) {
+            // PostgreSQL rejects a cached statement whose result type changed (after DDL) or
+            // that is gone, before running it: prepare it again, for reads and writes alike.
+            self.replanned = true;
+            if let Some(name) = self.conn.cache.remove(&self.sql, &self.params.oids) {
+                let _ = frontend::close(b'S', &name, self.conn.socket.wbuf());
+            }
+            let (sql, persistent) = (self.sql.clone(), self.persistent);
+            return self.send(&sql, persistent).await.is_ok();
+        }
         let Some((sql, persistent)) = self.retry.clone() else {
             return false;
         };
@@ -468,6 +486,21 @@ impl<'c> PgQuery<'c> {
         self.done = true;
         self.conn.broken = Some(what.to_owned());
         ProtocolError::PgMessage(what.to_owned()).into()
+    }
+}
+
+/// `cached plan must not change result type` (0A000) or `prepared statement … does not
+/// exist` (26000).
+fn is_stale_statement(error: &Error) -> bool {
+    let Error::Database(db) = error else {
+        return false;
+    };
+    match db.code().as_deref() {
+        Some("26000") => true,
+        Some("0A000") => db
+            .message()
+            .contains("cached plan must not change result type"),
+        _ => false,
     }
 }
 
