@@ -56,6 +56,32 @@ impl Encode<'_, CrateDb> for SeaValue<'_> {
         encode(self.0, buf)?;
         Ok(IsNull::No)
     }
+
+    /// The CrateDB type of the value, so that transports which declare parameter types (the
+    /// PostgreSQL wire protocol) send timestamps, objects and vectors as such rather than as
+    /// the epoch-millisecond numbers and JSON text that go over HTTP.
+    fn produces(&self) -> Option<CrateDbTypeInfo> {
+        Some(match self.0 {
+            Value::Bool(_) => CrateDbTypeInfo::Boolean,
+            Value::TinyInt(_) => CrateDbTypeInfo::Byte,
+            Value::SmallInt(_) | Value::TinyUnsigned(_) => CrateDbTypeInfo::Smallint,
+            Value::Int(_) | Value::SmallUnsigned(_) => CrateDbTypeInfo::Integer,
+            Value::BigInt(_) | Value::Unsigned(_) | Value::BigUnsigned(_) => {
+                CrateDbTypeInfo::Bigint
+            }
+            Value::Float(_) => CrateDbTypeInfo::Real,
+            Value::Double(_) => CrateDbTypeInfo::Double,
+            Value::Json(_) => CrateDbTypeInfo::Object,
+            Value::ChronoDate(_) => CrateDbTypeInfo::Date,
+            Value::ChronoDateTime(_) => CrateDbTypeInfo::Timestamp,
+            Value::ChronoDateTimeUtc(_)
+            | Value::ChronoDateTimeLocal(_)
+            | Value::ChronoDateTimeWithTimeZone(_) => CrateDbTypeInfo::Timestamptz,
+            Value::Decimal(_) | Value::BigDecimal(_) => CrateDbTypeInfo::Numeric,
+            Value::Vector(_) => CrateDbTypeInfo::FloatVector,
+            _ => return None,
+        })
+    }
 }
 
 macro_rules! some {
