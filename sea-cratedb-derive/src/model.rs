@@ -210,6 +210,14 @@ fn generate(
         .iter()
         .filter(|c| !c.is_generated())
         .map(Column::self_value);
+    // Generated columns cannot have a DEFAULT (a compile error), so these are insert columns.
+    let defaults = columns.iter().filter_map(|c| {
+        let variant = &c.variant;
+        c.attrs
+            .default
+            .as_ref()
+            .map(|sql| quote!((#enum_ident::#variant, #sql)))
+    });
     let column_defs = columns.iter().map(Column::column_def);
     let key: Vec<&Column> = columns
         .iter()
@@ -261,6 +269,7 @@ fn generate(
             const SCHEMA: ::core::option::Option<&'static str> = #schema;
             const COLUMNS: &'static [#enum_ident] = &[#(#enum_ident::#variants),*];
             const INSERT_COLUMNS: &'static [#enum_ident] = &[#(#enum_ident::#insert_variants),*];
+            const COLUMN_DEFAULTS: &'static [(#enum_ident, &'static str)] = &[#(#defaults),*];
 
             fn create_table() -> ::sea_cratedb::sea_query::TableCreateStatement {
                 let mut table = ::sea_cratedb::sea_query::Table::create();

@@ -165,6 +165,8 @@ fn column_enum_names_every_column_and_implements_iden() {
     assert_eq!(Metric::PRIMARY_KEY, [MetricColumn::Id, MetricColumn::Day]);
 }
 
+/// `seen` (`DEFAULT now()`) is `None`: it is left out so that its DEFAULT applies
+/// (`tests/defaults.rs` covers DEFAULT columns in detail).
 #[test]
 fn insert_writes_every_non_generated_column() {
     let metric = metric();
@@ -174,10 +176,10 @@ fn insert_writes_every_non_generated_column() {
         &sql,
         concat!(
             r#"INSERT INTO "doc"."metrics" ("id", "tenant", "title", "ts", "body", "raw", "tags", "payload", "#,
-            r#""loc", "emb", "score", "seen") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"#
+            r#""loc", "emb", "score") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"#
         ),
     );
-    assert_eq!(values.0.len(), 12);
+    assert_eq!(values.0.len(), 11);
     assert_eq!(
         values.0[7],
         Value::Json(Some(Box::new(json!({
@@ -191,9 +193,9 @@ fn insert_writes_every_non_generated_column() {
         &sql,
         concat!(
             r#"INSERT INTO "doc"."metrics" ("id", "tenant", "title", "ts", "body", "raw", "tags", "payload", "#,
-            r#""loc", "emb", "score", "seen") VALUES ('m1', 'acme', 'CPU', '2024-03-09T10:00:00+00:00', NULL, 'raw', "#,
+            r#""loc", "emb", "score") VALUES ('m1', 'acme', 'CPU', '2024-03-09T10:00:00+00:00', NULL, 'raw', "#,
             r#"['a', 'b'], '{"Kind":null,"extra":{"x":1},"level":3,"origin":{"host":"h1","port":4200},"src":"agent"}'::OBJECT, "#,
-            r#"[13.4, 52.5], [1.0, 0.5, -0.5], 0.5, NULL)"#
+            r#"[13.4, 52.5], [1.0, 0.5, -0.5], 0.5)"#
         ),
     );
 }
@@ -206,14 +208,14 @@ fn upsert_updates_every_non_key_column_from_excluded() {
         &sql,
         concat!(
             r#"INSERT INTO "doc"."metrics" ("id", "tenant", "title", "ts", "body", "raw", "tags", "payload", "#,
-            r#""loc", "emb", "score", "seen") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "#,
+            r#""loc", "emb", "score") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "#,
             r#"ON CONFLICT ("id", "day") DO UPDATE SET "tenant" = "excluded"."tenant", "title" = "excluded"."title", "#,
             r#""ts" = "excluded"."ts", "body" = "excluded"."body", "raw" = "excluded"."raw", "tags" = "excluded"."tags", "#,
             r#""payload" = "excluded"."payload", "loc" = "excluded"."loc", "emb" = "excluded"."emb", "#,
-            r#""score" = "excluded"."score", "seen" = "excluded"."seen""#
+            r#""score" = "excluded"."score""#
         ),
     );
-    assert_eq!(values.0.len(), 12);
+    assert_eq!(values.0.len(), 11);
 }
 
 #[test]
@@ -578,58 +580,4 @@ fn all_key_model_upserts_with_do_nothing() {
         &tag.upsert().try_to_string().unwrap(),
         r#"INSERT INTO "tags" ("name", "kind") VALUES ('x', 1) ON CONFLICT ("name", "kind") DO NOTHING"#,
     );
-}
-
-/// Arrays of objects and object defaults on sub-fields.
-#[derive(CrateObject, Serialize, Clone)]
-#[serde(rename_all = "camelCase")]
-struct LineItem {
-    sku_code: String,
-    #[cratedb(default = "1")]
-    quantity: i32,
-}
-
-#[derive(CrateModel, Clone)]
-#[cratedb(table = "orders")]
-struct Purchase {
-    #[cratedb(primary_key, default = "gen_random_text_uuid()")]
-    id: String,
-    #[cratedb(object(policy = "strict"))]
-    items: Vec<LineItem>,
-    #[cratedb(object(policy = "strict"))]
-    shipping: Option<LineItem>,
-}
-
-#[test]
-fn arrays_of_objects_and_nullable_objects() {
-    assert_sql(
-        "arrays_of_objects_create_table",
-        &Purchase::create_table().try_to_string().unwrap(),
-        concat!(
-            r#"CREATE TABLE "orders" ( "id" TEXT NOT NULL DEFAULT gen_random_text_uuid(), "#,
-            r#""items" ARRAY(OBJECT(STRICT) AS ("skuCode" TEXT NOT NULL, "quantity" INTEGER NOT NULL DEFAULT 1)) NOT NULL, "#,
-            r#""shipping" OBJECT(STRICT) AS ("skuCode" TEXT NOT NULL, "quantity" INTEGER NOT NULL DEFAULT 1), "#,
-            r#"PRIMARY KEY ("id") )"#
-        ),
-    );
-    let order = Purchase {
-        id: "o1".into(),
-        items: vec![LineItem {
-            sku_code: "A-1".into(),
-            quantity: 2,
-        }],
-        shipping: None,
-    };
-    assert_sql(
-        "arrays_of_objects_insert",
-        &order.insert().try_to_string().unwrap(),
-        r#"INSERT INTO "orders" ("id", "items", "shipping") VALUES ('o1', ['{"quantity":2,"skuCode":"A-1"}'::OBJECT], NULL)"#,
-    );
-    let (sql, values) = order.upsert().try_build().unwrap();
-    assert_sql(
-        "arrays_of_objects_upsert",
-        &sql,
-        r#"INSERT INTO "orders" ("id", "items", "shipping") VALUES ($1, $2, $3) ON CONFLICT ("id") DO UPDATE SET "items" = "excluded"."items", "shipping" = "excluded"."shipping""#,
-    );
-    assert_eq!(values.0[2], Value::Json(None));
 }

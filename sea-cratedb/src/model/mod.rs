@@ -9,6 +9,7 @@
 #[doc(hidden)]
 pub mod __private;
 mod changes;
+mod insert;
 
 pub use changes::ChangeSet;
 
@@ -77,6 +78,37 @@ pub trait CrateObject {
 ///
 /// Read rows back with `sqlx::FromRow` derived on the same struct (see the derive's docs).
 ///
+/// # `None` in a column with a DEFAULT
+///
+/// A `None` in a column declared with a DEFAULT ([`COLUMN_DEFAULTS`](Self::COLUMN_DEFAULTS),
+/// `#[cratedb(default = "…")]`) means "not given": the DEFAULT applies, not `NULL`.
+/// [`insert`](Self::insert) leaves such a column out of the statement, so CrateDB fills in the
+/// table's DEFAULT; [`insert_many`](Self::insert_many) does the same for a column that is
+/// `None` in every row, and writes the declared DEFAULT expression for the rows that hold `None`
+/// where other rows hold a value; [`KeyedModel::upsert`] also keeps such a column out of
+/// `DO UPDATE SET`, so an existing row keeps its value. (The `DEFAULT` keyword itself is not
+/// written: CrateDB accepts it in `VALUES` only since 6.3.0.) To store an explicit `NULL` in
+/// such a column, update it: [`KeyedModel::update`] and [`KeyedModel::update_fields`] write
+/// `None` as `NULL`.
+///
+/// ```
+/// # #[cfg(feature = "macros")] {
+/// use sea_cratedb::{CheckedQuery, CrateModel, Model};
+///
+/// #[derive(CrateModel)]
+/// #[cratedb(table = "events")]
+/// struct Event {
+///     name: String,
+///     #[cratedb(default = "now()")]
+///     at: Option<chrono::DateTime<chrono::Utc>>,
+/// }
+///
+/// let event = Event { name: "boot".into(), at: None };
+/// assert_eq!(event.insert().try_to_string()?, r#"INSERT INTO "events" ("name") VALUES ('boot')"#);
+/// # }
+/// # Ok::<(), sea_cratedb::Error>(())
+/// ```
+///
 /// The examples below use this model:
 ///
 /// ```
@@ -105,6 +137,11 @@ pub trait Model: Sized {
     const COLUMNS: &'static [Self::Column];
     /// The columns an `INSERT` writes: every column except generated ones.
     const INSERT_COLUMNS: &'static [Self::Column];
+    /// The columns declared with a DEFAULT, each with its SQL expression as written in
+    /// `CREATE TABLE` (`#[cratedb(default = "…")]`). A `None` in one of them is not written as
+    /// `NULL` (see [the trait docs](Self#none-in-a-column-with-a-default)).
+    /// Empty unless declared, so a hand-written `Model` keeps writing every value.
+    const COLUMN_DEFAULTS: &'static [(Self::Column, &'static str)] = &[];
 
     /// `CREATE TABLE` with every column, the primary key and the table options.
     ///
@@ -142,7 +179,10 @@ pub trait Model: Sized {
         )
     }
 
-    /// `INSERT` of this row (every non-generated column).
+    /// `INSERT` of this row: every non-generated column, except a column with a DEFAULT that
+    /// holds `None`, which is left out so that CrateDB applies the table's DEFAULT. (A model
+    /// whose every insert column is such a column keeps the first one, with its DEFAULT
+    /// expression as the value: CrateDB has no `INSERT … DEFAULT VALUES`.)
     ///
     /// # Examples
     ///
@@ -167,6 +207,14 @@ pub trait Model: Sized {
 
     /// One multi-row `INSERT` of `rows` (all rows are validated by CrateDB before any is
     /// written). With no rows the statement has no `VALUES`, which CrateDB rejects.
+    ///
+    /// A `None` in a column with a DEFAULT ([`COLUMN_DEFAULTS`](Self::COLUMN_DEFAULTS)) is
+    /// never written as `NULL`: a column that is `None` in every row is left out (CrateDB
+    /// applies the table's DEFAULT, as [`insert`](Self::insert) does), and in a column that
+    /// holds a value in some rows, the `None` rows get the column's declared DEFAULT expression
+    /// written as their value (one statement cannot leave a column out for some rows only, and
+    /// CrateDB accepts the `DEFAULT` keyword in `VALUES` only since 6.3.0). That expression is
+    /// the model's: if the table's DEFAULT was changed since, insert those rows on their own.
     ///
     /// # Examples
     ///
@@ -195,16 +243,8 @@ pub trait Model: Sized {
         I: IntoIterator<Item = &'a Self>,
         Self: 'a,
     {
-        let mut insert = Query::insert();
-        insert
-            .into_table(Self::table_ref())
-            .columns(Self::INSERT_COLUMNS.iter().copied());
-        for row in rows {
-            // The derive keeps `values()` aligned with `INSERT_COLUMNS`, so the only error
-            // sea-query can return here (a column/value count mismatch) cannot happen.
-            let _ = insert.values(row.values().into_iter().map(Expr::from));
-        }
-        insert
+        let rows: Vec<Vec<Value>> = rows.into_iter().map(Self::values).collect();
+        insert::insert_rows::<Self>(&rows).0
     }
 
     /// `SELECT` of every column; add filters with sea-query on the column enum.
@@ -287,6 +327,11 @@ pub trait KeyedModel: Model {
     /// `INSERT … ON CONFLICT (primary key) DO UPDATE SET col = excluded.col` for every
     /// non-key, non-generated column (`DO NOTHING` when every column is part of the key).
     ///
+    /// A column with a DEFAULT that holds `None` is left out of both the `INSERT` (a new row
+    /// gets the table's DEFAULT, as with [`insert`](Model::insert)) and the `SET` list (an
+    /// existing row keeps its value, instead of being overwritten with `NULL`); when that leaves
+    /// nothing to set, the statement is `DO NOTHING`.
+    ///
     /// # Examples
     ///
     /// ```
@@ -307,9 +352,11 @@ pub trait KeyedModel: Model {
     /// # Ok::<(), sea_cratedb::Error>(())
     /// ```
     fn upsert(&self) -> InsertStatement {
-        let mut insert = self.insert();
+        let (mut insert, omitted) = insert::insert_rows::<Self>(&[self.values()]);
         let mut on_conflict = OnConflict::columns(Self::PRIMARY_KEY.iter().copied());
-        let updates: Vec<Self::Column> = non_key_columns::<Self>().collect();
+        let updates: Vec<Self::Column> = non_key_columns::<Self>()
+            .filter(|column| !omitted.contains(column))
+            .collect();
         if updates.is_empty() {
             on_conflict.do_nothing();
         } else {
@@ -321,7 +368,8 @@ pub trait KeyedModel: Model {
 
     /// `UPDATE … SET` every non-key, non-generated column to this row's value, `WHERE` the key
     /// matches. (CrateDB cannot update primary-key columns; a model whose columns are all key
-    /// columns gets an empty `SET`, which CrateDB rejects.)
+    /// columns gets an empty `SET`, which CrateDB rejects.) A `None` is written as `NULL`, in a
+    /// column with a DEFAULT too: a DEFAULT applies to inserted rows only.
     ///
     /// # Examples
     ///
