@@ -42,6 +42,23 @@
 //! test returns; with `CI=true` it panics instead, because in CI a missing prerequisite is a
 //! failure, never a silent skip.
 //!
+//! # One scenario list, two transports
+//!
+//! [`scenarios`] holds the driver's end-to-end scenarios once ([`scenarios::SCENARIOS`]): types
+//! round trip with NULLs, bulk with a duplicate-key row reported by index plus the
+//! unique-violation kind, the missing-table error, streaming 50,000 rows through `fetch`, default
+//! schema with failover from a dead first host, `query_as` into a `FromRow` struct, and rows
+//! affected by UPDATE/DELETE. Each takes a [`scenarios::Target`] (server and transport) and asks
+//! it only for the SQL its server spells differently. Runners:
+//!
+//! - `tests/scenarios_pg.rs`: every scenario over pgwire against a throwaway PostgreSQL (all of
+//!   them run there today; a CrateDB-only scenario states its reason in
+//!   [`scenarios::Scenario::cratedb_only`] and is reported as not run).
+//! - `tests/live.rs`: every scenario against a real CrateDB, over HTTP when `CRATEDB_URL` is set
+//!   (`crate://crate@localhost:4200`) and over pgwire when `CRATEDB_PG_URL` is set
+//!   (`postgres://crate@localhost:5432/doc`). A missing variable prints `skipped: … not set`
+//!   and passes, or fails with `CRATEDB_REQUIRED=1`.
+//!
 //! # Running
 //!
 //! ```text
@@ -51,5 +68,6 @@
 
 mod error;
 pub mod pg;
+pub mod scenarios;
 
 pub use error::SupportError;
