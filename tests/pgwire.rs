@@ -457,6 +457,51 @@ async fn streaming_reads_through_suspended_portals() {
 }
 
 #[tokio::test]
+async fn fetch_one_asks_a_read_for_one_row_and_writes_run_to_the_end() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    sqlx::query("CREATE SEQUENCE seq")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // The server produces one row only: `nextval` runs once, not 1000 times.
+    let first: i64 = sqlx::query_scalar("SELECT nextval('seq') FROM generate_series(1, 1000)")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(first, 1);
+    let last: i64 = sqlx::query_scalar("SELECT last_value FROM seq")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(last, 1);
+    let none: Option<i32> = sqlx::query_scalar("SELECT 1 WHERE false")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+    // A write with RETURNING runs to the end: every row lands, the first is returned.
+    sqlx::query("CREATE TABLE ret (id int)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let id: i32 = sqlx::query_scalar(
+        "INSERT INTO ret SELECT g FROM generate_series(1, 500) AS g RETURNING id",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(id, 1);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM ret")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 500);
+}
+
+#[tokio::test]
 async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;

@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p cratedb-integration --bench pgwire`. Sizes: `PGWIRE_BENCH_ROWS` (streaming
 //! read, default 1,000,000 rows x 7 columns), `PGWIRE_BENCH_BULK_ROWS` (bulk insert, default
-//! 200,000), `PGWIRE_BENCH_QUERIES` (latency, default 5,000).
+//! 1,000,000), `PGWIRE_BENCH_QUERIES` (latency, default 5,000).
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::cast_precision_loss)]
 
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use cratedb_integration::pg::{PgAuth, PgServer, PgServerConfig};
 use futures_util::{StreamExt as _, TryStreamExt as _};
+use nix::sys::resource::{UsageWho, getrusage};
 use sqlx::{Connection as _, Row as _};
 use sqlx_cratedb::{CrateDbArguments, CrateDbConnectOptions, CrateDbConnection};
 use tokio_postgres::types::ToSql;
@@ -25,15 +26,44 @@ fn env(name: &str, default: usize) -> usize {
 
 const READ_SQL: &str = "SELECT a, b, c, d, e, f, g FROM bench";
 
-/// Best of `runs`.
-async fn best<F: AsyncFnMut()>(runs: usize, mut f: F) -> Duration {
-    let mut best = Duration::MAX;
+/// CPU time of this thread: the client's work (the runtime is single-threaded; the server is
+/// another process).
+fn thread_cpu() -> Duration {
+    let usage = getrusage(UsageWho::RUSAGE_THREAD).unwrap();
+    let tv = |t: nix::sys::time::TimeVal| {
+        Duration::new(
+            u64::try_from(t.tv_sec()).unwrap(),
+            u32::try_from(t.tv_usec()).unwrap() * 1000,
+        )
+    };
+    tv(usage.user_time()) + tv(usage.system_time())
+}
+
+/// Wall time and client CPU time of one run.
+#[derive(Clone, Copy)]
+struct Cost {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// The run with the best wall time, and the least client CPU time, of `runs`.
+async fn best<F: AsyncFnMut()>(runs: usize, mut f: F) -> Cost {
+    let mut best = Cost {
+        wall: Duration::MAX,
+        cpu: Duration::MAX,
+    };
     for _ in 0..runs {
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), thread_cpu());
         f().await;
-        best = best.min(t.elapsed());
+        best.wall = best.wall.min(t.elapsed());
+        best.cpu = best.cpu.min(thread_cpu().saturating_sub(c));
     }
     best
+}
+
+/// `PGWIRE_BENCH_ONLY=ours` runs only this driver's side (for profiling).
+fn only_ours() -> bool {
+    std::env::var("PGWIRE_BENCH_ONLY").as_deref() == Ok("ours")
 }
 
 struct Clients {
@@ -63,13 +93,35 @@ async fn clients(server: &PgServer) -> Clients {
     Clients { ours, tp, sp }
 }
 
-fn line(name: &str, ours: Duration, other: Duration, unit: f64, what: &str) {
+/// One row of a comparison table: rows/s by wall time and client CPU ns/row, with ratios
+/// (`ours / other` for rows/s; `other / ours` for CPU, so above 1 is better for both).
+fn line(name: &str, ours: Cost, other: Cost, rows: usize) {
+    let r = rows as f64;
     println!(
-        "| {name} | {:.0} {what} | {:.0} {what} | {:.2}x |",
-        unit / ours.as_secs_f64(),
-        unit / other.as_secs_f64(),
-        other.as_secs_f64() / ours.as_secs_f64()
+        "| {name} | {:.0} | {:.0} | {:.2}x | {:.0} ns | {:.0} ns | {:.2}x |",
+        r / ours.wall.as_secs_f64(),
+        r / other.wall.as_secs_f64(),
+        other.wall.as_secs_f64() / ours.wall.as_secs_f64(),
+        ours.cpu.as_secs_f64() * 1e9 / r,
+        other.cpu.as_secs_f64() * 1e9 / r,
+        other.cpu.as_secs_f64() / ours.cpu.as_secs_f64(),
     );
+}
+
+/// Reads the 7 columns of a row as the typed tuple all three clients decode into.
+macro_rules! tuple {
+    ($row:expr) => {{
+        let t: (i32, i32, i32, &str, f64, i32, &str) = (
+            $row.get(0),
+            $row.get(1),
+            $row.get(2),
+            $row.get(3),
+            $row.get(4),
+            $row.get(5),
+            $row.get(6),
+        );
+        usize::from(!t.3.is_empty() && t.4 >= 0.0)
+    }};
 }
 
 async fn streaming(c: &mut Clients, rows: usize) {
@@ -77,20 +129,14 @@ async fn streaming(c: &mut Clients, rows: usize) {
         let mut n = 0usize;
         let mut s = sqlx::query(READ_SQL).fetch(&mut c.ours);
         while let Some(row) = s.try_next().await.unwrap() {
-            let t: (i32, i32, i32, &str, f64, i32, &str) = (
-                row.get(0),
-                row.get(1),
-                row.get(2),
-                row.get(3),
-                row.get(4),
-                row.get(5),
-                row.get(6),
-            );
-            n += usize::from(!t.3.is_empty());
+            n += tuple!(row);
         }
         assert_eq!(n, rows);
     })
     .await;
+    if only_ours() {
+        return;
+    }
     let tp = best(3, async || {
         let mut n = 0usize;
         let s =
@@ -100,16 +146,7 @@ async fn streaming(c: &mut Clients, rows: usize) {
         let mut s = std::pin::pin!(s);
         while let Some(row) = s.next().await {
             let row = row.unwrap();
-            let t: (i32, i32, i32, &str, f64, i32, &str) = (
-                row.get(0),
-                row.get(1),
-                row.get(2),
-                row.get(3),
-                row.get(4),
-                row.get(5),
-                row.get(6),
-            );
-            n += usize::from(!t.3.is_empty());
+            n += tuple!(row);
         }
         assert_eq!(n, rows);
     })
@@ -118,26 +155,22 @@ async fn streaming(c: &mut Clients, rows: usize) {
         let mut n = 0usize;
         let mut s = sqlx::query(READ_SQL).fetch(&mut c.sp);
         while let Some(row) = s.try_next().await.unwrap() {
-            let t: (i32, i32, i32, &str, f64, i32, &str) = (
-                row.get(0),
-                row.get(1),
-                row.get(2),
-                row.get(3),
-                row.get(4),
-                row.get(5),
-                row.get(6),
-            );
-            n += usize::from(!t.3.is_empty());
+            n += tuple!(row);
         }
         assert_eq!(n, rows);
     })
     .await;
-    let r = rows as f64;
-    println!("\n### Streaming read, {rows} rows x 7 columns (rows/s, best of 3)\n");
-    println!("| compared with | sqlx-cratedb pgwire | other | ours / other |");
-    println!("|---|---|---|---|");
-    line("tokio-postgres", ours, tp, r, "rows/s");
-    line("sqlx-postgres", ours, sp, r, "rows/s");
+    let fetch = c.ours.options().get_fetch_size();
+    println!(
+        "\n### Streaming read, {rows} rows x 7 columns (best of 3; ours pages {fetch} rows per \
+         round trip, the others read the whole result)\n"
+    );
+    println!(
+        "| compared with | ours rows/s | other rows/s | ours / other | ours CPU/row | other CPU/row | other / ours |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    line("tokio-postgres", ours, tp, rows);
+    line("sqlx-postgres", ours, sp, rows);
 }
 
 async fn latency(c: &mut Clients, n: usize) {
@@ -152,6 +185,9 @@ async fn latency(c: &mut Clients, n: usize) {
         }
     })
     .await;
+    if only_ours() {
+        return;
+    }
     let statement = c.tp.prepare("SELECT $1::int4").await.unwrap();
     let tp = best(3, async || {
         for i in 0..n {
@@ -163,15 +199,19 @@ async fn latency(c: &mut Clients, n: usize) {
         }
     })
     .await;
-    println!("\n### Single-query latency, `SELECT $1::int4` x {n} (µs/query, best of 3)\n");
-    println!("| compared with | sqlx-cratedb pgwire | other | other / ours |");
-    println!("|---|---|---|---|");
     let per = |d: Duration| d.as_secs_f64() * 1e6 / n as f64;
+    println!("\n### Single-query latency, `SELECT $1::int4` x {n} (best of 3)\n");
     println!(
-        "| tokio-postgres | {:.1} µs | {:.1} µs | {:.2}x |",
-        per(ours),
-        per(tp),
-        tp.as_secs_f64() / ours.as_secs_f64()
+        "| compared with | ours µs/query | other µs/query | ours - other | ours CPU/query | other CPU/query |"
+    );
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| tokio-postgres | {:.1} | {:.1} | {:+.1} µs | {:.1} µs | {:.1} µs |",
+        per(ours.wall),
+        per(tp.wall),
+        per(ours.wall) - per(tp.wall),
+        per(ours.cpu),
+        per(tp.cpu)
     );
 }
 
@@ -188,85 +228,94 @@ fn bulk_row(i: usize) -> (i32, i32, i32, String, f64, i32, String) {
     )
 }
 
+async fn truncate(c: &mut Clients) {
+    c.tp.batch_execute("TRUNCATE sink").await.unwrap();
+}
+
 async fn bulk(c: &mut Clients, server: &PgServer, rows: usize) {
-    println!("\n### Bulk insert, {rows} rows x 7 columns (rows/s)\n");
     println!(
-        "| batch | sqlx-cratedb `execute_bulk` | tokio-postgres pipelined | sqlx-postgres `UNNEST` | ours / best other |"
+        "\n### Bulk insert, {rows} rows x 7 columns (rows/s by wall time; client CPU ns/row)\n"
     );
-    println!("|---|---|---|---|---|");
+    println!(
+        "| batch | ours `execute_bulk` | tokio-postgres pipelined | sqlx-postgres `UNNEST` | ours / best other (rows/s) | ours CPU/row | tokio-postgres CPU/row | sqlx `UNNEST` CPU/row |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
     let insert = "INSERT INTO sink (a, b, c, d, e, f, g) VALUES ($1, $2, $3, $4, $5, $6, $7)";
     for batch in [1_000, 5_000, 20_000] {
         let opts: CrateDbConnectOptions = server.url().parse().unwrap();
         let mut ours_conn = CrateDbConnection::connect_with(&opts.bulk_rows(batch))
             .await
             .unwrap();
-        sqlx::query("TRUNCATE sink")
-            .execute(&mut c.sp)
-            .await
-            .unwrap();
-        let t = Instant::now();
-        let args = (0..rows).map(|i| {
-            let r = bulk_row(i);
-            CrateDbArguments::default()
-                .bind(r.0)
-                .bind(r.1)
-                .bind(r.2)
-                .bind(r.3)
-                .bind(r.4)
-                .bind(r.5)
-                .bind(r.6)
-        });
-        let result = ours_conn.execute_bulk(insert, args).await.unwrap();
-        assert!(result.is_success());
-        let ours = t.elapsed();
-
-        sqlx::query("TRUNCATE sink")
-            .execute(&mut c.sp)
-            .await
-            .unwrap();
-        let statement = c.tp.prepare(insert).await.unwrap();
-        let t = Instant::now();
-        for start in (0..rows).step_by(batch) {
-            let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
-            let futures = data.iter().map(|r| {
-                let params: Vec<&(dyn ToSql + Sync)> =
-                    vec![&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6];
-                c.tp.execute_raw(&statement, params)
+        truncate(c).await;
+        let ours = best(1, async || {
+            let args = (0..rows).map(|i| {
+                let r = bulk_row(i);
+                CrateDbArguments::default()
+                    .bind(r.0)
+                    .bind(r.1)
+                    .bind(r.2)
+                    .bind(r.3)
+                    .bind(r.4)
+                    .bind(r.5)
+                    .bind(r.6)
             });
-            futures_util::future::try_join_all(futures).await.unwrap();
+            let result = ours_conn.execute_bulk(insert, args).await.unwrap();
+            assert!(result.is_success());
+            assert_eq!(result.rows_affected(), rows as u64);
+        })
+        .await;
+        ours_conn.close().await.unwrap();
+        if only_ours() {
+            continue;
         }
-        let tp = t.elapsed();
 
-        sqlx::query("TRUNCATE sink")
-            .execute(&mut c.sp)
-            .await
-            .unwrap();
-        let t = Instant::now();
-        for start in (0..rows).step_by(batch) {
-            let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
-            sqlx::query(
-                "INSERT INTO sink (a, b, c, d, e, f, g) SELECT * FROM UNNEST($1::int4[], \
-                 $2::int4[], $3::int4[], $4::text[], $5::float8[], $6::int4[], $7::text[])",
-            )
-            .bind(data.iter().map(|r| r.0).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.1).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.2).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.4).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.5).collect::<Vec<_>>())
-            .bind(data.iter().map(|r| r.6.clone()).collect::<Vec<_>>())
-            .execute(&mut c.sp)
-            .await
-            .unwrap();
-        }
-        let sp = t.elapsed();
+        truncate(c).await;
+        let statement = c.tp.prepare(insert).await.unwrap();
+        let tp = best(1, async || {
+            for start in (0..rows).step_by(batch) {
+                let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
+                let futures = data.iter().map(|r| {
+                    let params: Vec<&(dyn ToSql + Sync)> =
+                        vec![&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6];
+                    c.tp.execute_raw(&statement, params)
+                });
+                futures_util::future::try_join_all(futures).await.unwrap();
+            }
+        })
+        .await;
+
+        truncate(c).await;
+        let sp = best(1, async || {
+            for start in (0..rows).step_by(batch) {
+                let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
+                sqlx::query(
+                    "INSERT INTO sink (a, b, c, d, e, f, g) SELECT * FROM UNNEST($1::int4[], \
+                     $2::int4[], $3::int4[], $4::text[], $5::float8[], $6::int4[], $7::text[])",
+                )
+                .bind(data.iter().map(|r| r.0).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.1).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.2).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.4).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.5).collect::<Vec<_>>())
+                .bind(data.iter().map(|r| r.6.clone()).collect::<Vec<_>>())
+                .execute(&mut c.sp)
+                .await
+                .unwrap();
+            }
+        })
+        .await;
         let r = rows as f64;
+        let per_row = |d: Duration| format!("{:.0} ns", d.as_secs_f64() * 1e9 / r);
         println!(
-            "| {batch} | {:.0} | {:.0} | {:.0} | {:.2}x |",
-            r / ours.as_secs_f64(),
-            r / tp.as_secs_f64(),
-            r / sp.as_secs_f64(),
-            tp.min(sp).as_secs_f64() / ours.as_secs_f64()
+            "| {batch} | {:.0} | {:.0} | {:.0} | {:.2}x | {} | {} | {} |",
+            r / ours.wall.as_secs_f64(),
+            r / tp.wall.as_secs_f64(),
+            r / sp.wall.as_secs_f64(),
+            tp.wall.min(sp.wall).as_secs_f64() / ours.wall.as_secs_f64(),
+            per_row(ours.cpu),
+            per_row(tp.cpu),
+            per_row(sp.cpu),
         );
     }
 }
@@ -276,7 +325,7 @@ fn main() {
         return;
     };
     let rows = env("PGWIRE_BENCH_ROWS", 1_000_000);
-    let bulk_rows = env("PGWIRE_BENCH_BULK_ROWS", 200_000);
+    let bulk_rows = env("PGWIRE_BENCH_BULK_ROWS", 1_000_000);
     let queries = env("PGWIRE_BENCH_QUERIES", 5_000);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -176,7 +176,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     {
         #[cfg(feature = "pgwire")]
         if self.is_pgwire() {
-            return pg_stream(self, query);
+            return Box::pin(pg_stream(self, query, super::pgwire::query::Want::All));
         }
         Box::pin(QueryStream::new(self, query))
     }
@@ -188,13 +188,8 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     {
         #[cfg(feature = "pgwire")]
         if self.is_pgwire() {
-            use futures_util::TryStreamExt as _;
-            return Box::pin(pg_stream(self, query).try_filter_map(|item| async move {
-                Ok(match item {
-                    Either::Right(row) => Some(row),
-                    Either::Left(_) => None,
-                })
-            }));
+            let stream = pg_stream(self, query, super::pgwire::query::Want::All);
+            return Box::pin(super::pgwire::stream::PgRows(stream));
         }
         Box::pin(RowStream(QueryStream::new(self, query)))
     }
@@ -211,13 +206,8 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         if self.is_pgwire() {
             return Box::pin(async move {
                 use futures_util::TryStreamExt as _;
-                let mut stream = pg_stream(self, query);
-                while let Some(item) = stream.try_next().await? {
-                    if let Either::Right(row) = item {
-                        return Ok(Some(row));
-                    }
-                }
-                Ok(None)
+                let stream = pg_stream(self, query, super::pgwire::query::Want::First);
+                super::pgwire::stream::PgRows(stream).try_next().await
             });
         }
         let arguments = query.take_arguments().map_err(Error::Encode);
@@ -289,64 +279,33 @@ impl CrateDbConnection {
     }
 }
 
-/// The state of a pgwire query stream.
-#[cfg(feature = "pgwire")]
-enum PgState<'c> {
-    Start(
-        &'c mut super::pgwire::PgConnection,
-        SqlStr,
-        Result<Option<CrateDbArguments>, Error>,
-        bool,
-    ),
-    Running(super::pgwire::query::PgQuery<'c>),
-}
-
-/// A query over pgwire as a stream of rows and its row count. Dropping the stream while the
-/// server still works on the query cancels it (see `pgwire::query::PgQuery`).
+/// A query over pgwire as a stream of rows and its row count. Dropping
+/// the stream while the server still works on the query cancels it (see
+/// `pgwire::query::PgQuery`).
 #[cfg(feature = "pgwire")]
 fn pg_stream<'e, 'q: 'e, E>(
     conn: &'e mut CrateDbConnection,
     mut query: E,
-) -> BoxStream<'e, Result<Item, Error>>
+    want: super::pgwire::query::Want,
+) -> super::pgwire::stream::PgStream<'e>
 where
     E: 'q + Execute<'q, CrateDb>,
 {
-    use futures_util::TryStreamExt as _;
     let arguments = query.take_arguments().map_err(Error::Encode);
     let persistent = query.persistent();
     let sql = query.sql();
-    let mut logger = QueryLogger::new(sql.clone(), conn.transport.options().log_settings.clone());
+    let logger = QueryLogger::new(sql.clone(), conn.transport.options().log_settings.clone());
     if conn.tx.depth > 0 {
         conn.tx.statements += 1;
     }
-    let super::Transport::Pg(pg) = &mut conn.transport else {
-        return Box::pin(futures_util::stream::once(async {
-            Err(Error::Protocol("internal: not a pgwire connection".into()))
-        }));
-    };
-    let state = PgState::Start(pg, sql, arguments, persistent);
-    let stream = futures_util::stream::try_unfold(state, |state| async move {
-        let mut query = match state {
-            PgState::Start(pg, sql, arguments, persistent) => {
-                let arguments = checked(arguments)?;
-                super::pgwire::query::PgQuery::start(
-                    pg,
-                    sql.as_str(),
-                    arguments.as_ref(),
-                    persistent,
-                )
-                .await?
-            }
-            PgState::Running(q) => q,
+    let transport = &mut conn.transport;
+    let start = async move {
+        let super::Transport::Pg(pg) = transport else {
+            return Err(Error::Protocol("internal: not a pgwire connection".into()));
         };
-        Ok(query
-            .next()
-            .await?
-            .map(|item| (item, PgState::Running(query))))
-    })
-    .inspect_ok(move |item| match item {
-        Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
-        Either::Right(_) => logger.increment_rows_returned(),
-    });
-    Box::pin(stream)
+        let arguments = checked(arguments)?;
+        super::pgwire::query::PgQuery::start(pg, sql.as_str(), arguments.as_ref(), persistent, want)
+            .await
+    };
+    super::pgwire::stream::PgStream::new(start, logger)
 }

@@ -349,6 +349,11 @@ impl CrateDbConnectOptions {
         self.username.as_deref()
     }
 
+    /// pgwire: the configured fetch size (rows per round trip when streaming a read).
+    pub fn get_fetch_size(&self) -> u32 {
+        self.fetch_size
+    }
+
     /// True when connecting over HTTPS.
     pub fn is_tls(&self) -> bool {
         self.tls

@@ -8,6 +8,7 @@
 pub(crate) mod bulk;
 pub(crate) mod query;
 pub(crate) mod socket;
+pub(crate) mod stream;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io;

@@ -102,6 +102,16 @@ pub(crate) fn fields(body: &RowDescriptionBody) -> Result<Vec<(String, Oid)>, Er
     Ok(out)
 }
 
+/// How much of a result the caller wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Every row: reads page through the result (`fetch_size`), writes run to the end.
+    All,
+    /// The first row only (`fetch_optional`): a read asks for one row and ends at once
+    /// (`Execute` with a row limit, then `Sync`: one write, no second round trip).
+    First,
+}
+
 /// A statement being prepared in this exchange: cached when its description arrives.
 #[derive(Debug)]
 struct Preparing {
@@ -117,6 +127,7 @@ pub(crate) struct PgQuery<'c> {
     conn: &'c mut PgConnection,
     statement: Option<Arc<CachedStatement>>,
     preparing: Option<Preparing>,
+    want: Want,
     /// Reads with a fetch size: `Flush` instead of `Sync`, more `Execute`s on suspension.
     streaming: bool,
     fetch: i32,
@@ -149,6 +160,7 @@ impl<'c> PgQuery<'c> {
         sql: &str,
         arguments: Option<&CrateDbArguments>,
         persistent: bool,
+        want: Want,
     ) -> Result<Self, Error> {
         let params = Params::encode(arguments)?;
         if conn.prepare_pipeline().await.is_err() || !conn.is_alive() {
@@ -160,6 +172,7 @@ impl<'c> PgQuery<'c> {
             conn,
             statement: None,
             preparing: None,
+            want,
             streaming: false,
             fetch: 0,
             executing: false,
@@ -183,11 +196,12 @@ impl<'c> PgQuery<'c> {
     async fn send(&mut self, sql: &str, persistent: bool) -> Result<(), Error> {
         let conn = &mut *self.conn;
         let params = &self.params;
-        let streaming = conn.options.fetch_size > 0 && is_read_only(sql);
+        let read = is_read_only(sql);
+        let streaming = self.want == Want::All && conn.options.fetch_size > 0 && read;
         let fetch = if streaming {
             i32::try_from(conn.options.fetch_size).unwrap_or(i32::MAX)
         } else {
-            0
+            i32::from(self.want == Want::First && read)
         };
         self.skip_ready = conn.pending_ready;
         let cached = conn.cache.get(sql, &params.oids);
@@ -386,23 +400,7 @@ impl<'c> PgQuery<'c> {
             match message {
                 Message::DataRow(body) => {
                     self.executing = false;
-                    let Some(statement) = &self.statement else {
-                        return Err(self.protocol("DataRow before RowDescription"));
-                    };
-                    let (data, cells) = text::build_row(
-                        body.buffer_bytes(),
-                        &statement.columns,
-                        &statement.convs,
-                        statement.in_place,
-                    )?;
-                    if cells.len() != statement.columns.len() {
-                        return Err(self.protocol("DataRow width differs from RowDescription"));
-                    }
-                    return Ok(Some(Either::Right(CrateDbRow::new(
-                        data,
-                        cells,
-                        Arc::clone(&statement.columns),
-                    ))));
+                    return self.row(None, body.buffer_bytes()).map(Some);
                 }
                 Message::ParseComplete
                 | Message::BindComplete
@@ -420,6 +418,10 @@ impl<'c> PgQuery<'c> {
                     self.described(f);
                 }
                 Message::NoData => self.described(Vec::new()),
+                Message::PortalSuspended if !self.streaming => {
+                    // The row limit of `Want::First` was reached; `Sync` was sent with it.
+                    return self.complete(None).await.map(Some);
+                }
                 Message::PortalSuspended => {
                     // The next page: only when the caller asks for more rows.
                     let buf = self.conn.socket.wbuf();
@@ -460,6 +462,44 @@ impl<'c> PgQuery<'c> {
                 }
             }
         }
+    }
+
+    /// The next row when it is already complete in the read buffer and nothing else is due:
+    /// no I/O and no future, the fast path of a streaming read. `None` sends the caller to
+    /// [`PgQuery::next`].
+    #[inline]
+    pub(crate) fn next_buffered(&mut self) -> Option<Result<Item, Error>> {
+        if self.done || self.skip_ready > 0 || self.statement.is_none() {
+            return None;
+        }
+        let (count, values) = self.conn.socket.reader.buffered_data_row()?;
+        self.executing = false;
+        self.yielded = true;
+        Some(self.row(Some(count), &values))
+    }
+
+    /// One `DataRow` (its column count, when known, and values) as a row of the described
+    /// statement. A value count that differs from the description is also caught by
+    /// `build_row` (the values run short or long).
+    #[inline]
+    fn row(&mut self, count: Option<u16>, values: &bytes::Bytes) -> Result<Item, Error> {
+        let Some(statement) = &self.statement else {
+            return Err(self.protocol("DataRow before RowDescription"));
+        };
+        if count.is_some_and(|n| usize::from(n) != statement.columns.len()) {
+            return Err(self.protocol("DataRow width differs from RowDescription"));
+        }
+        let (data, cells) = text::build_row(
+            values,
+            &statement.columns,
+            &statement.convs,
+            statement.in_place,
+        )?;
+        Ok(Either::Right(CrateDbRow::new(
+            data,
+            cells,
+            Arc::clone(&statement.columns),
+        )))
     }
 
     /// A message that still belongs to an earlier (finished or abandoned) command.
@@ -520,7 +560,7 @@ pub(crate) async fn execute(
     sql: &str,
     arguments: Option<&CrateDbArguments>,
 ) -> Result<CrateDbQueryResult, Error> {
-    let mut query = PgQuery::start(conn, sql, arguments, true).await?;
+    let mut query = PgQuery::start(conn, sql, arguments, true, Want::All).await?;
     let mut result = CrateDbQueryResult::default();
     while let Some(item) = query.next().await? {
         if let Either::Left(r) = item {

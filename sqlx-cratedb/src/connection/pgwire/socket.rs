@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::BytesMut;
+use bytes::{Bytes, BytesMut};
 use sqlx_core::error::Error;
 use tokio::io::{
     AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf, ReadHalf, WriteHalf,
@@ -64,6 +64,9 @@ impl AsyncWrite for Io {
         }
     }
 }
+
+/// The tag of `DataRow`.
+const DATA_ROW: u8 = b'D';
 
 /// Read size; messages larger than this are read in several steps.
 const READ_CHUNK: usize = 64 * 1024;
@@ -209,6 +212,13 @@ impl Reader {
         }
     }
 
+    /// The next message when it is a `DataRow` that is complete in the buffer: its column
+    /// count and its values. No I/O; `None` otherwise (see [`split_data_row`]).
+    #[inline]
+    pub(crate) fn buffered_data_row(&mut self) -> Option<(u16, Bytes)> {
+        split_data_row(&mut self.rbuf)
+    }
+
     fn try_parse(&mut self) -> Result<Option<Backend>, Error> {
         let Some(header) = Header::parse(&self.rbuf)? else {
             return Ok(None);
@@ -226,6 +236,25 @@ impl Reader {
             .map_err(|e| ProtocolError::PgMessage(format!("malformed backend message: {e}")))?;
         Ok(message.map(Backend::Message))
     }
+}
+
+/// Takes a `DataRow` off the front of `buf` when it is complete there: its column count and
+/// its values (the body after the count). `None` for anything else, including a malformed
+/// header, which the full parser then reports.
+#[inline]
+fn split_data_row(buf: &mut BytesMut) -> Option<(u16, Bytes)> {
+    let header = buf.get(..7)?;
+    if header[0] != DATA_ROW {
+        return None;
+    }
+    let len = u32::from_be_bytes([header[1], header[2], header[3], header[4]]);
+    let total = usize::try_from(len).ok()?.checked_add(1)?;
+    if total < 7 || buf.len() < total {
+        return None;
+    }
+    let count = u16::from_be_bytes([header[5], header[6]]);
+    let message = buf.split_to(total).freeze();
+    Some((count, message.slice(7..)))
 }
 
 /// The body of `NegotiateProtocolVersion`: int32 minor version, int32 count, count C strings.
@@ -269,6 +298,25 @@ impl std::fmt::Debug for Backend {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complete_data_rows_are_split_off_and_anything_else_is_left() {
+        // DataRow, 1 column, value "42"; then the first bytes of a CommandComplete.
+        let mut buf = BytesMut::from(&[b'D', 0, 0, 0, 12, 0, 1, 0, 0, 0, 2, b'4', b'2', b'C'][..]);
+        let (count, values) = split_data_row(&mut buf).unwrap();
+        assert_eq!(count, 1);
+        assert_eq!(&values[..], &[0, 0, 0, 2, b'4', b'2']);
+        assert_eq!(&buf[..], b"C");
+        assert!(split_data_row(&mut buf).is_none());
+        // Incomplete: left for the next read.
+        let mut partial = BytesMut::from(&[b'D', 0, 0, 0, 12, 0, 1, 0, 0][..]);
+        assert!(split_data_row(&mut partial).is_none());
+        assert_eq!(partial.len(), 9);
+        // A length shorter than the header: left for the full parser to reject.
+        let mut bad = BytesMut::from(&[b'D', 0, 0, 0, 2, 0, 1][..]);
+        assert!(split_data_row(&mut bad).is_none());
+        assert_eq!(bad.len(), 7);
+    }
 
     #[test]
     fn negotiate_protocol_version_body() {

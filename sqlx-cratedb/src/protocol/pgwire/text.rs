@@ -91,7 +91,8 @@ impl From<BadValue> for ProtocolError {
 /// Builds the cells of one `DataRow` (its body after the column count).
 ///
 /// `convs` and `types` have one entry per column. The row's bytes are used in place when no
-/// column needs rewriting.
+/// column needs rewriting (`in_place`, see [`in_place`]); a row with a non-finite float then
+/// is built again by copying, since `NaN` and `Infinity` must be quoted.
 pub(crate) fn build_row(
     body: &Bytes,
     columns: &[CrateDbColumn],
@@ -117,10 +118,12 @@ pub(crate) fn build_row(
         };
         let raw = body.get(pos..pos + len).ok_or(ProtocolError::Truncated)?;
         if in_place {
-            let kind = if *conv == Conv::Text {
-                CellKind::Text
-            } else {
-                CellKind::Json
+            let kind = match conv {
+                Conv::Text => CellKind::Text,
+                Conv::Float if !is_finite_number(raw) => {
+                    return build_row(body, columns, convs, false);
+                }
+                _ => CellKind::Json,
             };
             cells.push(Cell::new(pos, pos + len, kind)?);
         } else {
@@ -143,9 +146,17 @@ pub(crate) fn build_row(
     Ok((data, cells))
 }
 
-/// True when the column's text can be used in place.
+/// True when the column's text can be used in place (floats: unless `NaN` / `Infinity`).
 pub(crate) fn in_place(conv: Conv) -> bool {
-    matches!(conv, Conv::Text | Conv::Json)
+    matches!(conv, Conv::Text | Conv::Json | Conv::Float)
+}
+
+/// A float's text that is already a JSON number (not `NaN`, `Infinity`, `-Infinity`).
+fn is_finite_number(raw: &[u8]) -> bool {
+    match raw {
+        [b'-', d, ..] | [d, ..] => d.is_ascii_digit(),
+        [] => false,
+    }
 }
 
 /// Appends the converted value; returns how the cell is to be read.
@@ -209,15 +220,12 @@ pub(crate) fn convert(
 }
 
 fn push_float(raw: &[u8], out: &mut Vec<u8>) {
-    if raw.first().is_some_and(u8::is_ascii_alphabetic)
-        || raw.starts_with(b"-I")
-        || raw.starts_with(b"-i")
-    {
-        out.push(b'"');
+    if is_finite_number(raw) {
         out.extend_from_slice(raw);
-        out.push(b'"');
     } else {
+        out.push(b'"');
         out.extend_from_slice(raw);
+        out.push(b'"');
     }
 }
 
@@ -599,5 +607,23 @@ mod tests {
             .is_err()
         );
         assert!(build_row(&body, &types[..1], &convs[..1], true).is_err());
+    }
+
+    #[test]
+    fn finite_floats_stay_in_place_and_non_finite_ones_are_quoted() {
+        let types = columns(&[T::Double, T::Integer]);
+        let convs = [Conv::Float, Conv::Json];
+        let finite = Bytes::from_static(&[0, 0, 0, 4, b'-', b'2', b'.', b'5', 0, 0, 0, 1, b'3']);
+        let (data, cells) = build_row(&finite, &types, &convs, true).unwrap();
+        assert_eq!(&data[cells[0].start()..cells[0].end()], b"-2.5");
+        // In place: the row's own bytes, not a copy.
+        assert_eq!(data.as_ptr(), finite.as_ptr());
+        let nan = Bytes::from_static(&[0, 0, 0, 3, b'N', b'a', b'N', 0, 0, 0, 1, b'3']);
+        let (data, cells) = build_row(&nan, &types, &convs, true).unwrap();
+        assert_eq!(&data[cells[0].start()..cells[0].end()], b"\"NaN\"");
+        assert_eq!(&data[cells[1].start()..cells[1].end()], b"3");
+        assert!(!is_finite_number(b"-Infinity"));
+        assert!(!is_finite_number(b""));
+        assert!(is_finite_number(b"1e+100"));
     }
 }
