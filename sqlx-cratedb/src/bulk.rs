@@ -114,9 +114,11 @@ impl CrateDbConnection {
     /// row, in as few requests as the limits allow, and reports every row's outcome.
     ///
     /// # Errors
-    /// A row whose arguments failed to encode, or a failure of the *first* request as a whole
-    /// (e.g. a syntax error or an unknown table: nothing was executed). Failures of single rows,
-    /// and whole-request failures after the first request, are reported per row in the result.
+    /// A read (`SELECT`, `WITH`, `SHOW`, `VALUES`, `EXPLAIN`): CrateDB runs only writes in
+    /// bulk, so it is refused before anything is sent ([`Error::Configuration`]). A row whose
+    /// arguments failed to encode, or a failure of the *first* request as a whole (e.g. a
+    /// syntax error or an unknown table: nothing was executed). Failures of single rows, and
+    /// whole-request failures after the first request, are reported per row in the result.
     pub async fn execute_bulk<I>(
         &mut self,
         sql: impl SqlSafeStr,
@@ -126,6 +128,14 @@ impl CrateDbConnection {
         I: IntoIterator<Item = CrateDbArguments>,
     {
         let sql = sql.into_sql_str();
+        if crate::connection::cluster::is_read_only(sql.as_str()) {
+            return Err(Error::Configuration(
+                "sqlx-cratedb: execute_bulk runs INSERT, UPDATE or DELETE; a read cannot be \
+                 batched (CrateDB rejects result sets in bulk operations): run it with \
+                 fetch/fetch_all instead"
+                    .into(),
+            ));
+        }
         #[cfg(feature = "pgwire")]
         if let crate::connection::Transport::Pg(pg) = &mut self.transport {
             let result =

@@ -211,3 +211,23 @@ async fn bulk_through_the_pool_helper() {
             .unwrap();
     assert_eq!(result.rows_affected(), 5);
 }
+
+#[tokio::test]
+async fn a_read_is_refused_before_anything_is_sent() {
+    let peer = peer(bulk_results).await;
+    let mut conn = CrateDbConnection::connect(&peer.url()).await.unwrap();
+    for sql in [
+        "SELECT * FROM t WHERE id = $1",
+        "  with x AS (SELECT 1) SELECT * FROM x",
+    ] {
+        let err = conn
+            .execute_bulk(sqlx::AssertSqlSafe(sql), rows([1, 2]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, sqlx::Error::Configuration(m) if m.to_string().contains("a read cannot be batched")),
+            "{err:?}"
+        );
+    }
+    assert!(bulk_requests(&peer).is_empty());
+}

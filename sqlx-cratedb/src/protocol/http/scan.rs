@@ -33,12 +33,15 @@ pub(crate) struct Cell {
 const END_MASK: u32 = (1 << 30) - 1;
 
 impl Cell {
+    #[inline]
     pub(crate) fn new(start: usize, end: usize, kind: CellKind) -> Result<Self, ProtocolError> {
-        let start = u32::try_from(start).map_err(|_| ProtocolError::RowTooLarge)?;
-        let end = u32::try_from(end)
-            .ok()
-            .filter(|e| *e <= END_MASK)
-            .ok_or(ProtocolError::RowTooLarge)?;
+        // Checked without building an error value up front (`ok_or` would, once per cell).
+        let (Ok(start), Ok(end)) = (u32::try_from(start), u32::try_from(end)) else {
+            return Err(ProtocolError::RowTooLarge);
+        };
+        if end > END_MASK {
+            return Err(ProtocolError::RowTooLarge);
+        }
         let tag = match kind {
             CellKind::Null => 0,
             CellKind::Text => 1,

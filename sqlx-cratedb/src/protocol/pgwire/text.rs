@@ -107,7 +107,10 @@ pub(crate) fn build_row(
         Vec::with_capacity(body.len() + 16)
     };
     for (i, conv) in convs.iter().enumerate() {
-        let len_bytes = body.get(pos..pos + 4).ok_or(ProtocolError::Truncated)?;
+        // `let … else`, not `ok_or`: an error value built per value costs a drop call each.
+        let Some(len_bytes) = body.get(pos..pos + 4) else {
+            return Err(ProtocolError::Truncated);
+        };
         let len = i32::from_be_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]]);
         pos += 4;
         let Ok(len) = usize::try_from(len) else {
@@ -116,7 +119,9 @@ pub(crate) fn build_row(
             cells.push(Cell::new(at, at, CellKind::Null)?);
             continue;
         };
-        let raw = body.get(pos..pos + len).ok_or(ProtocolError::Truncated)?;
+        let Some(raw) = body.get(pos..pos + len) else {
+            return Err(ProtocolError::Truncated);
+        };
         if in_place {
             let kind = match conv {
                 Conv::Text => CellKind::Text,
