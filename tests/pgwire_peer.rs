@@ -464,10 +464,10 @@ async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
         }
     }
     assert_eq!(result.rows_affected(), 5);
-    // One Parse + 4 x (Bind, Execute) + Sync, then one Parse + 2 x (Bind, Execute) + Sync.
+    // Per chunk: Close of the previous chunk's statement, one Parse, N x (Bind, Execute), Sync.
     let s = seen.lock().unwrap();
     let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
-    assert!(tags.ends_with("PBEBEBEBESPBEBES"), "{tags}");
+    assert!(tags.ends_with("CPBEBEBEBESCPBEBES"), "{tags}");
 }
 
 #[tokio::test]

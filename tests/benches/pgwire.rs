@@ -284,6 +284,11 @@ async fn bulk(c: &mut Clients, server: &PgServer, rows: usize) {
         .await;
         ours_conn.close().await.unwrap();
         if only_ours() {
+            println!(
+                "| {batch} | {:.0} | - | - | - | {:.0} ns | - | - |",
+                rows as f64 / ours.wall.as_secs_f64(),
+                ours.cpu.as_secs_f64() * 1e9 / rows as f64
+            );
             continue;
         }
 
