@@ -1,7 +1,7 @@
 //! The pgwire transport of `sqlx-cratedb` against real, throwaway PostgreSQL servers
 //! (`cratedb_integration::pg`): authentication (cleartext like CrateDB, md5, SCRAM, TLS),
 //! type round trips through the sqlx API for every type PostgreSQL shares with CrateDB's wire
-//! mapping, row counts, bulk execution, streaming with suspended portals, cancellation.
+//! mapping, row counts, cancellation, failover (bulk and streaming: `pgwire_data.rs`).
 //!
 //! Needs PostgreSQL's server binaries (`tests/scripts/ensure-postgres.sh`); without them each
 //! test prints a skip line, or fails with `CI=true`.
@@ -13,14 +13,13 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use cratedb_integration::pg::{PgAuth, PgCluster, PgServer, PgServerConfig, PgTls};
-use futures_util::TryStreamExt as _;
 use serde_json::json;
 use sqlx::types::Json;
 use sqlx::{Connection as _, Row as _};
 use sqlx_cratedb::types::{CrateDbGeoPoint, CrateDbInterval};
 use sqlx_cratedb::{
-    CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection, CrateDbPem,
-    CrateDbPool, CrateDbPoolOptions, CrateDbProtocol,
+    CrateDbConnectOptions, CrateDbConnection, CrateDbPem, CrateDbPool, CrateDbPoolOptions,
+    CrateDbProtocol,
 };
 
 fn options(server: &PgServer) -> CrateDbConnectOptions {
@@ -354,154 +353,6 @@ async fn execute_reports_rows_affected_and_errors_carry_sqlstate() {
 }
 
 #[tokio::test]
-async fn bulk_reports_every_row_and_postgresql_rolls_back_a_failed_batch() {
-    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
-        return;
-    };
-    let opts = options(&server).bulk_rows(3);
-    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
-    sqlx::query("CREATE TABLE b (id int PRIMARY KEY, v text)")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let rows = (0..10).map(|i| CrateDbArguments::default().bind(i).bind(format!("v{i}")));
-    let result = conn
-        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
-        .await
-        .unwrap();
-    assert!(result.is_success());
-    assert_eq!(result.rows_affected(), 10);
-    assert_eq!(result.requests(), 4);
-    // Row 4 duplicates id 5 of the table: its batch (rows 3..6) fails on PostgreSQL as a
-    // whole (one implicit transaction up to Sync); other batches land.
-    let ids = [100, 101, 102, 103, 5, 105, 106];
-    let rows = ids
-        .iter()
-        .map(|&i| CrateDbArguments::default().bind(i).bind("x"));
-    let result = conn
-        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
-        .await
-        .unwrap();
-    let kinds: Vec<&str> = result
-        .rows()
-        .iter()
-        .map(|r| match r {
-            CrateDbBulkRow::Applied(_) => "applied",
-            CrateDbBulkRow::Failed(_) => "failed",
-            CrateDbBulkRow::NotExecuted => "not executed",
-            _ => "other",
-        })
-        .collect();
-    assert_eq!(
-        kinds,
-        [
-            "applied",
-            "applied",
-            "applied",
-            "not executed",
-            "failed",
-            "not executed",
-            "applied"
-        ]
-    );
-    let failure = result.failures().next().unwrap();
-    assert_eq!(failure.row_index(), Some(4));
-    assert_eq!(failure.sqlstate(), Some("23505"));
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM b WHERE id >= 100")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(n, 4);
-    // A statement error in the first batch fails the call.
-    let rows = (0..2).map(|i| CrateDbArguments::default().bind(i));
-    assert!(
-        conn.execute_bulk("INSERT INTO missing VALUES ($1)", rows)
-            .await
-            .is_err()
-    );
-    conn.ping().await.unwrap();
-}
-
-#[tokio::test]
-async fn streaming_reads_through_suspended_portals() {
-    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
-        return;
-    };
-    let opts = options(&server).fetch_size(1000);
-    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
-    let mut rows = sqlx::query("SELECT g, 'row ' || g FROM generate_series(1, $1) AS g")
-        .bind(250_000_i32)
-        .fetch(&mut conn);
-    let mut count = 0_i64;
-    let mut sum = 0_i64;
-    while let Some(row) = rows.try_next().await.unwrap() {
-        count += 1;
-        sum += i64::from(row.get::<i32, _>(0));
-    }
-    drop(rows);
-    assert_eq!(count, 250_000);
-    assert_eq!(sum, 250_000 * 250_001 / 2);
-    // A stream dropped half-way leaves the connection usable.
-    {
-        let mut rows =
-            sqlx::query("SELECT g FROM generate_series(1, 100000) AS g").fetch(&mut conn);
-        for _ in 0..1500 {
-            rows.try_next().await.unwrap().unwrap();
-        }
-    }
-    let n: i32 = sqlx::query_scalar("SELECT 7")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(n, 7);
-}
-
-#[tokio::test]
-async fn fetch_one_asks_a_read_for_one_row_and_writes_run_to_the_end() {
-    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
-        return;
-    };
-    let mut conn = connect(&server).await;
-    sqlx::query("CREATE SEQUENCE seq")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    // The server produces one row only: `nextval` runs once, not 1000 times.
-    let first: i64 = sqlx::query_scalar("SELECT nextval('seq') FROM generate_series(1, 1000)")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(first, 1);
-    let last: i64 = sqlx::query_scalar("SELECT last_value FROM seq")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(last, 1);
-    let none: Option<i32> = sqlx::query_scalar("SELECT 1 WHERE false")
-        .fetch_optional(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(none, None);
-    // A write with RETURNING runs to the end: every row lands, the first is returned.
-    sqlx::query("CREATE TABLE ret (id int)")
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let id: i32 = sqlx::query_scalar(
-        "INSERT INTO ret SELECT g FROM generate_series(1, 500) AS g RETURNING id",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .unwrap();
-    assert_eq!(id, 1);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM ret")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(count, 500);
-}
-
-#[tokio::test]
 async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
@@ -553,42 +404,6 @@ async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
 }
 
 /// Resident set size of this process, from `/proc/self/statm` (Linux).
-fn rss_bytes() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    Some(pages * 4096)
-}
-
-#[tokio::test]
-async fn a_million_rows_stream_in_flat_memory() {
-    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
-        return;
-    };
-    let mut conn = connect(&server).await;
-    let sql = "SELECT g, g * 2, 'text ' || g, g::float8 / 3 FROM generate_series(1, 1200000) AS g";
-    let before = rss_bytes();
-    let mut peak = 0;
-    let mut count = 0_u64;
-    let mut rows = sqlx::query(sql).fetch(&mut conn);
-    while let Some(row) = rows.try_next().await.unwrap() {
-        count += 1;
-        assert_eq!(
-            i64::from(row.get::<i32, _>(1)),
-            2 * i64::from(row.get::<i32, _>(0))
-        );
-        if count.is_multiple_of(100_000) {
-            peak = peak.max(rss_bytes().unwrap_or(0));
-        }
-    }
-    drop(rows);
-    assert_eq!(count, 1_200_000);
-    if let Some(before) = before {
-        // The whole result is ~40 MB of text; streaming keeps one page (10,000 rows) in memory.
-        let growth = peak.saturating_sub(before);
-        assert!(growth < 24 * 1024 * 1024, "RSS grew by {growth} bytes");
-    }
-}
-
 #[tokio::test]
 async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarted() {
     let Some(mut cluster) = PgCluster::start_or_skip(3, PgServerConfig::new()) else {

@@ -250,22 +250,111 @@ async fn truncate(c: &mut Clients) {
     c.tp.batch_execute("TRUNCATE sink").await.unwrap();
 }
 
+/// CPU time of a PostgreSQL backend process (`/proc/<pid>/stat` utime + stime, in the kernel's
+/// fixed 100 Hz user-visible ticks), to show where a bulk insert spends its time.
+fn backend_cpu(pid: i32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_millis(ticks * 10)
+}
+
+/// A bulk run: its cost on the client and on the server backend.
+struct BulkCost {
+    client: Cost,
+    server: Duration,
+}
+
+async fn measured<F: AsyncFnMut()>(pid: i32, f: F) -> BulkCost {
+    let before = backend_cpu(pid);
+    let client = best(1, f).await;
+    BulkCost {
+        client,
+        server: backend_cpu(pid).saturating_sub(before),
+    }
+}
+
+/// tokio-postgres: the prepared INSERT, `batch` executions pipelined at a time.
+async fn bulk_tokio_postgres(
+    c: &Clients,
+    pid: i32,
+    insert: &str,
+    rows: usize,
+    batch: usize,
+) -> BulkCost {
+    let statement = c.tp.prepare(insert).await.unwrap();
+    measured(pid, async || {
+        for start in (0..rows).step_by(batch) {
+            let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
+            let futures = data.iter().map(|r| {
+                let params: Vec<&(dyn ToSql + Sync)> =
+                    vec![&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6];
+                c.tp.execute_raw(&statement, params)
+            });
+            futures_util::future::try_join_all(futures).await.unwrap();
+        }
+    })
+    .await
+}
+
+/// sqlx-postgres: one `INSERT … SELECT * FROM UNNEST(arrays)` per batch.
+async fn bulk_unnest(c: &mut Clients, pid: i32, rows: usize, batch: usize) -> BulkCost {
+    measured(pid, async || {
+        for start in (0..rows).step_by(batch) {
+            let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
+            sqlx::query(
+                "INSERT INTO sink (a, b, c, d, e, f, g) SELECT * FROM UNNEST($1::int4[], \
+                 $2::int4[], $3::int4[], $4::text[], $5::float8[], $6::int4[], $7::text[])",
+            )
+            .bind(data.iter().map(|r| r.0).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.1).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.2).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.4).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.5).collect::<Vec<_>>())
+            .bind(data.iter().map(|r| r.6.clone()).collect::<Vec<_>>())
+            .execute(&mut c.sp)
+            .await
+            .unwrap();
+        }
+    })
+    .await
+}
+
 async fn bulk(c: &mut Clients, server: &PgServer, rows: usize) {
+    let r = rows as f64;
+    let per_row = |d: Duration| format!("{:.0} ns", d.as_secs_f64() * 1e9 / r);
     println!(
-        "\n### Bulk insert, {rows} rows x 7 columns (rows/s by wall time; client CPU ns/row)\n"
+        "\n### Bulk insert, {rows} rows x 7 columns (rows/s by wall time; CPU ns/row of the client \
+         and of its PostgreSQL backend)\n"
     );
     println!(
-        "| batch | ours `execute_bulk` | tokio-postgres pipelined | sqlx-postgres `UNNEST` | ours / best other (rows/s) | ours CPU/row | tokio-postgres CPU/row | sqlx `UNNEST` CPU/row |"
+        "| batch | ours `execute_bulk` rows/s | tokio-postgres pipelined | sqlx-postgres `UNNEST` | ours / best other | CPU/row client + server: ours | tokio-postgres | sqlx `UNNEST` |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     let insert = "INSERT INTO sink (a, b, c, d, e, f, g) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    let tp_pid: i32 =
+        c.tp.query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .unwrap()
+            .get(0);
+    let sp_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut c.sp)
+        .await
+        .unwrap();
     for batch in [1_000, 5_000, 20_000] {
         let opts: CrateDbConnectOptions = server.url().parse().unwrap();
         let mut ours_conn = CrateDbConnection::connect_with(&opts.bulk_rows(batch))
             .await
             .unwrap();
+        let ours_pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut ours_conn)
+            .await
+            .unwrap();
         truncate(c).await;
-        let ours = best(1, async || {
+        let ours = measured(ours_pid, async || {
             let args = (0..rows).map(|i| {
                 let r = bulk_row(i);
                 CrateDbArguments::default()
@@ -285,60 +374,29 @@ async fn bulk(c: &mut Clients, server: &PgServer, rows: usize) {
         ours_conn.close().await.unwrap();
         if only_ours() {
             println!(
-                "| {batch} | {:.0} | - | - | - | {:.0} ns | - | - |",
-                rows as f64 / ours.wall.as_secs_f64(),
-                ours.cpu.as_secs_f64() * 1e9 / rows as f64
+                "| {batch} | {:.0} | - | - | - | {} + {} | - | - |",
+                r / ours.client.wall.as_secs_f64(),
+                per_row(ours.client.cpu),
+                per_row(ours.server)
             );
             continue;
         }
 
         truncate(c).await;
-        let statement = c.tp.prepare(insert).await.unwrap();
-        let tp = best(1, async || {
-            for start in (0..rows).step_by(batch) {
-                let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
-                let futures = data.iter().map(|r| {
-                    let params: Vec<&(dyn ToSql + Sync)> =
-                        vec![&r.0, &r.1, &r.2, &r.3, &r.4, &r.5, &r.6];
-                    c.tp.execute_raw(&statement, params)
-                });
-                futures_util::future::try_join_all(futures).await.unwrap();
-            }
-        })
-        .await;
+        let tp = bulk_tokio_postgres(c, tp_pid, insert, rows, batch).await;
 
         truncate(c).await;
-        let sp = best(1, async || {
-            for start in (0..rows).step_by(batch) {
-                let data: Vec<_> = (start..(start + batch).min(rows)).map(bulk_row).collect();
-                sqlx::query(
-                    "INSERT INTO sink (a, b, c, d, e, f, g) SELECT * FROM UNNEST($1::int4[], \
-                     $2::int4[], $3::int4[], $4::text[], $5::float8[], $6::int4[], $7::text[])",
-                )
-                .bind(data.iter().map(|r| r.0).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.1).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.2).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.3.clone()).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.4).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.5).collect::<Vec<_>>())
-                .bind(data.iter().map(|r| r.6.clone()).collect::<Vec<_>>())
-                .execute(&mut c.sp)
-                .await
-                .unwrap();
-            }
-        })
-        .await;
-        let r = rows as f64;
-        let per_row = |d: Duration| format!("{:.0} ns", d.as_secs_f64() * 1e9 / r);
+        let sp = bulk_unnest(c, sp_pid, rows, batch).await;
+        let both = |b: &BulkCost| format!("{} + {}", per_row(b.client.cpu), per_row(b.server));
         println!(
             "| {batch} | {:.0} | {:.0} | {:.0} | {:.2}x | {} | {} | {} |",
-            r / ours.wall.as_secs_f64(),
-            r / tp.wall.as_secs_f64(),
-            r / sp.wall.as_secs_f64(),
-            tp.wall.min(sp.wall).as_secs_f64() / ours.wall.as_secs_f64(),
-            per_row(ours.cpu),
-            per_row(tp.cpu),
-            per_row(sp.cpu),
+            r / ours.client.wall.as_secs_f64(),
+            r / tp.client.wall.as_secs_f64(),
+            r / sp.client.wall.as_secs_f64(),
+            tp.client.wall.min(sp.client.wall).as_secs_f64() / ours.client.wall.as_secs_f64(),
+            both(&ours),
+            both(&tp),
+            both(&sp),
         );
     }
 }

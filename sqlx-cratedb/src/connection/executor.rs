@@ -239,7 +239,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         #[cfg(feature = "pgwire")]
         if let super::Transport::Pg(pg) = &mut self.transport {
             return Box::pin(async move {
-                let statement = super::pgwire::query::prepare(pg, sql.as_str()).await?;
+                let statement = super::pgwire::prepare::prepare(pg, sql.as_str()).await?;
                 Ok(CrateDbStatement {
                     sql,
                     columns: Arc::clone(&statement.columns),

@@ -14,7 +14,7 @@
 use sqlx_core::error::Error;
 
 use super::PgConnection;
-use super::socket::{Backend, Reader};
+use super::socket::{Backend, Reader, Socket};
 use crate::arguments::CrateDbArguments;
 use crate::bulk::{CrateDbBulkResult, CrateDbBulkRow};
 use crate::connection::pgwire::query::{Params, write_bind};
@@ -36,7 +36,17 @@ struct ChunkReplies {
     statement_error: Option<CrateDbDatabaseError>,
 }
 
+/// A chunk written to the server whose replies are still to be read.
+#[derive(Debug, Clone, Copy)]
+struct InFlight {
+    first_index: usize,
+    count: usize,
+}
+
 /// Runs one statement for every row; see [`CrateDbConnection::execute_bulk`](crate::CrateDbConnection::execute_bulk).
+///
+/// Chunks are pipelined one deep: chunk k+1 is encoded while the server runs chunk k, then
+/// written while chunk k's replies are read.
 pub(crate) async fn execute_bulk<I>(
     conn: &mut PgConnection,
     sql: &str,
@@ -49,95 +59,176 @@ where
     if conn.ready().await.is_err() || !conn.is_alive() {
         conn.reconnect().await?;
     }
-    let max_rows = conn.options.bulk_rows.max(1);
-    let max_bytes = conn.options.bulk_bytes.max(1);
     let postgres = conn.crate_version().is_none();
     let mut result = CrateDbBulkResult::default();
     let mut rows = rows.into_iter().enumerate().peekable();
+    let mut next_index = 0usize;
     let mut failed = false;
-    while rows.peek().is_some() {
-        let mut params = Params::default();
-        let mut count = 0usize;
-        let first_index = result.rows.len();
-        let buf = conn.socket.wbuf();
-        buf.clear();
-        while count < max_rows && (count == 0 || params.values.len() < max_bytes) {
-            let Some((index, row)) = rows.next() else {
+    let mut in_flight: Option<InFlight> = None;
+    loop {
+        let next = if failed {
+            // Nothing more is sent after a failed chunk; the rest is reported as not run.
+            let rest = rows.by_ref().count();
+            next_index += rest;
+            None
+        } else {
+            match encode_chunk(conn, sql, &mut rows, next_index) {
+                Ok(next) => next,
+                Err(e) => {
+                    conn.socket.wbuf().clear();
+                    // The chunk in flight is read past by the next command.
+                    conn.pending_ready += usize::from(in_flight.is_some());
+                    return Err(e);
+                }
+            }
+        };
+        if let Some(n) = next {
+            next_index += n.count;
+            result.requests += 1;
+        }
+        let Some(prev) = in_flight.take() else {
+            if next.is_none() {
                 break;
-            };
-            if let Some(e) = row.deferred_error() {
-                return Err(Error::Encode(
-                    format!("bulk row {index}: cannot encode argument: {e}").into(),
-                ));
             }
-            if failed {
-                result.rows.push(CrateDbBulkRow::NotExecuted);
-                continue;
+            in_flight = next;
+            let Socket { reader, writer } = &mut conn.socket;
+            if let Err(e) = finish_write(std::pin::pin!(writer.flush()), reader).await {
+                conn.broken = Some(e.to_string());
+                return Err(e);
             }
-            let start = params.ranges.len();
-            params.push_row(&row, count == 0)?;
-            if count == 0 {
-                // Replaces the previous chunk's statement (closing a missing one is no error,
-                // on CrateDB as on PostgreSQL); its parameter types come from this chunk.
-                frontend::close(b'S', BULK_STATEMENT, buf)?;
-                frontend::parse(BULK_STATEMENT, sql, params.oids.iter().copied(), buf)?;
-            }
-            write_bind(buf, BULK_STATEMENT, &params.values, &params.ranges[start..])?;
-            frontend::execute("", 0, buf)?;
-            count += 1;
-        }
-        if count == 0 {
             continue;
-        }
-        frontend::sync(buf);
-        result.requests += 1;
-        let socket = &mut conn.socket;
-        let (written, replies) = futures_util::future::join(
-            socket.writer.flush(),
-            read_chunk(&mut socket.reader, first_index, count),
-        )
-        .await;
-        let replies = match (written, replies) {
+        };
+        let replies = match write_while_reading(&mut conn.socket, prev).await {
             (Ok(()), Ok(r)) => r,
             (Err(e), _) | (_, Err(e)) => {
                 conn.broken = Some(e.to_string());
-                if first_index == 0 {
+                if prev.first_index == 0 {
                     return Err(e);
                 }
                 result.request_error = Some(e.to_string());
+                let lost = prev.count + next.map_or(0, |n| n.count);
                 result
                     .rows
-                    .extend((0..count).map(|_| CrateDbBulkRow::Unknown));
+                    .extend((0..lost).map(|_| CrateDbBulkRow::Unknown));
+                in_flight = None;
                 failed = true;
                 continue;
             }
         };
         if let Some(e) = replies.statement_error {
-            if first_index == 0 {
+            if prev.first_index == 0 {
+                conn.pending_ready += usize::from(next.is_some());
                 return Err(Error::Database(Box::new(e)));
             }
             result.request_error = Some(e.to_string());
             result.rows.extend(
-                (0..count)
-                    .map(|i| CrateDbBulkRow::Failed(e.clone().with_row_index(first_index + i))),
+                (0..prev.count).map(|i| {
+                    CrateDbBulkRow::Failed(e.clone().with_row_index(prev.first_index + i))
+                }),
             );
             failed = true;
-            continue;
-        }
-        let mut chunk = replies.rows;
-        let any_failed = chunk.iter().any(|r| matches!(r, CrateDbBulkRow::Failed(_)));
-        if postgres && any_failed {
-            // PostgreSQL rolled the batch back.
-            for r in &mut chunk {
-                if matches!(*r, CrateDbBulkRow::Applied(_)) {
-                    *r = CrateDbBulkRow::NotExecuted;
+        } else {
+            let mut chunk = replies.rows;
+            let any_failed = chunk.iter().any(|r| matches!(r, CrateDbBulkRow::Failed(_)));
+            if postgres && any_failed {
+                // PostgreSQL rolled the batch back.
+                for r in &mut chunk {
+                    if matches!(*r, CrateDbBulkRow::Applied(_)) {
+                        *r = CrateDbBulkRow::NotExecuted;
+                    }
                 }
             }
+            chunk.resize(prev.count, CrateDbBulkRow::NotExecuted);
+            result.rows.extend(chunk);
         }
-        chunk.resize(count, CrateDbBulkRow::NotExecuted);
-        result.rows.extend(chunk);
+        in_flight = next;
     }
+    result.rows.resize(next_index, CrateDbBulkRow::NotExecuted);
     Ok(result)
+}
+
+/// Encodes the next chunk into the write buffer: `Close` of the previous chunk's statement,
+/// `Parse`, N × (`Bind`, `Execute`), `Sync`. `None` when no rows are left.
+fn encode_chunk<I>(
+    conn: &mut PgConnection,
+    sql: &str,
+    rows: &mut std::iter::Peekable<std::iter::Enumerate<I>>,
+    first_index: usize,
+) -> Result<Option<InFlight>, Error>
+where
+    I: Iterator<Item = CrateDbArguments>,
+{
+    let max_rows = conn.options.bulk_rows.max(1);
+    let max_bytes = conn.options.bulk_bytes.max(1);
+    let mut params = Params::default();
+    let mut count = 0usize;
+    let buf = conn.socket.wbuf();
+    buf.clear();
+    while count < max_rows && (count == 0 || params.values.len() < max_bytes) {
+        let Some((index, row)) = rows.next() else {
+            break;
+        };
+        if let Some(e) = row.deferred_error() {
+            return Err(Error::Encode(
+                format!("bulk row {index}: cannot encode argument: {e}").into(),
+            ));
+        }
+        let start = params.ranges.len();
+        params.push_row(&row, count == 0)?;
+        if count == 0 {
+            // Replaces the previous chunk's statement (closing a missing one is no error, on
+            // CrateDB as on PostgreSQL); its parameter types come from this chunk's first row.
+            frontend::close(b'S', BULK_STATEMENT, buf)?;
+            frontend::parse(BULK_STATEMENT, sql, params.oids.iter().copied(), buf)?;
+        }
+        write_bind(buf, BULK_STATEMENT, &params.values, &params.ranges[start..])?;
+        frontend::execute("", 0, buf)?;
+        count += 1;
+    }
+    if count == 0 {
+        return Ok(None);
+    }
+    frontend::sync(buf);
+    Ok(Some(InFlight { first_index, count }))
+}
+
+/// Writes the write buffer while reading the replies to `prev`, so that neither side can
+/// block the other on full socket buffers.
+async fn write_while_reading(
+    socket: &mut Socket,
+    prev: InFlight,
+) -> (Result<(), Error>, Result<ChunkReplies, Error>) {
+    let Socket { reader, writer } = socket;
+    let mut write = std::pin::pin!(writer.flush());
+    let mut written = None;
+    let replies = {
+        let mut read = std::pin::pin!(read_chunk(reader, prev.first_index, prev.count));
+        loop {
+            tokio::select! {
+                w = &mut write, if written.is_none() => written = Some(w),
+                r = &mut read => break r,
+            }
+        }
+    };
+    let written = match written {
+        Some(w) => w,
+        None => finish_write(write, reader).await,
+    };
+    (written, replies)
+}
+
+/// Finishes a write while buffering whatever the server sends meanwhile (the replies to what
+/// is being written), so that the server never blocks on a full socket.
+async fn finish_write<F>(mut write: std::pin::Pin<&mut F>, reader: &mut Reader) -> Result<(), Error>
+where
+    F: Future<Output = Result<(), Error>>,
+{
+    loop {
+        tokio::select! {
+            w = &mut write => return w,
+            r = reader.fill() => r?,
+        }
+    }
 }
 
 /// Reads the replies up to `ReadyForQuery`.

@@ -6,6 +6,7 @@
 //! treats `ReadyForQuery` `T`/`E` as harmless, and requests protocol 3.0.
 
 pub(crate) mod bulk;
+pub(crate) mod prepare;
 pub(crate) mod query;
 pub(crate) mod socket;
 pub(crate) mod stream;

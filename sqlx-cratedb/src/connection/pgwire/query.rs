@@ -14,7 +14,7 @@ use sqlx_core::error::Error;
 use tokio::time::Instant;
 
 use super::socket::Backend;
-use super::{CachedStatement, PgConnection, broken_error, unexpected};
+use super::{CachedStatement, PgConnection, unexpected};
 use crate::arguments::CrateDbArguments;
 use crate::connection::cluster::is_read_only;
 use crate::error::ProtocolError;
@@ -568,55 +568,4 @@ pub(crate) async fn execute(
         }
     }
     Ok(result)
-}
-
-/// Prepares `sql` (cached) and returns its result columns.
-pub(crate) async fn prepare(
-    conn: &mut PgConnection,
-    sql: &str,
-) -> Result<Arc<CachedStatement>, Error> {
-    conn.ready().await?;
-    if let Some(s) = conn.cache.get(sql, &[]) {
-        return Ok(s);
-    }
-    let cache = conn.options.statement_cache_capacity > 0;
-    let name = if cache {
-        conn.next_statement_name()
-    } else {
-        String::new()
-    };
-    let buf = conn.socket.wbuf();
-    frontend::parse(&name, sql, std::iter::empty(), buf)?;
-    frontend::describe(b'S', &name, buf)?;
-    frontend::sync(buf);
-    conn.pending_ready += 1;
-    conn.socket.flush().await?;
-    let mut described = None;
-    let mut error = None;
-    while conn.pending_ready > 0 {
-        match conn.socket.recv().await? {
-            Backend::Message(Message::RowDescription(body)) => described = Some(fields(&body)?),
-            Backend::Message(Message::NoData) => described = Some(Vec::new()),
-            Backend::Message(Message::ErrorResponse(body)) => {
-                error = Some(parse_fields(body.fields()).error);
-            }
-            Backend::Message(Message::ReadyForQuery(_)) => conn.pending_ready -= 1,
-            _ => {}
-        }
-    }
-    if let Some(e) = error {
-        return Err(Error::Database(Box::new(e)));
-    }
-    let fields = described.ok_or_else(|| broken_error("no statement description"))?;
-    let statement = Arc::new(CachedStatement::new(name.clone(), fields));
-    if cache {
-        let capacity = conn.options.statement_cache_capacity;
-        for old in conn
-            .cache
-            .insert(sql.to_owned(), Vec::new(), Arc::clone(&statement), capacity)
-        {
-            let _ = frontend::close(b'S', &old, conn.socket.wbuf());
-        }
-    }
-    Ok(statement)
 }

@@ -199,17 +199,24 @@ impl Reader {
             if let Some(message) = self.try_parse()? {
                 return Ok(message);
             }
-            if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK / 4 {
-                self.rbuf.reserve(READ_CHUNK);
-            }
-            let n = self.io.read_buf(&mut self.rbuf).await?;
-            if n == 0 {
-                return Err(Error::Io(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the server closed the connection",
-                )));
-            }
+            self.fill().await?;
         }
+    }
+
+    /// Reads more bytes into the buffer; cancel-safe (nothing read is lost when the future
+    /// is dropped). The end of the stream is an error.
+    pub(crate) async fn fill(&mut self) -> Result<(), Error> {
+        if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK / 4 {
+            self.rbuf.reserve(READ_CHUNK);
+        }
+        let n = self.io.read_buf(&mut self.rbuf).await?;
+        if n == 0 {
+            return Err(Error::Io(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection",
+            )));
+        }
+        Ok(())
     }
 
     /// The next message when it is a `DataRow` that is complete in the buffer: its column

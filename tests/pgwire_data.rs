@@ -1,0 +1,247 @@
+//! The pgwire transport of `sqlx-cratedb` against real, throwaway PostgreSQL servers: bulk
+//! execution (per-row results, failed batches, pipelined batches, encode errors) and reads
+//! (suspended portals, `fetch_one` row limits, a million rows in flat memory).
+//!
+//! Needs PostgreSQL's server binaries (`tests/scripts/ensure-postgres.sh`); without them each
+//! test prints a skip line, or fails with `CI=true`.
+
+#![allow(clippy::unwrap_used)]
+
+use cratedb_integration::pg::{PgServer, PgServerConfig};
+use futures_util::TryStreamExt as _;
+use sqlx::{Connection as _, Row as _};
+use sqlx_cratedb::{CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection};
+
+fn options(server: &PgServer) -> CrateDbConnectOptions {
+    server.url().parse().unwrap()
+}
+
+async fn connect(server: &PgServer) -> CrateDbConnection {
+    CrateDbConnection::connect_with(&options(server))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bulk_reports_every_row_and_postgresql_rolls_back_a_failed_batch() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server).bulk_rows(3);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    sqlx::query("CREATE TABLE b (id int PRIMARY KEY, v text)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let rows = (0..10).map(|i| CrateDbArguments::default().bind(i).bind(format!("v{i}")));
+    let result = conn
+        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    assert!(result.is_success());
+    assert_eq!(result.rows_affected(), 10);
+    assert_eq!(result.requests(), 4);
+    // Row 4 duplicates id 5 of the table: its batch (rows 3..6) fails on PostgreSQL as a
+    // whole (one implicit transaction up to Sync); other batches land.
+    let ids = [100, 101, 102, 103, 5, 105, 106];
+    let rows = ids
+        .iter()
+        .map(|&i| CrateDbArguments::default().bind(i).bind("x"));
+    let result = conn
+        .execute_bulk("INSERT INTO b VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = result
+        .rows()
+        .iter()
+        .map(|r| match r {
+            CrateDbBulkRow::Applied(_) => "applied",
+            CrateDbBulkRow::Failed(_) => "failed",
+            CrateDbBulkRow::NotExecuted => "not executed",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "applied",
+            "applied",
+            "applied",
+            "not executed",
+            "failed",
+            "not executed",
+            "applied"
+        ]
+    );
+    let failure = result.failures().next().unwrap();
+    assert_eq!(failure.row_index(), Some(4));
+    assert_eq!(failure.sqlstate(), Some("23505"));
+    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM b WHERE id >= 100")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 4);
+    // A statement error in the first batch fails the call, also with the next batch already
+    // in flight (batches are pipelined); the connection stays in step.
+    let rows = (0..10).map(|i| CrateDbArguments::default().bind(i));
+    let err = conn
+        .execute_bulk("INSERT INTO missing VALUES ($1)", rows)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_database_error().unwrap().code().as_deref(),
+        Some("42P01")
+    );
+    let seven: i32 = sqlx::query_scalar("SELECT 7")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(seven, 7);
+}
+
+#[tokio::test]
+async fn a_bulk_row_that_cannot_be_encoded_fails_the_call_and_sends_nothing_of_its_batch() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server).bulk_rows(3);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    sqlx::query("CREATE TABLE e (id bigint PRIMARY KEY)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // Row 7 (u64 above i64::MAX) cannot be encoded; batches 0..3 and 3..6 were sent.
+    let rows =
+        (0..9_u64).map(|i| CrateDbArguments::default().bind(if i == 7 { u64::MAX } else { i }));
+    let err = conn
+        .execute_bulk("INSERT INTO e VALUES ($1)", rows)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("bulk row 7"), "{err}");
+    // Row 6, encoded before row 7 in the same batch, must not leak into the next command.
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM e ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM e ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+}
+
+#[tokio::test]
+async fn streaming_reads_through_suspended_portals() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let opts = options(&server).fetch_size(1000);
+    let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
+    let mut rows = sqlx::query("SELECT g, 'row ' || g FROM generate_series(1, $1) AS g")
+        .bind(250_000_i32)
+        .fetch(&mut conn);
+    let mut count = 0_i64;
+    let mut sum = 0_i64;
+    while let Some(row) = rows.try_next().await.unwrap() {
+        count += 1;
+        sum += i64::from(row.get::<i32, _>(0));
+    }
+    drop(rows);
+    assert_eq!(count, 250_000);
+    assert_eq!(sum, 250_000 * 250_001 / 2);
+    // A stream dropped half-way leaves the connection usable.
+    {
+        let mut rows =
+            sqlx::query("SELECT g FROM generate_series(1, 100000) AS g").fetch(&mut conn);
+        for _ in 0..1500 {
+            rows.try_next().await.unwrap().unwrap();
+        }
+    }
+    let n: i32 = sqlx::query_scalar("SELECT 7")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+}
+
+#[tokio::test]
+async fn fetch_one_asks_a_read_for_one_row_and_writes_run_to_the_end() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    sqlx::query("CREATE SEQUENCE seq")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // The server produces one row only: `nextval` runs once, not 1000 times.
+    let first: i64 = sqlx::query_scalar("SELECT nextval('seq') FROM generate_series(1, 1000)")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(first, 1);
+    let last: i64 = sqlx::query_scalar("SELECT last_value FROM seq")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(last, 1);
+    let none: Option<i32> = sqlx::query_scalar("SELECT 1 WHERE false")
+        .fetch_optional(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(none, None);
+    // A write with RETURNING runs to the end: every row lands, the first is returned.
+    sqlx::query("CREATE TABLE ret (id int)")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let id: i32 = sqlx::query_scalar(
+        "INSERT INTO ret SELECT g FROM generate_series(1, 500) AS g RETURNING id",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(id, 1);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM ret")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 500);
+}
+
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[tokio::test]
+async fn a_million_rows_stream_in_flat_memory() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = connect(&server).await;
+    let sql = "SELECT g, g * 2, 'text ' || g, g::float8 / 3 FROM generate_series(1, 1200000) AS g";
+    let before = rss_bytes();
+    let mut peak = 0;
+    let mut count = 0_u64;
+    let mut rows = sqlx::query(sql).fetch(&mut conn);
+    while let Some(row) = rows.try_next().await.unwrap() {
+        count += 1;
+        assert_eq!(
+            i64::from(row.get::<i32, _>(1)),
+            2 * i64::from(row.get::<i32, _>(0))
+        );
+        if count.is_multiple_of(100_000) {
+            peak = peak.max(rss_bytes().unwrap_or(0));
+        }
+    }
+    drop(rows);
+    assert_eq!(count, 1_200_000);
+    if let Some(before) = before {
+        // The whole result is ~40 MB of text; streaming keeps one page (10,000 rows) in memory.
+        let growth = peak.saturating_sub(before);
+        assert!(growth < 24 * 1024 * 1024, "RSS grew by {growth} bytes");
+    }
+}
