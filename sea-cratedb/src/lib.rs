@@ -19,7 +19,7 @@ pub use extension::expr;
 pub use extension::table::{
     Codec, CrateTableExt, FulltextIndex, ParamValue, Replicas, TableOptions, WithParams,
 };
-pub use model::{__private, ChangeSet, CrateObject, KeyedModel, Model, ModelColumn};
+pub use model::{__private, ChangeSet, CrateObject, KeyedModel, Model, ModelColumn, RowVersion};
 #[cfg(feature = "macros")]
 pub use sea_cratedb_derive::{CrateModel, CrateObject};
 pub use statement::*;

@@ -10,8 +10,10 @@
 pub mod __private;
 mod changes;
 mod insert;
+mod occ;
 
 pub use changes::ChangeSet;
+pub use occ::RowVersion;
 
 use sea_query::{
     Cond, DeleteStatement, Expr, ExprTrait, Iden, InsertStatement, IntoIden, OnConflict, Query,
@@ -533,6 +535,31 @@ pub trait KeyedModel: Model {
         let mut select = Self::select();
         select.cond_where(Self::key_condition(key));
         select
+    }
+
+    /// [`select_by_pk`](Self::select_by_pk) plus the row's version, `_seq_no` and
+    /// `_primary_term`, as the last two columns (see [`RowVersion`] for an example).
+    fn select_versioned_by_pk(key: Self::PrimaryKey) -> SelectStatement {
+        let mut select = Self::select_by_pk(key);
+        RowVersion::select_columns(&mut select);
+        select
+    }
+
+    /// [`update`](Self::update), applied only if the row is still at `version` (optimistic
+    /// concurrency control): zero rows affected means another writer came first. See
+    /// [`RowVersion`].
+    fn update_if_version(&self, version: RowVersion) -> UpdateStatement {
+        let mut update = self.update();
+        version.guard_update(&mut update);
+        update
+    }
+
+    /// [`delete`](Self::delete), applied only if the row is still at `version`. See
+    /// [`RowVersion`].
+    fn delete_if_version(&self, version: RowVersion) -> DeleteStatement {
+        let mut delete = self.delete();
+        version.guard_delete(&mut delete);
+        delete
     }
 }
 
