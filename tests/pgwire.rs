@@ -22,22 +22,12 @@ use sqlx_cratedb::{
     CrateDbProtocol,
 };
 
-fn options(server: &PgServer) -> CrateDbConnectOptions {
-    server.url().parse().unwrap()
-}
-
-async fn connect(server: &PgServer) -> CrateDbConnection {
-    CrateDbConnection::connect_with(&options(server))
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn cleartext_password_connects_and_reports_server_parameters() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let opts = options(&server);
+    let opts = server.crate_options();
     assert_eq!(opts.get_protocol(), CrateDbProtocol::PgWire);
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
     // PostgreSQL, not CrateDB: no crate_version.
@@ -74,7 +64,7 @@ async fn md5_and_scram_authentication() {
         let Some(server) = PgServer::start_or_skip(PgServerConfig::new().auth(auth)) else {
             return;
         };
-        let mut conn = connect(&server).await;
+        let mut conn = server.crate_connect().await.unwrap();
         let n: i64 = sqlx::query_scalar("SELECT 40 + $1")
             .bind(2_i64)
             .fetch_one(&mut conn)
@@ -92,11 +82,12 @@ async fn tls_with_the_generated_ca_and_client_certificate() {
     let ca = server.ca_cert_path().unwrap().to_path_buf();
     // Without TLS the server refuses (hostssl only).
     assert!(
-        CrateDbConnection::connect_with(&options(&server))
+        CrateDbConnection::connect_with(&server.crate_options())
             .await
             .is_err()
     );
-    let opts = options(&server)
+    let opts = server
+        .crate_options()
         .tls(true)
         .root_cert(CrateDbPem::Path(ca.clone()));
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
@@ -117,7 +108,8 @@ async fn tls_with_the_generated_ca_and_client_certificate() {
     ) else {
         return;
     };
-    let opts = options(&cert_server)
+    let opts = cert_server
+        .crate_options()
         .tls(true)
         .root_cert(CrateDbPem::Path(
             cert_server.ca_cert_path().unwrap().to_path_buf(),
@@ -135,7 +127,9 @@ async fn every_shared_type_round_trips_through_the_sqlx_api() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let pool = CrateDbPool::connect_with(options(&server)).await.unwrap();
+    let pool = CrateDbPool::connect_with(server.crate_options())
+        .await
+        .unwrap();
     sqlx::query(
         "CREATE TABLE types (id int PRIMARY KEY, b bool, i2 int2, i4 int4, i8 int8, f4 float4, \
          f8 float8, t text, v varchar(20), j json, p point, n numeric(10,3), tz timestamptz, \
@@ -286,7 +280,7 @@ async fn execute_reports_rows_affected_and_errors_carry_sqlstate() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let mut conn = connect(&server).await;
+    let mut conn = server.crate_connect().await.unwrap();
     sqlx::query("CREATE TABLE t (id int PRIMARY KEY, v text)")
         .execute(&mut conn)
         .await
@@ -357,7 +351,7 @@ async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let mut conn = connect(&server).await;
+    let mut conn = server.crate_connect().await.unwrap();
     let started = Instant::now();
     let dropped = tokio::time::timeout(
         Duration::from_millis(300),
@@ -380,7 +374,9 @@ async fn a_dropped_or_timed_out_pg_sleep_is_cancelled() {
         started.elapsed()
     );
 
-    let opts = options(&server).request_timeout(Some(Duration::from_millis(300)));
+    let opts = server
+        .crate_options()
+        .request_timeout(Some(Duration::from_millis(300)));
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
     let started = Instant::now();
     let err = sqlx::query("SELECT pg_sleep(30)")
@@ -410,7 +406,7 @@ async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarte
         return;
     };
     for server in cluster.servers() {
-        let mut conn = connect(server).await;
+        let mut conn = server.crate_connect().await.unwrap();
         sqlx::query("CREATE TABLE w (id int PRIMARY KEY)")
             .execute(&mut conn)
             .await
@@ -465,7 +461,7 @@ async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarte
     pool.close().await;
     let mut seen = std::collections::HashMap::new();
     for server in cluster.servers() {
-        let mut conn = connect(server).await;
+        let mut conn = server.crate_connect().await.unwrap();
         let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM w")
             .fetch_all(&mut conn)
             .await

@@ -10,24 +10,14 @@
 use cratedb_integration::pg::{PgServer, PgServerConfig};
 use futures_util::TryStreamExt as _;
 use sqlx::{Connection as _, Row as _};
-use sqlx_cratedb::{CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection};
-
-fn options(server: &PgServer) -> CrateDbConnectOptions {
-    server.url().parse().unwrap()
-}
-
-async fn connect(server: &PgServer) -> CrateDbConnection {
-    CrateDbConnection::connect_with(&options(server))
-        .await
-        .unwrap()
-}
+use sqlx_cratedb::{CrateDbArguments, CrateDbBulkRow, CrateDbConnection};
 
 #[tokio::test]
 async fn bulk_reports_every_row_and_postgresql_rolls_back_a_failed_batch() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let opts = options(&server).bulk_rows(3);
+    let opts = server.crate_options().bulk_rows(3);
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
     sqlx::query("CREATE TABLE b (id int PRIMARY KEY, v text)")
         .execute(&mut conn)
@@ -104,7 +94,7 @@ async fn a_bulk_row_that_cannot_be_encoded_fails_the_call_and_sends_nothing_of_i
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let opts = options(&server).bulk_rows(3);
+    let opts = server.crate_options().bulk_rows(3);
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
     sqlx::query("CREATE TABLE e (id bigint PRIMARY KEY)")
         .execute(&mut conn)
@@ -136,7 +126,7 @@ async fn streaming_reads_through_suspended_portals() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let opts = options(&server).fetch_size(1000);
+    let opts = server.crate_options().fetch_size(1000);
     let mut conn = CrateDbConnection::connect_with(&opts).await.unwrap();
     let mut rows = sqlx::query("SELECT g, 'row ' || g FROM generate_series(1, $1) AS g")
         .bind(250_000_i32)
@@ -170,7 +160,7 @@ async fn fetch_one_asks_a_read_for_one_row_and_writes_run_to_the_end() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let mut conn = connect(&server).await;
+    let mut conn = server.crate_connect().await.unwrap();
     sqlx::query("CREATE SEQUENCE seq")
         .execute(&mut conn)
         .await
@@ -221,7 +211,7 @@ async fn a_million_rows_stream_in_flat_memory() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
-    let mut conn = connect(&server).await;
+    let mut conn = server.crate_connect().await.unwrap();
     let sql = "SELECT g, g * 2, 'text ' || g, g::float8 / 3 FROM generate_series(1, 1200000) AS g";
     let before = rss_bytes();
     let mut peak = 0;

@@ -192,6 +192,26 @@ impl PgServer {
         )
     }
 
+    /// [`url`](Self::url) as `sqlx-cratedb` connect options (the pgwire transport).
+    ///
+    /// # Panics
+    /// If the driver rejects the URL, which would be a bug in either.
+    pub fn crate_options(&self) -> sqlx_cratedb::CrateDbConnectOptions {
+        #[allow(clippy::expect_used)] // test support: a bad URL is a bug
+        self.url()
+            .parse()
+            .expect("sqlx-cratedb accepts the server's postgres:// URL")
+    }
+
+    /// A `sqlx-cratedb` connection over pgwire with [`crate_options`](Self::crate_options).
+    ///
+    /// # Errors
+    /// If connecting fails.
+    pub async fn crate_connect(&self) -> Result<sqlx_cratedb::CrateDbConnection, sqlx::Error> {
+        use sqlx::Connection as _;
+        sqlx_cratedb::CrateDbConnection::connect_with(&self.crate_options()).await
+    }
+
     /// `127.0.0.1:port`.
     pub fn host_port(&self) -> String {
         format!("{HOST}:{}", self.port)
