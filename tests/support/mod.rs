@@ -47,13 +47,14 @@
 //! [`scenarios`] holds the driver's end-to-end scenarios once ([`scenarios::SCENARIOS`]): types
 //! round trip with NULLs, bulk with a duplicate-key row reported by index plus the
 //! unique-violation kind, the missing-table error, streaming 50,000 rows through `fetch`, default
-//! schema with failover from a dead first host, `query_as` into a `FromRow` struct, and rows
-//! affected by UPDATE/DELETE. Each takes a [`scenarios::Target`] (server and transport) and asks
+//! schema with failover from a dead first host, `query_as` into a `FromRow` struct, rows
+//! affected by UPDATE/DELETE, a `CrateModel`'s statements round-tripping through `FromRow`, and
+//! optimistic concurrency control. Each takes a [`scenarios::Target`] (server and transport) and asks
 //! it only for the SQL its server spells differently. Runners:
 //!
-//! - `tests/scenarios_pg.rs`: every scenario over pgwire against a throwaway PostgreSQL (all of
-//!   them run there today; a CrateDB-only scenario states its reason in
-//!   [`scenarios::Scenario::cratedb_only`] and is reported as not run).
+//! - `tests/scenarios_pg.rs`: every scenario over pgwire against a throwaway PostgreSQL except
+//!   the CrateDB-only ones (optimistic concurrency control needs `_seq_no`), which state their
+//!   reason in [`scenarios::Scenario::cratedb_only`] and are reported as not run.
 //! - `tests/live.rs`: every scenario against a real CrateDB, over HTTP when `CRATEDB_URL` is set
 //!   (`crate://crate@localhost:4200`) and over pgwire when `CRATEDB_PG_URL` is set
 //!   (`postgres://crate@localhost:5432/doc`). A missing variable prints `skipped: … not set`

@@ -13,9 +13,10 @@
 //! | `tests/live.rs`, `CRATEDB_PG_URL` | CrateDB | pgwire |
 //! | `tests/scenarios_pg.rs` | throwaway PostgreSQL ([`crate::pg::PgServer`]) | pgwire |
 //!
-//! Every scenario of [`SCENARIOS`] runs against PostgreSQL today. A scenario PostgreSQL cannot
-//! show sets [`Scenario::cratedb_only`] to the reason; [`run`] then reports it as not run on
-//! PostgreSQL (never a silent skip), and `tests/scenarios_pg.rs` pins that list.
+//! Every scenario of [`SCENARIOS`] but one runs against PostgreSQL: optimistic concurrency
+//! control needs CrateDB's `_seq_no` / `_primary_term`. Such a scenario sets
+//! [`Scenario::cratedb_only`] to the reason; [`run`] then reports it as not run on PostgreSQL
+//! (never a silent skip), and `tests/scenarios_pg.rs` pins that list.
 
 // Scenario code is test code: it asserts and unwraps (a failed scenario is a panic).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::missing_panics_doc)]
@@ -32,12 +33,16 @@ use sqlx_cratedb::{
 };
 
 mod cases;
+mod models;
 
 pub use cases::{
     bulk_reports_the_failed_row_and_unique_violation_maps,
     default_schema_and_failover_from_a_dead_host, missing_table_error,
     query_as_into_from_row_struct, rows_affected_of_update_and_delete, streaming_many_rows,
     types_round_trip,
+};
+pub use models::{
+    Reading, model_statements_round_trip_through_from_row, optimistic_concurrency_control,
 };
 
 /// The server a [`Target`] talks to.
@@ -258,6 +263,18 @@ pub const SCENARIOS: &[Scenario] = &[
         name: "rows_affected_of_update_and_delete",
         cratedb_only: None,
         run: |t| Box::pin(rows_affected_of_update_and_delete(t)),
+    },
+    Scenario {
+        name: "model_statements_round_trip_through_from_row",
+        cratedb_only: None,
+        run: |t| Box::pin(model_statements_round_trip_through_from_row(t)),
+    },
+    Scenario {
+        name: "optimistic_concurrency_control",
+        cratedb_only: Some(
+            "`_seq_no` and `_primary_term` are CrateDB system columns; PostgreSQL has none",
+        ),
+        run: |t| Box::pin(optimistic_concurrency_control(t)),
     },
 ];
 
