@@ -196,10 +196,6 @@ async fn raw_post(client: &RawClient, port: u16, body: Bytes) -> Bytes {
     resp.into_body().collect().await.unwrap().to_bytes()
 }
 
-fn best<F: FnMut() -> Duration>(runs: usize, mut f: F) -> Duration {
-    (0..runs).map(|_| f()).min().unwrap()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scenarios (each runs in its own child process so memory high-water marks are separate)
 
@@ -502,7 +498,6 @@ fn main() {
     let lat = run("latency");
     let _ = peer.kill();
     let _ = peer.wait();
-    let _ = best(1, || Duration::ZERO);
 
     let rows_f = rows as f64;
     println!("# sqlx-cratedb HTTP benchmarks ({rows} rows x 7 cols, best of {runs})\n");
