@@ -80,6 +80,16 @@ fn alter_table_add_object_sub_column_by_path() {
             .try_to_string(),
         r#"ALTER TABLE "docs" ADD COLUMN "meta"['source']['url'] TEXT"#,
     );
+    // A whole sub-object at once (what the reflection diff adds for a new nested struct).
+    ok(
+        "alter_table_add_object_sub_column_by_path",
+        AlterTable::new("docs")
+            .add_column(ColumnDef::new(path("meta", ["origin"])).crate_type(
+                CrateType::object(ColumnPolicy::Dynamic).field(ColumnDef::new("url").text()),
+            ))
+            .try_to_string(),
+        r#"ALTER TABLE "docs" ADD COLUMN "meta"['origin'] OBJECT(DYNAMIC) AS ("url" TEXT)"#,
+    );
 }
 
 #[test]

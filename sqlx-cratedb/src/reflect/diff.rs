@@ -135,19 +135,22 @@ fn list(changes: &[UnsupportedChange]) -> String {
 struct ModelColumn<'a> {
     name: String,
     def: &'a ColumnDef,
+    /// The type as CrateDB SQL (`OBJECT(STRICT) AS (…)` with its fields).
+    type_sql: Option<String>,
     data_type: Option<DataType>,
 }
 
 fn model_column(def: &ColumnDef) -> ModelColumn<'_> {
-    let data_type = def.get_column_type().map(|ct| {
+    let type_sql = def.get_column_type().map(|ct| {
         let mut sql = String::new();
         CrateDbQueryBuilder.prepare_column_type(ct, &mut sql);
-        DataType::parse(&sql, None)
+        sql
     });
     ModelColumn {
         name: def.get_column_name(),
         def,
-        data_type,
+        data_type: type_sql.as_deref().map(|sql| DataType::parse(sql, None)),
+        type_sql,
     }
 }
 
@@ -179,9 +182,12 @@ pub fn diff_model<M: sea_cratedb::Model>(live: &TableInfo) -> Result<Vec<AlterTa
 /// returns the `ALTER TABLE … ADD COLUMN` statements (one per column) that bring the live table
 /// up to date.
 ///
-/// Only top-level columns are compared; object sub-columns travel with their object's type.
-/// Numeric precision and vector dimensions are not compared (`information_schema` reports
-/// them elsewhere).
+/// Object columns declared with their fields (`OBJECT(STRICT) AS (…)`, as a nested
+/// `CrateObject` struct declares them) are compared field by field: a missing field becomes
+/// `ADD COLUMN "col"['field'] type`, a field of another type a type change; live sub-columns the
+/// model lacks are left alone (dynamic objects gain keys from data). Fields of objects inside
+/// arrays are not compared. Numeric precision and vector dimensions are not compared
+/// (`information_schema` reports them elsewhere).
 ///
 /// # Errors
 /// [`DiffError::Unsupported`] listing **every** change `ADD COLUMN` cannot make: type and
@@ -225,6 +231,12 @@ pub fn diff_table(
                         live_nullable: existing.nullable,
                         model_nullable,
                     });
+                }
+                if existing.data_type == DataType::Object
+                    && let Some(type_sql) = &col.type_sql
+                {
+                    let column = [col.name.clone()];
+                    super::nested::diff_object(&column, type_sql, live, &mut add, &mut changes);
                 }
             }
             None if spec.default.is_some() => {

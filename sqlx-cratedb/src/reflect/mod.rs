@@ -13,7 +13,8 @@
 //!   splits them.
 //!
 //! `information_schema` shows only what the user may see. With the `sea-cratedb` feature,
-//! [`diff_table`] compares a model's `CREATE TABLE` with the live table.
+//! [`diff_table`] compares a model's `CREATE TABLE` with the live table, down to the fields of
+//! declared objects.
 
 use sqlx_core::executor::Executor;
 use sqlx_core::row::Row as _;
@@ -25,6 +26,8 @@ use crate::CrateDb;
 mod data_type;
 #[cfg(feature = "sea-cratedb")]
 mod diff;
+#[cfg(feature = "sea-cratedb")]
+mod nested;
 
 pub use data_type::{DataType, column_path};
 #[cfg(feature = "sea-cratedb")]
