@@ -80,10 +80,7 @@ impl<'c> QueryStream<'c> {
         match reader.poll_next(cx) {
             Poll::Pending => Poll::Pending,
             Poll::Ready(Ok(Some(item))) => {
-                match &item {
-                    Either::Left(r) => this.logger.increase_rows_affected(r.rows_affected()),
-                    Either::Right(_) => this.logger.increment_rows_returned(),
-                }
+                log_item(&mut this.logger, &item);
                 Poll::Ready(Some(Ok(item)))
             }
             Poll::Ready(Ok(None)) => {
@@ -108,16 +105,20 @@ impl Stream for QueryStream<'_> {
     }
 }
 
-/// Only the rows of a [`QueryStream`] (what `fetch` returns), without an extra adapter layer.
-struct RowStream<'c>(QueryStream<'c>);
+/// Only the rows of a query stream (what `fetch` returns), its row counts dropped, without
+/// an extra adapter layer. Serves both transports.
+struct RowStream<S>(S);
 
-impl Stream for RowStream<'_> {
+impl<S> Stream for RowStream<S>
+where
+    S: Stream<Item = Result<Item, Error>> + Unpin,
+{
     type Item = Result<CrateDbRow, Error>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
+        let inner = &mut self.get_mut().0;
         loop {
-            match this.0.poll_item(cx) {
+            match Pin::new(&mut *inner).poll_next(cx) {
                 Poll::Ready(Some(Ok(Either::Left(_)))) => {}
                 Poll::Ready(Some(Ok(Either::Right(row)))) => return Poll::Ready(Some(Ok(row))),
                 Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
@@ -125,6 +126,14 @@ impl Stream for RowStream<'_> {
                 Poll::Pending => return Poll::Pending,
             }
         }
+    }
+}
+
+/// Counts an item of a query stream in its log record.
+pub(crate) fn log_item(logger: &mut QueryLogger, item: &Item) {
+    match item {
+        Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
+        Either::Right(_) => logger.increment_rows_returned(),
     }
 }
 
@@ -189,7 +198,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         #[cfg(feature = "pgwire")]
         if self.is_pgwire() {
             let stream = pg_stream(self, query, super::pgwire::query::Want::All);
-            return Box::pin(super::pgwire::stream::PgRows(stream));
+            return Box::pin(RowStream(stream));
         }
         Box::pin(RowStream(QueryStream::new(self, query)))
     }
@@ -207,7 +216,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
             return Box::pin(async move {
                 use futures_util::TryStreamExt as _;
                 let stream = pg_stream(self, query, super::pgwire::query::Want::First);
-                super::pgwire::stream::PgRows(stream).try_next().await
+                RowStream(stream).try_next().await
             });
         }
         let arguments = query.take_arguments().map_err(Error::Encode);

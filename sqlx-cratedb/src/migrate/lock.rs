@@ -272,15 +272,13 @@ impl CrateDbConnection {
                     EpochMillis(since)
                 );
                 // Only that exact claim: a fresh claim by another taker has another holder/time.
-                sqlx_core::query::query(AssertSqlSafe(format!(
+                let delete = sqlx_core::query::query(AssertSqlSafe(format!(
                     "DELETE FROM {LOCK_TABLE} WHERE id = $1 AND holder = $2 AND acquired_at = $3"
                 )))
                 .bind(LOCK_KEY)
                 .bind(&holder)
-                .bind(since)
-                .execute(&mut *self)
-                .await?;
-                self.refresh_if_cratedb(LOCK_TABLE).await?;
+                .bind(since);
+                self.write_and_refresh(LOCK_TABLE, delete).await?;
                 continue;
             }
             let waited = started.elapsed();

@@ -229,6 +229,17 @@ impl CrateDbConnection {
             .await
             .map(|_| ())
     }
+
+    /// One write to a migration table (history or lock), then a refresh on CrateDB, so that the
+    /// next reader (another migrator, or the next run after a crash) sees it.
+    async fn write_and_refresh(
+        &mut self,
+        table_name: &str,
+        write: sqlx_core::query::Query<'_, CrateDb, crate::CrateDbArguments>,
+    ) -> Result<(), Error> {
+        write.execute(&mut *self).await?;
+        self.refresh_if_cratedb(table_name).await
+    }
 }
 
 /// Migrations on CrateDB: the history table keeps checksums as hex text (CrateDB has no binary
@@ -342,17 +353,14 @@ impl Migrate for CrateDbConnection {
         Box::pin(async move {
             // Recorded as applied without running it (`execution_time = -1`).
             let version = migration.version;
-            sqlx_core::query::query(AssertSqlSafe(format!(
+            let insert = sqlx_core::query::query(AssertSqlSafe(format!(
                 "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
                  VALUES ($1, $2, true, $3, -1)"
             )))
             .bind(version)
             .bind(&*migration.description)
-            .bind(hex(&migration.checksum))
-            .execute(&mut *self)
-            .await
-            .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
-            self.refresh_if_cratedb(table_name)
+            .bind(hex(&migration.checksum));
+            self.write_and_refresh(table_name, insert)
                 .await
                 .map_err(|e| MigrateError::ExecuteMigration(e, version))
         })
@@ -385,31 +393,28 @@ impl CrateDbConnection {
         let start = Instant::now();
         // Recorded first as unsuccessful: if a statement fails, the version stays dirty. The
         // primary key on `version` also stops a second migrator that runs without the lock.
-        sqlx_core::query::query(AssertSqlSafe(format!(
+        let insert = sqlx_core::query::query(AssertSqlSafe(format!(
             "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
              VALUES ($1, $2, false, $3, -1)"
         )))
         .bind(version)
         .bind(&*migration.description)
-        .bind(hex(&migration.checksum))
-        .execute(&mut *self)
-        .await
-        .map_err(|e| {
-            if lock::is_unique_violation(&e) {
-                MigrateError::ExecuteMigration(
-                    Error::Protocol(format!(
-                        "migration {version} was started by another migrator \
-                         (its row in `{table_name}` already exists): {e}"
-                    )),
-                    version,
-                )
-            } else {
-                MigrateError::ExecuteMigration(e, version)
-            }
-        })?;
-        self.refresh_if_cratedb(table_name)
+        .bind(hex(&migration.checksum));
+        self.write_and_refresh(table_name, insert)
             .await
-            .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
+            .map_err(|e| {
+                if lock::is_unique_violation(&e) {
+                    MigrateError::ExecuteMigration(
+                        Error::Protocol(format!(
+                            "migration {version} was started by another migrator \
+                         (its row in `{table_name}` already exists): {e}"
+                        )),
+                        version,
+                    )
+                } else {
+                    MigrateError::ExecuteMigration(e, version)
+                }
+            })?;
         self.run_script(migration.sql.as_str()).await.map_err(|e| {
             log::error!(
                 "sqlx-cratedb: migration {version} failed part-way; its record in `{table_name}` \
@@ -419,15 +424,12 @@ impl CrateDbConnection {
         })?;
         let elapsed = start.elapsed();
         let nanos = i64::try_from(elapsed.as_nanos()).unwrap_or(i64::MAX);
-        sqlx_core::query::query(AssertSqlSafe(format!(
+        let finish = sqlx_core::query::query(AssertSqlSafe(format!(
             "UPDATE {table_name} SET success = true, execution_time = $1 WHERE version = $2"
         )))
         .bind(nanos)
-        .bind(version)
-        .execute(&mut *self)
-        .await
-        .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
-        self.refresh_if_cratedb(table_name)
+        .bind(version);
+        self.write_and_refresh(table_name, finish)
             .await
             .map_err(|e| MigrateError::ExecuteMigration(e, version))?;
         Ok(elapsed)
@@ -442,25 +444,23 @@ impl CrateDbConnection {
         let version = migration.version;
         let start = Instant::now();
         let wrap = |e| MigrateError::ExecuteMigration(e, version);
-        sqlx_core::query::query(AssertSqlSafe(format!(
+        let dirty = sqlx_core::query::query(AssertSqlSafe(format!(
             "UPDATE {table_name} SET success = false WHERE version = $1"
         )))
-        .bind(version)
-        .execute(&mut *self)
-        .await
-        .map_err(wrap)?;
-        self.refresh_if_cratedb(table_name).await.map_err(wrap)?;
+        .bind(version);
+        self.write_and_refresh(table_name, dirty)
+            .await
+            .map_err(wrap)?;
         self.run_script(migration.sql.as_str())
             .await
             .map_err(wrap)?;
-        sqlx_core::query::query(AssertSqlSafe(format!(
+        let delete = sqlx_core::query::query(AssertSqlSafe(format!(
             "DELETE FROM {table_name} WHERE version = $1"
         )))
-        .bind(version)
-        .execute(&mut *self)
-        .await
-        .map_err(wrap)?;
-        self.refresh_if_cratedb(table_name).await.map_err(wrap)?;
+        .bind(version);
+        self.write_and_refresh(table_name, delete)
+            .await
+            .map_err(wrap)?;
         Ok(start.elapsed())
     }
 }

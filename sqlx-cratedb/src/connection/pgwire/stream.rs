@@ -10,12 +10,11 @@ use std::task::{Context, Poll};
 
 use futures_core::future::BoxFuture;
 use futures_core::stream::Stream;
-use sqlx_core::Either;
 use sqlx_core::error::Error;
 use sqlx_core::logger::QueryLogger;
 
 use super::query::{Item, PgQuery};
-use crate::row::CrateDbRow;
+use crate::connection::executor::log_item;
 
 /// The query and the outcome of one wait on it.
 type Step<'c> = (Option<Box<PgQuery<'c>>>, Result<Option<Item>, Error>);
@@ -53,14 +52,6 @@ impl<'c> PgStream<'c> {
             logger,
         }
     }
-
-    /// Logs an item.
-    fn log(&mut self, item: &Item) {
-        match item {
-            Either::Left(r) => self.logger.increase_rows_affected(r.rows_affected()),
-            Either::Right(_) => self.logger.increment_rows_returned(),
-        }
-    }
 }
 
 /// Waits for the next item of `query`, handing the query back with it.
@@ -80,7 +71,7 @@ impl Stream for PgStream<'_> {
                 State::Idle(mut query) => match query.next_buffered() {
                     Some(Ok(item)) => {
                         this.state = State::Idle(query);
-                        this.log(&item);
+                        log_item(&mut this.logger, &item);
                         return Poll::Ready(Some(Ok(item)));
                     }
                     Some(Err(e)) => return Poll::Ready(Some(Err(e))),
@@ -96,33 +87,13 @@ impl Stream for PgStream<'_> {
                             if let Some(query) = query {
                                 this.state = State::Idle(query);
                             }
-                            this.log(&item);
+                            log_item(&mut this.logger, &item);
                             return Poll::Ready(Some(Ok(item)));
                         }
                         Ok(None) => return Poll::Ready(None),
                         Err(e) => return Poll::Ready(Some(Err(e))),
                     },
                 },
-            }
-        }
-    }
-}
-
-/// The rows of a [`PgStream`], its row count dropped (`fetch`).
-pub(crate) struct PgRows<'c>(pub(crate) PgStream<'c>);
-
-impl Stream for PgRows<'_> {
-    type Item = Result<CrateDbRow, Error>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let inner = &mut self.get_mut().0;
-        loop {
-            match Pin::new(&mut *inner).poll_next(cx) {
-                Poll::Ready(Some(Ok(Either::Left(_)))) => {}
-                Poll::Ready(Some(Ok(Either::Right(row)))) => return Poll::Ready(Some(Ok(row))),
-                Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(e))),
-                Poll::Ready(None) => return Poll::Ready(None),
-                Poll::Pending => return Poll::Pending,
             }
         }
     }
