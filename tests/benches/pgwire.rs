@@ -46,19 +46,30 @@ struct Cost {
     cpu: Duration,
 }
 
-/// The run with the best wall time, and the least client CPU time, of `runs`.
-async fn best<F: AsyncFnMut()>(runs: usize, mut f: F) -> Cost {
-    let mut best = Cost {
+impl Cost {
+    /// The start of a best-of: worse than any run.
+    const WORST: Self = Self {
         wall: Duration::MAX,
         cpu: Duration::MAX,
     };
-    for _ in 0..runs {
-        let (t, c) = (Instant::now(), thread_cpu());
-        f().await;
-        best.wall = best.wall.min(t.elapsed());
-        best.cpu = best.cpu.min(thread_cpu().saturating_sub(c));
+
+    /// The better wall time and the better CPU time of `self` and `other`.
+    fn best(self, other: Self) -> Self {
+        Self {
+            wall: self.wall.min(other.wall),
+            cpu: self.cpu.min(other.cpu),
+        }
     }
-    best
+}
+
+/// Runs `f` once and measures it.
+async fn measure<F: AsyncFnOnce()>(f: F) -> Cost {
+    let (t, c) = (Instant::now(), thread_cpu());
+    f().await;
+    Cost {
+        wall: t.elapsed(),
+        cpu: thread_cpu().saturating_sub(c),
+    }
 }
 
 /// `PGWIRE_BENCH_ONLY=ours` runs only this driver's side (for profiling).
@@ -124,24 +135,12 @@ macro_rules! tuple {
     }};
 }
 
-/// Keeps the better wall and CPU time of `a` and `b`.
-fn min_cost(a: Cost, b: Cost) -> Cost {
-    Cost {
-        wall: a.wall.min(b.wall),
-        cpu: a.cpu.min(b.cpu),
-    }
-}
-
 async fn streaming(c: &mut Clients, rows: usize) {
     const ROUNDS: usize = 5;
-    let none = Cost {
-        wall: Duration::MAX,
-        cpu: Duration::MAX,
-    };
-    let (mut ours, mut tp, mut sp) = (none, none, none);
+    let (mut ours, mut tp, mut sp) = (Cost::WORST, Cost::WORST, Cost::WORST);
     // Alternating rounds, best of each, so that all three see the same machine load.
     for _ in 0..ROUNDS {
-        let round = best(1, async || {
+        let round = measure(async || {
             let mut n = 0usize;
             let mut s = sqlx::query(READ_SQL).fetch(&mut c.ours);
             while let Some(row) = s.try_next().await.unwrap() {
@@ -150,11 +149,11 @@ async fn streaming(c: &mut Clients, rows: usize) {
             assert_eq!(n, rows);
         })
         .await;
-        ours = min_cost(ours, round);
+        ours = ours.best(round);
         if only_ours() {
             continue;
         }
-        let round = best(1, async || {
+        let round = measure(async || {
             let mut n = 0usize;
             let s =
                 c.tp.query_raw(READ_SQL, std::iter::empty::<i32>())
@@ -168,8 +167,8 @@ async fn streaming(c: &mut Clients, rows: usize) {
             assert_eq!(n, rows);
         })
         .await;
-        tp = min_cost(tp, round);
-        let round = best(1, async || {
+        tp = tp.best(round);
+        let round = measure(async || {
             let mut n = 0usize;
             let mut s = sqlx::query(READ_SQL).fetch(&mut c.sp);
             while let Some(row) = s.try_next().await.unwrap() {
@@ -178,7 +177,7 @@ async fn streaming(c: &mut Clients, rows: usize) {
             assert_eq!(n, rows);
         })
         .await;
-        sp = min_cost(sp, round);
+        sp = sp.best(round);
     }
     if only_ours() {
         return;
@@ -200,14 +199,10 @@ async fn streaming(c: &mut Clients, rows: usize) {
 async fn latency(c: &mut Clients, n: usize) {
     const ROUNDS: usize = 7;
     let statement = c.tp.prepare("SELECT $1::int4").await.unwrap();
-    let mut ours = Cost {
-        wall: Duration::MAX,
-        cpu: Duration::MAX,
-    };
-    let mut tp = ours;
+    let (mut ours, mut tp) = (Cost::WORST, Cost::WORST);
     // Alternating rounds, best of each, so that both see the same machine load.
     for _ in 0..ROUNDS {
-        let o = best(1, async || {
+        let o = measure(async || {
             for i in 0..n {
                 let v: i32 = sqlx::query_scalar("SELECT $1::int4")
                     .bind(i32::try_from(i).unwrap())
@@ -218,12 +213,11 @@ async fn latency(c: &mut Clients, n: usize) {
             }
         })
         .await;
-        ours.wall = ours.wall.min(o.wall);
-        ours.cpu = ours.cpu.min(o.cpu);
+        ours = ours.best(o);
         if only_ours() {
             continue;
         }
-        let t = best(1, async || {
+        let t = measure(async || {
             for i in 0..n {
                 let row =
                     c.tp.query_one(&statement, &[&i32::try_from(i).unwrap()])
@@ -233,8 +227,7 @@ async fn latency(c: &mut Clients, n: usize) {
             }
         })
         .await;
-        tp.wall = tp.wall.min(t.wall);
-        tp.cpu = tp.cpu.min(t.cpu);
+        tp = tp.best(t);
     }
     if only_ours() {
         return;
@@ -293,7 +286,7 @@ struct BulkCost {
 
 async fn measured<F: AsyncFnMut()>(pid: i32, f: F) -> BulkCost {
     let before = backend_cpu(pid);
-    let client = best(1, f).await;
+    let client = measure(f).await;
     BulkCost {
         client,
         server: backend_cpu(pid).saturating_sub(before),
