@@ -412,12 +412,18 @@ impl PgConnection {
         if let Some(task) = self.cancel_task.take() {
             let _ = task.await;
         }
+        self.queue_owed_sync();
+        Ok(())
+    }
+
+    /// Queues the `Sync` that a stream still owes (it ended its `Execute`s with `Flush`), if
+    /// any; its `ReadyForQuery` is then pending.
+    pub(crate) fn queue_owed_sync(&mut self) {
         if self.sync_owed {
             frontend::sync(self.socket.wbuf());
             self.sync_owed = false;
             self.pending_ready += 1;
         }
-        Ok(())
     }
 
     /// A fresh statement name.
@@ -445,11 +451,7 @@ impl PgConnection {
         if let Some(task) = self.cancel_task.take() {
             let _ = task.await;
         }
-        if self.sync_owed {
-            frontend::sync(self.socket.wbuf());
-            self.sync_owed = false;
-            self.pending_ready += 1;
-        }
+        self.queue_owed_sync();
         if !self.socket.writer.wbuf.is_empty() {
             self.socket.flush().await?;
         }

@@ -328,17 +328,24 @@ impl<'c> PgQuery<'c> {
         self.statement = Some(statement);
     }
 
-    /// Fails the command with a server error; a stream owes its `Sync` then.
-    async fn fail(&mut self, error: Error) -> Error {
-        self.done = true;
+    /// At the end of a streaming command: sends the `Sync` it owes. A failed write breaks
+    /// the connection.
+    async fn send_owed_sync(&mut self) -> Result<(), Error> {
         if self.streaming && self.conn.sync_owed {
-            frontend::sync(self.conn.socket.wbuf());
-            self.conn.sync_owed = false;
-            self.conn.pending_ready += 1;
+            self.conn.queue_owed_sync();
             if let Err(e) = self.conn.socket.flush().await {
                 self.conn.broken = Some(e.to_string());
+                return Err(e);
             }
         }
+        Ok(())
+    }
+
+    /// Fails the command with a server error; a stream owes its `Sync` then (a failure to
+    /// send it is recorded on the connection, the server error is the one reported).
+    async fn fail(&mut self, error: Error) -> Error {
+        self.done = true;
+        let _ = self.send_owed_sync().await;
         error
     }
 
@@ -346,15 +353,7 @@ impl<'c> PgQuery<'c> {
     async fn complete(&mut self, rows: Option<i64>) -> Result<Item, Error> {
         self.done = true;
         self.executing = false;
-        if self.streaming && self.conn.sync_owed {
-            frontend::sync(self.conn.socket.wbuf());
-            self.conn.sync_owed = false;
-            self.conn.pending_ready += 1;
-            if let Err(e) = self.conn.socket.flush().await {
-                self.conn.broken = Some(e.to_string());
-                return Err(e);
-            }
-        }
+        self.send_owed_sync().await?;
         Ok(Either::Left(CrateDbQueryResult::from_rowcount(
             rows.unwrap_or(0),
         )))
