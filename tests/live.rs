@@ -1,69 +1,90 @@
-//! The scenario list (`cratedb_integration::scenarios`) against a real CrateDB, over both
-//! transports.
+//! The live ring: the scenario lists against a real CrateDB, over both transports.
 //!
-//! - `CRATEDB_URL` (e.g. `crate://crate@localhost:4200`): every scenario over HTTP.
-//! - `CRATEDB_PG_URL` (e.g. `postgres://crate@localhost:5432/doc`): every scenario over pgwire.
+//! The CrateDB is chosen by `cratedb_integration::cratedb::LiveCrateDb::from_env`:
+//! `CRATEDB_URL` / `CRATEDB_PG_URL` name a running server; otherwise `CRATEDB_HOME` names an
+//! installed CrateDB from which the test starts (and afterwards removes) a node of its own.
+//! Without any of them the test prints `skipped: no CrateDB …` and passes; with
+//! `CRATEDB_REQUIRED=1` it fails, and so does a missing transport URL.
 //!
-//! A server: `docker run -p 4200:4200 -p 5432:5432 crate -Cdiscovery.type=single-node`.
-//! Without a variable its test prints `skipped: … not set` and passes; with
-//! `CRATEDB_REQUIRED=1` a missing variable fails instead.
+//! One test runs everything, so that a started node serves both transports and is torn down
+//! once: the shared [`SCENARIOS`] and every CrateDB-only group of [`LIVE_GROUPS`], over HTTP
+//! and over pgwire. It prints one line per scenario and a count per group and transport.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use cratedb_integration::scenarios::{Target, Transport, run_all};
+use cratedb_integration::cratedb::{LiveCrateDb, required};
+use cratedb_integration::scenarios::live::LIVE_GROUPS;
+use cratedb_integration::scenarios::{Report, SCENARIOS, Target, Transport, run};
 use sqlx::Connection as _;
 use sqlx_cratedb::{CrateDbConnectOptions, CrateDbConnection};
 
-/// The URL in `var`, or `None` after printing why the test skips.
-fn url(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(u) if !u.is_empty() => Some(u),
-        _ => {
-            assert!(
-                std::env::var("CRATEDB_REQUIRED").as_deref() != Ok("1"),
-                "CRATEDB_REQUIRED=1 but {var} is not set"
-            );
-            eprintln!("skipped: {var} not set");
-            None
-        }
-    }
-}
-
-/// A CrateDB target for the URL in `var`, checked to use `transport` and to reach CrateDB.
-async fn target(var: &str, transport: Transport) -> Option<Target> {
-    let options: CrateDbConnectOptions = url(var)?
+/// A CrateDB target for `url`, checked to use `transport` and to reach CrateDB.
+async fn target(url: &str, transport: Transport) -> Target {
+    let options: CrateDbConnectOptions = url
         .parse()
-        .unwrap_or_else(|e| panic!("{var} is not a valid URL: {e}"));
+        .unwrap_or_else(|e| panic!("{url:?} is not a valid URL: {e}"));
     let target = Target::cratedb(options);
     assert_eq!(
         target.transport(),
         transport,
-        "{var} names the wrong transport"
+        "{url} names the wrong transport"
     );
     let conn = CrateDbConnection::connect_with(target.options())
         .await
-        .unwrap();
-    assert!(conn.server_is_cratedb(), "{var} does not reach CrateDB");
+        .unwrap_or_else(|e| panic!("connecting to {url}: {e}"));
+    assert!(conn.server_is_cratedb(), "{url} does not reach CrateDB");
     conn.close().await.unwrap();
-    Some(target)
+    target
 }
 
-#[tokio::test]
-async fn every_scenario_over_http_against_cratedb() {
-    let Some(target) = target("CRATEDB_URL", Transport::Http).await else {
-        return;
-    };
-    let report = run_all(&target).await;
-    report.assert_passed();
-    assert!(report.not_run.is_empty(), "{:?}", report.not_run);
+/// Runs the shared list and every live group against `target`; one report per group.
+async fn run_groups(target: &Target) -> Vec<(&'static str, Report)> {
+    let mut reports = vec![("shared", run(target, SCENARIOS).await)];
+    for (group, scenarios) in LIVE_GROUPS {
+        reports.push((group, run(target, scenarios).await));
+    }
+    reports
 }
 
-#[tokio::test]
-async fn every_scenario_over_pgwire_against_cratedb() {
-    let Some(target) = target("CRATEDB_PG_URL", Transport::PgWire).await else {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_over_both_transports_against_cratedb() {
+    let Some(cratedb) = LiveCrateDb::from_env() else {
         return;
     };
-    let report = run_all(&target).await;
-    report.assert_passed();
-    assert!(report.not_run.is_empty(), "{:?}", report.not_run);
+    let mut failures = Vec::new();
+    for (url, transport) in [
+        (cratedb.http_url(), Transport::Http),
+        (cratedb.pg_url(), Transport::PgWire),
+    ] {
+        let Some(url) = url else {
+            assert!(
+                !required(),
+                "CRATEDB_REQUIRED=1 but no URL for {transport:?}"
+            );
+            eprintln!("skipped: no CrateDB URL for {transport:?}");
+            continue;
+        };
+        let target = target(&url, transport).await;
+        for (group, report) in run_groups(&target).await {
+            eprintln!(
+                "{}: group {group}: {} passed, {} failed",
+                target.label(),
+                report.passed.len(),
+                report.failed.len()
+            );
+            assert!(report.not_run.is_empty(), "{:?}", report.not_run);
+            failures.extend(
+                report
+                    .failed
+                    .into_iter()
+                    .map(|(name, message)| format!("{} {group}/{name}: {message}", target.label())),
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} live scenario(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -58,6 +58,30 @@ pub enum SupportError {
         log_tail: String,
     },
 
+    /// A CrateDB node did not start, did not become ready in time, or did not stop.
+    #[error(
+        "CrateDB node {node} (HTTP port {http_port}): {reason}\n--- node log (last lines) ---\n{log_tail}"
+    )]
+    CrateDb {
+        /// The node's name.
+        node: String,
+        /// The node's HTTP port.
+        http_port: u16,
+        /// What went wrong.
+        reason: String,
+        /// The last lines of the node's log.
+        log_tail: String,
+    },
+
+    /// `CRATEDB_HOME` does not name a usable CrateDB installation.
+    #[error("CRATEDB_HOME={home}: {reason}")]
+    CrateDbInstall {
+        /// The directory `CRATEDB_HOME` names.
+        home: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
     /// Generating a certificate or key failed.
     #[error("generating TLS material ({context}): {source}")]
     Tls {

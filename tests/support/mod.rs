@@ -67,8 +67,10 @@
 //! cargo test -p cratedb-integration
 //! ```
 
+pub mod cratedb;
 mod error;
 pub mod pg;
+mod process;
 pub mod scenarios;
 
 pub use error::SupportError;

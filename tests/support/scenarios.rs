@@ -33,6 +33,7 @@ use sqlx_cratedb::{
 };
 
 mod cases;
+pub mod live;
 mod models;
 
 pub use cases::{

@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use nix::unistd::{Gid, Uid, User};
-
 use crate::SupportError;
 
 /// Where Debian installs each major version's server binaries.
@@ -109,50 +107,4 @@ fn has_server_binaries(dir: &Path) -> bool {
     ["initdb", "postgres", "psql"]
         .iter()
         .all(|name| dir.join(name).is_file())
-}
-
-/// The OS identity the server processes run as.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RunAs {
-    /// `Some` when running as root: the uid/gid of the `postgres` user to switch to.
-    pub(crate) switch_to: Option<(u32, u32)>,
-}
-
-impl RunAs {
-    /// The current user, or the `postgres` system user when the tests run as root.
-    pub(crate) fn detect() -> Result<Self, SupportError> {
-        if !Uid::effective().is_root() {
-            return Ok(Self { switch_to: None });
-        }
-        let user = User::from_name("postgres")
-            .map_err(|e| SupportError::io("looking up the `postgres` OS user", e.into()))?
-            .ok_or_else(|| {
-                SupportError::Config(
-                    "the tests run as root, PostgreSQL refuses to, and there is no `postgres` \
-                     OS user to run it as (Debian's postgresql package creates it)"
-                        .to_owned(),
-                )
-            })?;
-        Ok(Self {
-            switch_to: Some((user.uid.as_raw(), Gid::as_raw(user.gid))),
-        })
-    }
-
-    /// Applies the identity to a command that must not run as root.
-    pub(crate) fn apply(self, command: &mut Command) {
-        use std::os::unix::process::CommandExt as _;
-        if let Some((uid, gid)) = self.switch_to {
-            // std drops the supplementary groups when root switches uid.
-            command.uid(uid).gid(gid);
-        }
-    }
-
-    /// Makes `path` owned by the server's OS user (a no-op when not running as root).
-    pub(crate) fn chown(self, path: &Path) -> Result<(), SupportError> {
-        if let Some((uid, gid)) = self.switch_to {
-            std::os::unix::fs::chown(path, Some(uid), Some(gid))
-                .map_err(|e| SupportError::io(format!("chown {}", path.display()), e))?;
-        }
-        Ok(())
-    }
 }

@@ -35,10 +35,11 @@ mod process;
 mod server;
 mod tls;
 
+pub use crate::process::processes_in;
 pub use binaries::{BINDIR_ENV, PgBinaries};
 pub use cluster::PgCluster;
 pub use config::{PgAuth, PgServerConfig, PgTls};
-pub use process::{processes_in, shm_exists};
+pub use process::shm_exists;
 pub use server::PgServer;
 
 use crate::SupportError;

@@ -5,7 +5,6 @@ use std::fmt;
 use std::fs::{self, OpenOptions};
 use std::hash::BuildHasher as _;
 use std::io::Write as _;
-use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,11 +14,13 @@ use std::time::{Duration, Instant};
 
 use nix::sys::signal::Signal;
 
-use super::binaries::{PgBinaries, RunAs};
+use super::binaries::PgBinaries;
 use super::config::{PgAuth, PgServerConfig, PgTls};
-use super::process::{self, DIR_PREFIX, POLL};
+use super::process::{self as pg_process, DIR_PREFIX};
 use super::tls::{Authority, TlsFiles};
 use crate::SupportError;
+use crate::process::RunAs;
+use crate::process::{self, POLL, free_port};
 
 /// The only address the servers listen on.
 const HOST: &str = "127.0.0.1";
@@ -125,8 +126,12 @@ impl PgServer {
     ) -> Result<Self, SupportError> {
         config.validate()?;
         let binaries = PgBinaries::cached()?;
-        let run_as = RunAs::detect()?;
-        process::reap_orphans_once();
+        let run_as = RunAs::detect(
+            &["postgres"],
+            "the tests run as root, PostgreSQL refuses to, and there is no `postgres` OS user \
+             to run it as (Debian's postgresql package creates it)",
+        )?;
+        pg_process::reap_orphans_once();
         let password = config.password.take().unwrap_or_else(generate_password);
         config.password = Some(password.clone());
         let root = create_root(run_as)?;
@@ -601,7 +606,7 @@ impl Drop for PgServer {
             let _ = self.kill();
         }
         if self.state == State::Killed
-            && let Err(e) = process::remove_leftover_shm(&self.data_dir)
+            && let Err(e) = pg_process::remove_leftover_shm(&self.data_dir)
         {
             eprintln!("cratedb-integration: {e}");
         }
@@ -639,14 +644,6 @@ fn create_root(run_as: RunAs) -> Result<PathBuf, SupportError> {
             Err(e) => return Err(SupportError::io(format!("creating {}", dir.display()), e)),
         }
     }
-}
-
-/// A port that was free on 127.0.0.1 a moment ago.
-fn free_port() -> Result<u16, SupportError> {
-    TcpListener::bind((HOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .map_err(|e| SupportError::io("finding a free port on 127.0.0.1", e))
 }
 
 /// 32 random hex digits.

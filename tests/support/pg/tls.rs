@@ -10,8 +10,8 @@ use rcgen::{
     KeyUsagePurpose,
 };
 
-use super::binaries::RunAs;
 use crate::SupportError;
+use crate::process::RunAs;
 
 fn tls_err(context: &str) -> impl FnOnce(rcgen::Error) -> SupportError + '_ {
     move |source| SupportError::Tls {

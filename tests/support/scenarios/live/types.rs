@@ -1,0 +1,6 @@
+//! Live group `types`.
+
+use crate::scenarios::Scenario;
+
+/// The scenarios of this group.
+pub(super) const SCENARIOS: &[Scenario] = &[];
