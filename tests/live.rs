@@ -9,6 +9,7 @@
 //! One test runs everything, so that a started node serves both transports and is torn down
 //! once: the shared [`SCENARIOS`] and every CrateDB-only group of [`LIVE_GROUPS`], over HTTP
 //! and over pgwire. It prints one line per scenario and a count per group and transport.
+//! `CRATEDB_LIVE_GROUPS=shared,types` runs only the named groups (for work on one group).
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -37,11 +38,21 @@ async fn target(url: &str, transport: Transport) -> Target {
     target
 }
 
+/// Whether `group` runs: every group unless `CRATEDB_LIVE_GROUPS` (comma-separated, e.g.
+/// `shared,types`) names a subset, for working on one group.
+fn selected(group: &str) -> bool {
+    std::env::var("CRATEDB_LIVE_GROUPS")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .is_none_or(|list| list.split(',').any(|g| g.trim() == group))
+}
+
 /// Runs the shared list and every live group against `target`; one report per group.
 async fn run_groups(target: &Target) -> Vec<(&'static str, Report)> {
-    let mut reports = vec![("shared", run(target, SCENARIOS).await)];
-    for (group, scenarios) in LIVE_GROUPS {
-        reports.push((group, run(target, scenarios).await));
+    let mut reports = Vec::new();
+    let groups = std::iter::once(&("shared", SCENARIOS)).chain(LIVE_GROUPS);
+    for (group, scenarios) in groups.filter(|(g, _)| selected(g)) {
+        reports.push((*group, run(target, scenarios).await));
     }
     reports
 }
