@@ -12,6 +12,9 @@ pub enum Error {
     /// A value cannot be represented in CrateDB.
     #[error("{0}")]
     InvalidValue(InvalidValue),
+    /// A name (identifier, setting or parameter name) is empty or contains a control character.
+    #[error("{0}")]
+    InvalidName(crate::InvalidName),
 }
 
 /// A SQL construct CrateDB rejects, with the CrateDB alternative.
@@ -212,6 +215,12 @@ impl fmt::Display for InvalidValue {
 impl From<Unsupported> for Error {
     fn from(value: Unsupported) -> Self {
         Self::Unsupported(value)
+    }
+}
+
+impl From<crate::InvalidName> for Error {
+    fn from(value: crate::InvalidName) -> Self {
+        Self::InvalidName(value)
     }
 }
 

@@ -6,6 +6,8 @@ mod check;
 mod error;
 mod extension;
 mod model;
+mod name;
+mod seal;
 mod statement;
 mod types;
 
@@ -20,6 +22,7 @@ pub use extension::table::{
     Codec, CrateTableExt, FulltextIndex, ParamValue, Replicas, TableOptions, WithParams,
 };
 pub use model::{__private, ChangeSet, CrateObject, KeyedModel, Model, ModelColumn, RowVersion};
+pub use name::{InvalidName, quote_identifier};
 #[cfg(feature = "macros")]
 pub use sea_cratedb_derive::{CrateModel, CrateObject};
 pub use statement::*;

@@ -5,8 +5,8 @@ use sea_query::{
     IndexBuilder, IndexCreateStatement, IndexDropStatement, SqlWriter, TableRef, TableRefBuilder,
 };
 
-use super::{CrateDbQueryBuilder, write_quoted_iden};
-use crate::{Unsupported, check};
+use super::CrateDbQueryBuilder;
+use crate::{Unsupported, check, extension::path::write_name, name::write_checked_identifier};
 
 impl IndexBuilder for CrateDbQueryBuilder {
     fn prepare_index_create_statement(
@@ -17,7 +17,36 @@ impl IndexBuilder for CrateDbQueryBuilder {
         // CrateDB has no CREATE INDEX; only the head is written, which CrateDB rejects.
         check::report(Unsupported::SecondaryIndex);
         let _ = sql.write_str("CREATE INDEX ");
-        write_quoted_iden(create.get_index_spec().get_name().unwrap_or_default(), sql);
+        write_checked_identifier(create.get_index_spec().get_name().unwrap_or_default(), sql);
+    }
+
+    /// A table-level key inside `CREATE TABLE`: `CONSTRAINT "name" PRIMARY KEY ("a", "b")`, the
+    /// name quoted like every identifier (sea-query's default writes it without escaping).
+    fn prepare_table_index_expression(
+        &self,
+        create: &IndexCreateStatement,
+        sql: &mut impl SqlWriter,
+    ) {
+        if let Some(name) = create.get_index_spec().get_name() {
+            let _ = sql.write_str("CONSTRAINT ");
+            write_checked_identifier(name, sql);
+            let _ = sql.write_str(" ");
+        }
+        self.prepare_index_prefix(create, sql);
+        // CrateDB keys are plain columns (no expressions, prefixes or orders).
+        let _ = sql.write_str("(");
+        for (i, column) in create
+            .get_index_spec()
+            .get_column_names()
+            .iter()
+            .enumerate()
+        {
+            if i > 0 {
+                let _ = sql.write_str(", ");
+            }
+            write_name(column, sql);
+        }
+        let _ = sql.write_str(")");
     }
 
     fn prepare_table_ref_index_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {

@@ -6,10 +6,12 @@
 //! statement structs are opaque to other crates); everything else is sea-query's common SQL,
 //! which CrateDB shares with PostgreSQL.
 
+mod delegate;
 mod foreign_key;
 mod index;
 mod query;
 mod table;
+mod type_name;
 mod value;
 
 use sea_query::{
@@ -67,49 +69,12 @@ impl QuotedBuilder for CrateDbQueryBuilder {
     }
 
     /// Writes `"name"`, doubling every `"` inside, whether the name is borrowed or owned
-    /// (sea-query's default escapes owned names only); a [`path`](crate::expr::path) becomes
-    /// `"col"['key'][1]`.
+    /// (sea-query's default escapes owned names only); a [`Path`](crate::expr::Path) becomes
+    /// `"col"['key'][1]`. An empty name or one with a control character is still one quoted
+    /// identifier, and an error from the checked entry points.
     fn prepare_iden(&self, iden: &DynIden, sql: &mut impl SqlWriter) {
-        crate::extension::expr::write_dyn_iden(iden, sql);
+        crate::extension::path::write_dyn_iden(iden, sql);
     }
-}
-
-/// Writes a double-quoted identifier with embedded quotes doubled.
-pub(crate) fn write_quoted_iden(name: &str, sql: &mut impl std::fmt::Write) {
-    // Writing to a String or sea-query's SqlWriter cannot fail.
-    let _ = sql.write_char('"');
-    if !name.contains('"') {
-        let _ = sql.write_str(name);
-        let _ = sql.write_char('"');
-        return;
-    }
-    for part in name.split_inclusive('"') {
-        let _ = sql.write_str(part);
-        if part.ends_with('"') {
-            let _ = sql.write_char('"');
-        }
-    }
-    let _ = sql.write_char('"');
-}
-
-/// Writes a standard-conforming string literal: `'…'` with `'` doubled.
-///
-/// CrateDB treats backslashes in such literals as ordinary characters, so nothing else needs
-/// escaping and no input can end the literal early.
-pub(crate) fn write_quoted_string(value: &str, sql: &mut impl std::fmt::Write) {
-    let _ = sql.write_char('\'');
-    if !value.contains('\'') {
-        let _ = sql.write_str(value);
-        let _ = sql.write_char('\'');
-        return;
-    }
-    for part in value.split_inclusive('\'') {
-        let _ = sql.write_str(part);
-        if part.ends_with('\'') {
-            let _ = sql.write_char('\'');
-        }
-    }
-    let _ = sql.write_char('\'');
 }
 
 impl EscapeBuilder for CrateDbQueryBuilder {

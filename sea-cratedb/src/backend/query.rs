@@ -3,13 +3,16 @@
 
 use sea_query::{
     BinOper, ConditionHolder, DeleteStatement, ExplainStatement, JoinExpr, JoinType, LockClause,
-    OrderExpr, PostgresQueryBuilder, QueryBuilder, ReturningClause, SelectDistinct, SelectInto,
-    SelectStatement, SqlWriter, SubQueryStatement, TableRef, TypeRef, UnionType, UpdateStatement,
-    Value, WithClause, extension::postgres::PgBinOper,
+    OrderExpr, PostgresQueryBuilder, QueryBuilder, QuotedBuilder, ReturningClause, SelectDistinct,
+    SelectInto, SelectStatement, SqlWriter, SubQueryStatement, TableRef, TableRefBuilder, TypeRef,
+    UnionType, UpdateStatement, Value, WithClause, extension::postgres::PgBinOper,
 };
 
-use super::{CrateDbQueryBuilder, write_quoted_iden};
-use crate::{Unsupported, check};
+use super::{
+    CrateDbQueryBuilder,
+    delegate::{OrderWriter, TailProbe},
+};
+use crate::{Unsupported, check, name::write_checked_identifier};
 
 /// Writes `text` to a sea-query writer (writing to it cannot fail).
 fn put(sql: &mut impl SqlWriter, text: &str) {
@@ -44,11 +47,11 @@ impl QueryBuilder for CrateDbQueryBuilder {
         PostgresQueryBuilder.prepare_select_into(into, sql);
     }
 
-    fn prepare_explain_statement(&self, explain: &ExplainStatement, sql: &mut impl SqlWriter) {
-        // sea-query keeps the explained statement private; PostgreSQL's rendering recurses with
-        // PostgreSQL's hooks, so it is reported rather than trusted.
+    fn prepare_explain_statement(&self, _: &ExplainStatement, sql: &mut impl SqlWriter) {
+        // sea-query keeps the explained statement private, and PostgreSQL's rendering of it
+        // would write PostgreSQL literals: only `EXPLAIN` is written, which CrateDB rejects.
         check::report(Unsupported::Explain);
-        PostgresQueryBuilder.prepare_explain_statement(explain, sql);
+        put(sql, "EXPLAIN");
     }
 
     fn prepare_value(&self, value: Value, sql: &mut impl SqlWriter) {
@@ -58,18 +61,18 @@ impl QueryBuilder for CrateDbQueryBuilder {
 
     fn prepare_type_ref(&self, type_name: &TypeRef, sql: &mut impl SqlWriter) {
         // CrateDB type names are keywords (`DOUBLE PRECISION`, `ARRAY(TEXT)`, `OBJECT(STRICT)`),
-        // not identifiers: write them bare when they look like a type, quote anything else.
+        // not identifiers: write them bare when they are type syntax (type words, integers,
+        // balanced parentheses), anything else as one quoted identifier.
         let TypeRef(schema, name) = type_name;
-        let name = name.inner();
-        let name = name.as_ref();
-        let is_type_syntax = !name.is_empty()
-            && name.chars().all(|c| {
-                c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '(' | ')' | ',' | '[' | ']')
-            });
-        if schema.is_none() && is_type_syntax {
-            put(sql, name);
+        let text = name.inner();
+        if schema.is_none() && super::type_name::is_type_syntax(&text) {
+            put(sql, &text);
         } else {
-            PostgresQueryBuilder.prepare_type_ref(type_name, sql);
+            if let Some(schema) = schema {
+                self.prepare_schema_name(schema, sql);
+                put(sql, ".");
+            }
+            self.prepare_iden(name, sql);
         }
     }
 
@@ -85,7 +88,8 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_order(&self, order_expr: &OrderExpr, sql: &mut impl SqlWriter) {
-        PostgresQueryBuilder.prepare_order(order_expr, sql);
+        // sea-query's common direction / `Order::Field` rendering, values written by CrateDB.
+        OrderWriter.prepare_order(order_expr, sql);
         // sea-query's common SQL drops NULLS FIRST/LAST and `OrderExpr` is opaque: learn the
         // null ordering from PostgreSQL's rendering, whose tail is exactly that clause.
         let mut probe = TailWriter::default();
@@ -151,9 +155,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
         );
         // CrateDB's grammar takes no parentheses around a set operand, so an operand with its
         // own ORDER BY / LIMIT / OFFSET / set operation becomes a derived table.
-        let mut probe = String::new();
-        PostgresQueryBuilder.prepare_select_statement(select, &mut probe);
-        if has_top_level_tail(&probe) {
+        if TailProbe::has_tail(select) {
             put(sql, "SELECT * FROM (");
             self.prepare_select_statement(select, sql);
             put(sql, ") AS \"union_operand\"");
@@ -269,7 +271,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
     fn prepare_on_conflict_target_constraint(&self, constraint: &str, sql: &mut impl SqlWriter) {
         check::report(Unsupported::OnConflictOnConstraint);
         put(sql, " ON CONSTRAINT ");
-        write_quoted_iden(constraint, sql);
+        write_checked_identifier(constraint, sql);
     }
 
     fn prepare_on_conflict_condition(&self, condition: &ConditionHolder, sql: &mut impl SqlWriter) {
@@ -317,7 +319,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn write_string_quoted(&self, string: &str, buffer: &mut impl std::fmt::Write) {
-        super::write_quoted_string(string, buffer);
+        crate::name::write_string_literal(string, buffer);
     }
 
     fn write_bytes(&self, bytes: &[u8], buffer: &mut impl std::fmt::Write) {
@@ -342,36 +344,6 @@ fn pg_operator_name(op: PgBinOper) -> &'static str {
         | PgBinOper::StrictWordSimilarityDistance => "pg_trgm similarity operators",
         _ => "pgvector distance operators (use sea_cratedb::expr::knn_match)",
     }
-}
-
-/// Whether `sql` has ORDER BY, LIMIT, OFFSET or a set operation outside parentheses, string
-/// literals and quoted names (i.e. in the statement itself, not in a subquery).
-fn has_top_level_tail(sql: &str) -> bool {
-    const WORDS: [&str; 6] = [
-        " ORDER BY ",
-        " LIMIT ",
-        " OFFSET ",
-        " UNION ",
-        " INTERSECT ",
-        " EXCEPT ",
-    ];
-    let bytes = sql.as_bytes();
-    let mut depth = 0_usize;
-    let mut quote: Option<u8> = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None => match b {
-                b'\'' | b'"' => quote = Some(b),
-                b'(' => depth += 1,
-                b')' => depth = depth.saturating_sub(1),
-                b' ' if depth == 0 && WORDS.iter().any(|w| sql[i..].starts_with(w)) => return true,
-                _ => {}
-            },
-        }
-    }
-    false
 }
 
 /// A writer that keeps only the last bytes written: enough to read a clause's tail without

@@ -7,8 +7,13 @@ use sea_query::{
     TableDropOpt, TableRef, TableRefBuilder, TableRenameStatement,
 };
 
-use super::{CrateDbQueryBuilder, write_quoted_iden};
-use crate::{Unsupported, check, extension::table::FULLTEXT_INDEX_MARKER};
+use super::CrateDbQueryBuilder;
+use crate::{
+    Unsupported, check,
+    extension::{path::write_name, table::FULLTEXT_INDEX_MARKER},
+    name::write_checked_identifier,
+    seal,
+};
 
 fn put(sql: &mut impl SqlWriter, text: &str) {
     let _ = sql.write_str(text);
@@ -18,12 +23,14 @@ impl TableBuilder for CrateDbQueryBuilder {
     fn prepare_column_def(&self, column_def: &ColumnDef, sql: &mut impl SqlWriter) {
         let name = column_def.get_column_name();
         let spec = column_def.get_column_spec();
+        // A name rejected when a clause of this column was built (see `seal::render_collecting`).
+        seal::report_rejected(spec.comment.as_ref());
         if let Some(ColumnType::Custom(marker)) = column_def.get_column_type()
             && marker.inner() == FULLTEXT_INDEX_MARKER
         {
             // A named fulltext index (see `FulltextIndex`): `INDEX "name" USING FULLTEXT (…)`.
             put(sql, "INDEX ");
-            write_quoted_iden(&name, sql);
+            write_checked_identifier(&name, sql);
             put(sql, " USING FULLTEXT");
             if let Some(extra) = &spec.extra {
                 put(sql, " ");
@@ -31,8 +38,8 @@ impl TableBuilder for CrateDbQueryBuilder {
             }
             return;
         }
-        // A `path` names an object sub-column (`ALTER TABLE … ADD COLUMN "o"['k'] …`).
-        crate::extension::expr::write_iden(&name, sql);
+        // A `Path` names an object sub-column (`ALTER TABLE … ADD COLUMN "o"['k'] …`).
+        write_name(&name, sql);
         if let Some(column_type) = column_def.get_column_type() {
             put(sql, " ");
             self.prepare_column_type(column_type, sql);
@@ -178,6 +185,8 @@ impl TableBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_table_opt(&self, create: &TableCreateStatement, sql: &mut impl SqlWriter) {
+        // A name rejected when `crate_options` rendered the CrateDB clauses.
+        seal::report_rejected(create.get_comment());
         let mut options = String::new();
         PostgresQueryBuilder.prepare_table_opt(create, &mut options);
         if !options.is_empty() {

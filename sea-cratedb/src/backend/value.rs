@@ -5,8 +5,8 @@ use std::fmt::{self, Write};
 
 use sea_query::{OptionEnum, PostgresQueryBuilder, QueryBuilder, Value};
 
-use super::{CrateDbQueryBuilder, write_quoted_string};
-use crate::{InvalidValue, Unsupported, check};
+use super::CrateDbQueryBuilder;
+use crate::{InvalidValue, Unsupported, check, name::write_string_literal};
 
 /// Reports values CrateDB cannot hold, whether bound or inlined.
 pub(super) fn check_value(value: &Value) {
@@ -47,11 +47,11 @@ pub(super) fn write_value(
         Value::Float(Some(v)) => write_float(buf, f64::from(*v), "REAL"),
         Value::Double(Some(v)) => write_float(buf, *v, "DOUBLE PRECISION"),
         Value::String(Some(v)) => {
-            write_quoted_string(v, buf);
+            write_string_literal(v, buf);
             Ok(())
         }
         Value::Char(Some(v)) => {
-            write_quoted_string(v.encode_utf8(&mut [0; 4]), buf);
+            write_string_literal(v.encode_utf8(&mut [0; 4]), buf);
             Ok(())
         }
         Value::Bytes(Some(v)) => write_hex_text(v, buf),
@@ -94,7 +94,7 @@ pub(super) fn write_value(
         }
         // An enum value is its label, as text (CrateDB has no enum types).
         Value::Enum(OptionEnum::Some(v)) => {
-            write_quoted_string(&v.value, buf);
+            write_string_literal(&v.value, buf);
             Ok(())
         }
         // Variants of sea-query features this crate was built without (another crate in the
@@ -140,7 +140,7 @@ pub(crate) fn write_json(buf: &mut impl Write, v: &serde_json::Value) -> fmt::Re
         Json::Bool(b) => buf.write_str(if *b { "TRUE" } else { "FALSE" }),
         Json::Number(n) => write!(buf, "{n}"),
         Json::String(s) => {
-            write_quoted_string(s, buf);
+            write_string_literal(s, buf);
             Ok(())
         }
         Json::Array(items) => {
@@ -154,7 +154,7 @@ pub(crate) fn write_json(buf: &mut impl Write, v: &serde_json::Value) -> fmt::Re
             buf.write_char(']')
         }
         Json::Object(_) => {
-            write_quoted_string(&v.to_string(), buf);
+            write_string_literal(&v.to_string(), buf);
             buf.write_str("::OBJECT")
         }
     }

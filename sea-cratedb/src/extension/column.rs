@@ -1,8 +1,10 @@
 //! [`CrateColumnExt`]: CrateDB column types and constraints on sea-query's [`ColumnDef`].
 
+use std::fmt::Write as _;
+
 use sea_query::ColumnDef;
 
-use crate::{CrateType, backend::write_quoted_string};
+use crate::{CrateType, name::write_string_literal, seal};
 
 /// A spatial index for `GEO_SHAPE` columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,14 +74,22 @@ pub trait CrateColumnExt {
 
 impl CrateColumnExt for ColumnDef {
     fn crate_type(&mut self, column_type: impl Into<CrateType>) -> &mut Self {
-        self.custom(column_type.into().to_string())
+        let column_type = column_type.into();
+        let (text, rejected) = seal::render_collecting(|text| {
+            let _ = write!(text, "{column_type}");
+        });
+        if let Some(token) = rejected {
+            // A rejected object field name travels in the comment slot (never written).
+            self.comment(token);
+        }
+        self.custom(text)
     }
 
     fn fulltext(&mut self, analyzer: Option<&str>) -> &mut Self {
         let mut clause = String::from("INDEX USING FULLTEXT");
         if let Some(analyzer) = analyzer {
             clause.push_str(" WITH (analyzer = ");
-            write_quoted_string(analyzer, &mut clause);
+            write_string_literal(analyzer, &mut clause);
             clause.push(')');
         }
         append_extra(self, &clause)
@@ -97,7 +107,7 @@ impl CrateColumnExt for ColumnDef {
         let mut clause = format!("INDEX USING {}", index.as_sql());
         if let Some(precision) = precision {
             clause.push_str(" WITH (precision = ");
-            write_quoted_string(precision, &mut clause);
+            write_string_literal(precision, &mut clause);
             clause.push(')');
         }
         append_extra(self, &clause)

@@ -9,122 +9,12 @@ use std::fmt::Write as _;
 
 use sea_query::{DynIden, Expr, IntoIden};
 
+pub use super::path::{Path, Subscript, path};
 use crate::{
     CrateType,
-    backend::{write_quoted_iden, write_quoted_string},
-    extension::table::{ParamValue, write_param_name, write_param_value},
+    extension::table::{ParamValue, write_param_value},
+    name::{write_setting_name, write_string_literal},
 };
-
-/// One step of a subscript path: an object key or a 1-based array index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Subscript {
-    /// `['key']`.
-    Key(String),
-    /// `[n]` (1-based; past the end gives NULL).
-    Index(i32),
-}
-
-impl From<&str> for Subscript {
-    fn from(value: &str) -> Self {
-        Self::Key(value.to_owned())
-    }
-}
-
-impl From<String> for Subscript {
-    fn from(value: String) -> Self {
-        Self::Key(value)
-    }
-}
-
-impl From<i32> for Subscript {
-    fn from(value: i32) -> Self {
-        Self::Index(value)
-    }
-}
-
-/// Marks an identifier that encodes a subscript path (see [`path`]).
-const PATH_START: char = '\u{1}';
-const PATH_START_BYTE: u8 = 1;
-const PATH_KEY: char = '\u{2}';
-const PATH_INDEX: char = '\u{3}';
-
-/// A column with a subscript path, usable anywhere sea-query takes a column name, including
-/// the left-hand side of `UPDATE … SET`.
-///
-/// Only [`CrateDbQueryBuilder`](crate::CrateDbQueryBuilder) renders it.
-///
-/// # Examples
-///
-/// ```
-/// use sea_cratedb::{CrateDbQueryBuilder, expr::path, sea_query::{Expr, ExprTrait, Query}};
-///
-/// let sql = Query::update()
-///     .table("docs")
-///     .value(path("payload", ["meta", "level"]), 3)
-///     .and_where(Expr::col(path("tags", [1])).eq("x"))
-///     .to_string(CrateDbQueryBuilder);
-/// assert_eq!(sql, r#"UPDATE "docs" SET "payload"['meta']['level'] = 3 WHERE "tags"[1] = 'x'"#);
-/// ```
-pub fn path<I, S>(column: &str, segments: I) -> DynIden
-where
-    I: IntoIterator<Item = S>,
-    S: Into<Subscript>,
-{
-    let mut encoded = String::with_capacity(column.len() + 16);
-    encoded.push(PATH_START);
-    encoded.push_str(column);
-    for segment in segments {
-        match segment.into() {
-            Subscript::Key(key) => {
-                encoded.push(PATH_KEY);
-                encoded.push_str(&key);
-            }
-            Subscript::Index(index) => {
-                encoded.push(PATH_INDEX);
-                let _ = write!(encoded, "{index}");
-            }
-        }
-    }
-    encoded.into_iden()
-}
-
-/// Writes a sea-query identifier: quoted, or as a [`path`].
-pub(crate) fn write_dyn_iden(iden: &DynIden, sql: &mut impl std::fmt::Write) {
-    // `inner()` clones a `Cow`: free for `&'static str` names, one copy for owned ones.
-    let name = iden.inner();
-    // Hot path (every identifier): a plain name needs no path decoding and no escaping.
-    if name.bytes().all(|b| b != b'"' && b != PATH_START_BYTE) {
-        let _ = sql.write_char('"');
-        let _ = sql.write_str(&name);
-        let _ = sql.write_char('"');
-    } else {
-        write_iden(&name, sql);
-    }
-}
-
-/// Writes an identifier: a [`path`] as `"col"['k'][1]`, anything else as `"name"`.
-pub(crate) fn write_iden(name: &str, sql: &mut impl std::fmt::Write) {
-    let Some(encoded) = name.strip_prefix(PATH_START) else {
-        write_quoted_iden(name, sql);
-        return;
-    };
-    let mut parts = encoded.split([PATH_KEY, PATH_INDEX]);
-    write_quoted_iden(parts.next().unwrap_or_default(), sql);
-    // Walk the separators to know whether each part is a key or an index.
-    let kinds = encoded
-        .chars()
-        .filter(|&c| c == PATH_KEY || c == PATH_INDEX);
-    for (kind, part) in kinds.zip(parts) {
-        let _ = sql.write_char('[');
-        if kind == PATH_INDEX {
-            let _ = sql.write_str(part);
-        } else {
-            write_quoted_string(part, sql);
-        }
-        let _ = sql.write_char(']');
-    }
-}
 
 /// Subscripts any expression: `expr['k'][1]`.
 ///
@@ -148,7 +38,7 @@ where
     for segment in segments {
         tail.push('[');
         match segment.into() {
-            Subscript::Key(key) => write_quoted_string(&key, &mut tail),
+            Subscript::Key(key) => write_string_literal(&key, &mut tail),
             Subscript::Index(index) => {
                 let _ = write!(tail, "{index}");
             }
@@ -372,25 +262,35 @@ impl Match {
 
 impl From<Match> for Expr {
     fn from(m: Match) -> Self {
-        let mut targets = String::new();
+        // Targets are column expressions (names are quoted and checked when rendered); only
+        // the boosts, the match type and the options are template text.
         let multi = m.targets.len() > 1 || m.targets.iter().any(|(_, boost)| boost.is_some());
+        let mut template = String::from("MATCH(");
         if multi {
-            targets.push('(');
+            template.push('(');
         }
-        for (i, (column, boost)) in m.targets.iter().enumerate() {
+        let mut exprs = Vec::with_capacity(m.targets.len() + 2);
+        for (i, (column, boost)) in m.targets.into_iter().enumerate() {
             if i > 0 {
-                targets.push_str(", ");
+                template.push_str(", ");
             }
-            write_quoted_iden(&column.inner(), &mut targets);
+            exprs.push(Expr::col(column));
+            let _ = write!(template, "${}", exprs.len());
             if let Some(boost) = boost {
-                let _ = write!(targets, " {boost:?}");
+                let _ = write!(template, " {boost:?}");
             }
         }
         if multi {
-            targets.push(')');
+            template.push(')');
         }
+        exprs.push(m.query.unwrap_or_else(|| Expr::val("")));
+        let _ = write!(template, ", ${})", exprs.len());
         let mut tail = String::new();
-        if let Some(match_type) = m.kind {
+        // CrateDB's grammar needs `USING <type>` before `WITH (…)`; `best_fields` is the default.
+        let kind = m
+            .kind
+            .or((!m.options.is_empty()).then_some(MatchType::BestFields));
+        if let Some(match_type) = kind {
             tail.push_str(" USING ");
             tail.push_str(match_type.as_sql());
         }
@@ -400,17 +300,15 @@ impl From<Match> for Expr {
                 if i > 0 {
                     tail.push_str(", ");
                 }
-                write_param_name(name, &mut tail);
+                write_setting_name(name, &mut tail);
                 tail.push_str(" = ");
                 write_param_value(value, &mut tail);
             }
             tail.push(')');
         }
-        let query = m.query.unwrap_or_else(|| Expr::val(""));
-        Expr::cust_with_exprs(
-            "MATCH($1, $2)$3",
-            [Expr::cust(targets), query, Expr::cust(tail)],
-        )
+        exprs.push(Expr::cust(tail));
+        let _ = write!(template, "${}", exprs.len());
+        Expr::cust_with_exprs(template, exprs)
     }
 }
 
@@ -518,9 +416,8 @@ where
         if i > 0 {
             template.push_str(", ");
         }
-        let mut quoted = String::new();
-        write_quoted_iden(key.as_ref(), &mut quoted);
-        exprs.push(Expr::cust(quoted));
+        // A key renders like a column name: one quoted identifier, checked when rendered.
+        exprs.push(Expr::col(key.as_ref().to_owned()));
         exprs.push(value);
         let _ = write!(template, "${} = ${}", 2 * i + 1, 2 * i + 2);
     }

@@ -3,4 +3,5 @@
 
 pub(crate) mod column;
 pub mod expr;
+pub(crate) mod path;
 pub(crate) mod table;

@@ -7,7 +7,9 @@ use sea_query::{ColumnDef, DynIden, IntoIden, TableCreateStatement};
 
 use crate::{
     ColumnPolicy,
-    backend::{write_quoted_iden, write_quoted_string},
+    extension::path::write_dyn_iden,
+    name::{write_setting_name, write_string_literal},
+    seal,
 };
 
 /// The custom column type that marks a [`FulltextIndex`] inside `CREATE TABLE`'s column list.
@@ -131,7 +133,7 @@ impl WithParams {
             if i > 0 {
                 sql.push_str(", ");
             }
-            write_param_name(name, sql);
+            write_setting_name(name, sql);
             sql.push_str(" = ");
             write_param_value(value, sql);
         }
@@ -139,22 +141,7 @@ impl WithParams {
     }
 }
 
-/// Writes a parameter name bare when it is a plain lower-case identifier, quoted otherwise.
-pub(crate) fn write_param_name(name: &str, sql: &mut String) {
-    let plain = name
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        sql.push_str(name);
-    } else {
-        write_quoted_iden(name, sql);
-    }
-}
-
+/// Writes a `WITH` parameter value: numbers and booleans bare, text as a string literal.
 pub(crate) fn write_param_value(value: &ParamValue, sql: &mut String) {
     match value {
         ParamValue::Int(v) => {
@@ -162,13 +149,13 @@ pub(crate) fn write_param_value(value: &ParamValue, sql: &mut String) {
         }
         // NaN and infinity have no bare literal: they go as text, which CrateDB casts.
         ParamValue::Float(v) if !v.is_finite() => {
-            write_quoted_string(&format!("{v}").replace("inf", "Infinity"), sql);
+            write_string_literal(&format!("{v}").replace("inf", "Infinity"), sql);
         }
         ParamValue::Float(v) => {
             let _ = write!(sql, "{v:?}");
         }
         ParamValue::Bool(v) => sql.push_str(if *v { "true" } else { "false" }),
-        ParamValue::Text(v) => write_quoted_string(v, sql),
+        ParamValue::Text(v) => write_string_literal(v, sql),
     }
 }
 
@@ -276,23 +263,31 @@ impl TableOptions {
     }
 
     /// Renders the clauses in CrateDB's order (PARTITIONED BY, CLUSTERED, WITH).
+    ///
+    /// Every name is one quoted identifier; [`CrateTableExt::crate_options`] also carries a
+    /// rejected name (empty, or with a control character) to the checked entry point.
     pub fn to_sql(&self) -> String {
         let mut sql = String::new();
+        self.write_sql(&mut sql);
+        sql
+    }
+
+    fn write_sql(&self, sql: &mut String) {
         if !self.partitioned_by.is_empty() {
             sql.push_str("PARTITIONED BY (");
             for (i, column) in self.partitioned_by.iter().enumerate() {
                 if i > 0 {
                     sql.push_str(", ");
                 }
-                write_quoted_iden(&column.inner(), &mut sql);
+                write_dyn_iden(column, sql);
             }
             sql.push(')');
         }
         if self.clustered_by.is_some() || self.shards.is_some() {
-            push_separated(&mut sql, "CLUSTERED");
+            push_separated(sql, "CLUSTERED");
             if let Some(column) = &self.clustered_by {
                 sql.push_str(" BY (");
-                write_quoted_iden(&column.inner(), &mut sql);
+                write_dyn_iden(column, sql);
                 sql.push(')');
             }
             if let Some(shards) = self.shards {
@@ -300,10 +295,9 @@ impl TableOptions {
             }
         }
         if !self.params.is_empty() {
-            push_separated(&mut sql, "");
-            self.params.write_with(&mut sql);
+            push_separated(sql, "");
+            self.params.write_with(sql);
         }
-        sql
     }
 }
 
@@ -367,23 +361,27 @@ impl From<FulltextIndex> for ColumnDef {
     /// The index as an element of `CREATE TABLE`'s column list (rendered by
     /// [`CrateDbQueryBuilder`](crate::CrateDbQueryBuilder) only).
     fn from(index: FulltextIndex) -> Self {
-        let mut tail = String::from("(");
-        for (i, column) in index.columns.iter().enumerate() {
-            if i > 0 {
-                tail.push_str(", ");
+        let (tail, rejected) = seal::render_collecting(|tail| {
+            tail.push('(');
+            for (i, column) in index.columns.iter().enumerate() {
+                if i > 0 {
+                    tail.push_str(", ");
+                }
+                write_dyn_iden(column, tail);
             }
-            write_quoted_iden(&column.inner(), &mut tail);
-        }
-        tail.push(')');
-        if let Some(analyzer) = &index.analyzer {
-            tail.push_str(" WITH (analyzer = ");
-            write_quoted_string(analyzer, &mut tail);
             tail.push(')');
+            if let Some(analyzer) = &index.analyzer {
+                tail.push_str(" WITH (analyzer = ");
+                write_string_literal(analyzer, tail);
+                tail.push(')');
+            }
+        });
+        let mut column = ColumnDef::new(index.name);
+        column.custom(FULLTEXT_INDEX_MARKER).extra(tail);
+        if let Some(token) = rejected {
+            column.comment(token);
         }
-        ColumnDef::new(index.name)
-            .custom(FULLTEXT_INDEX_MARKER)
-            .extra(tail)
-            .to_owned()
+        column
     }
 }
 
@@ -391,6 +389,10 @@ impl From<FulltextIndex> for ColumnDef {
 pub trait CrateTableExt {
     /// Sets `PARTITIONED BY`, `CLUSTERED` and `WITH (…)`, replacing any earlier
     /// `crate_options` or `extra` text.
+    ///
+    /// A rejected name (empty, or with a control character) makes the checked entry point
+    /// return [`Error::InvalidName`](crate::Error::InvalidName); it is kept in the table's
+    /// comment, which CrateDB rendering does not write, so set no comment afterwards.
     fn crate_options(&mut self, options: TableOptions) -> &mut Self;
 
     /// Adds a named fulltext index to the column list.
@@ -399,7 +401,13 @@ pub trait CrateTableExt {
 
 impl CrateTableExt for TableCreateStatement {
     fn crate_options(&mut self, options: TableOptions) -> &mut Self {
-        self.extra(options.to_sql())
+        let (sql, rejected) = seal::render_collecting(|sql| options.write_sql(sql));
+        if let Some(token) = rejected {
+            // CrateDB rendering writes no table comment: the slot carries the rejected name to
+            // the checked entry point.
+            self.comment(token);
+        }
+        self.extra(sql)
     }
 
     fn fulltext_index(&mut self, index: FulltextIndex) -> &mut Self {

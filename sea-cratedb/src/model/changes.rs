@@ -72,7 +72,7 @@ impl<M: Model> ChangeSet<M> {
         I: IntoIterator<Item = S>,
         S: Into<Subscript>,
     {
-        self.push(column.path(path), Expr::from(value.into()))
+        self.push(column.path(path).into(), Expr::from(value.into()))
     }
 
     /// `SET "column"['k1'] = expr`.
@@ -81,7 +81,7 @@ impl<M: Model> ChangeSet<M> {
         I: IntoIterator<Item = S>,
         S: Into<Subscript>,
     {
-        self.push(column.path(path), expr.into())
+        self.push(column.path(path).into(), expr.into())
     }
 
     /// Whether there is nothing to set.
@@ -153,13 +153,16 @@ fn diff_objects<C: ModelColumn>(
             (Some(Json::Object(old)), Json::Object(new)) => {
                 diff_objects(column, path, old, new, out);
             }
-            _ => out.push((column.path(path.iter().cloned()), json_leaf(new_value))),
+            _ => out.push((
+                column.path(path.iter().cloned()).into(),
+                json_leaf(new_value),
+            )),
         }
         path.pop();
     }
     for key in old.keys().filter(|key| !new.contains_key(*key)) {
         path.push(key.clone());
-        out.push((column.path(path.iter().cloned()), Expr::null()));
+        out.push((column.path(path.iter().cloned()).into(), Expr::null()));
         path.pop();
     }
 }

@@ -54,7 +54,7 @@ pub trait ModelColumn: Iden + Copy + PartialEq + 'static {
     ///     .to_string(CrateDbQueryBuilder);
     /// assert_eq!(sql, r#"SELECT "meta"['level'] FROM "docs" WHERE "meta"['tags']['1'] = 'x'"#);
     /// ```
-    fn path<I, S>(self, segments: I) -> sea_query::DynIden
+    fn path<I, S>(self, segments: I) -> crate::expr::Path
     where
         I: IntoIterator<Item = S>,
         S: Into<Subscript>,

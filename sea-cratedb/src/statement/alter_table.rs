@@ -9,11 +9,8 @@ use super::{
 };
 use crate::{
     CrateDbQueryBuilder, ParamValue,
-    backend::write_quoted_iden,
-    extension::{
-        expr::{write_dyn_iden, write_iden},
-        table::write_param_name,
-    },
+    extension::path::{write_dyn_iden, write_name},
+    name::write_setting_name,
 };
 
 /// `ALTER [BLOB] TABLE [ONLY] t [PARTITION (…)] action`.
@@ -268,7 +265,7 @@ impl AlterTable {
                     .find(|c| c.get_column_spec().default.is_some())
                 {
                     let mut name = String::new();
-                    write_iden(&column.get_column_name(), &mut name);
+                    write_name(&column.get_column_name(), &mut name);
                     return Err(StatementError::DefaultInAddColumn(name));
                 }
             }
@@ -339,7 +336,7 @@ impl AlterTable {
                     if i > 0 {
                         sql.push_str(", ");
                     }
-                    write_param_name(name, sql);
+                    write_setting_name(name, sql);
                 }
                 sql.push(')');
             }
@@ -353,24 +350,8 @@ impl AlterTable {
     }
 }
 
-/// Writes a column definition with [`TableBuilder::prepare_column_def`], the name written as a
-/// [`path`](crate::expr::path) when it is one (`"obj"['key'] TEXT`).
-///
-/// `prepare_column_def` quotes the name as a plain identifier; when it wrote a path that way,
-/// the name is replaced (once it writes paths itself, the output is kept as is).
+/// Writes a column definition with [`TableBuilder::prepare_column_def`], which writes a
+/// [`Path`](crate::expr::Path) name as `"obj"['key']`.
 fn write_column_def(column: &ColumnDef, sql: &mut String) {
-    let mut def = String::new();
-    CrateDbQueryBuilder.prepare_column_def(column, &mut def);
-    let name = column.get_column_name();
-    let mut plain = String::new();
-    write_quoted_iden(&name, &mut plain);
-    let mut proper = String::new();
-    write_iden(&name, &mut proper);
-    match def.strip_prefix(&plain) {
-        Some(rest) if plain != proper => {
-            sql.push_str(&proper);
-            sql.push_str(rest);
-        }
-        _ => sql.push_str(&def),
-    }
+    CrateDbQueryBuilder.prepare_column_def(column, sql);
 }

@@ -7,7 +7,7 @@ use super::{
     Params, PartitionSpec, StatementError, checked, partition_spec, write_iden_list,
     write_partition, write_table_name,
 };
-use crate::{ParamValue, backend::write_quoted_string};
+use crate::{ParamValue, name::write_string_literal};
 
 /// Compression of the files read or written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -105,7 +105,7 @@ impl NodeFilters {
                 }
                 sql.push_str(key);
                 sql.push_str(" = ");
-                write_quoted_string(&value, &mut sql);
+                write_string_literal(&value, &mut sql);
             }
         }
         sql.push('}');
@@ -322,14 +322,14 @@ impl CopyFrom {
             write_columns(self.columns.as_deref(), sql)?;
             sql.push_str(" FROM ");
             if let [uri] = self.uris.as_slice() {
-                write_quoted_string(uri, sql);
+                write_string_literal(uri, sql);
             } else {
                 sql.push('[');
                 for (i, uri) in self.uris.iter().enumerate() {
                     if i > 0 {
                         sql.push_str(", ");
                     }
-                    write_quoted_string(uri, sql);
+                    write_string_literal(uri, sql);
                 }
                 sql.push(']');
             }

@@ -9,7 +9,7 @@ use super::{
     copy::{Compression, CopyToFormat, Protocol, write_columns},
     partition_spec, write_partition, write_table_name,
 };
-use crate::{CrateDbQueryBuilder, ParamValue, backend::write_quoted_string};
+use crate::{CrateDbQueryBuilder, ParamValue, name::write_string_literal};
 
 /// `COPY t [PARTITION (…)] [(cols)] [WHERE …] TO DIRECTORY 'uri' [WITH (…)]`.
 ///
@@ -165,7 +165,7 @@ impl CopyTo {
                 CrateDbQueryBuilder.prepare_expr(&Expr::from(filter.clone()), sql);
             }
             sql.push_str(" TO DIRECTORY ");
-            write_quoted_string(directory, sql);
+            write_string_literal(directory, sql);
             self.params.write_with(sql);
             Ok(())
         })

@@ -37,10 +37,8 @@ pub use view::{CreateView, DropView};
 
 use crate::{
     CrateDbQueryBuilder, ParamValue,
-    extension::{
-        expr::write_dyn_iden,
-        table::{write_param_name, write_param_value},
-    },
+    extension::{path::write_dyn_iden, table::write_param_value},
+    name::write_setting_name,
 };
 
 /// Why a native statement could not be rendered.
@@ -176,7 +174,7 @@ impl Params {
             if i > 0 {
                 sql.push_str(", ");
             }
-            write_param_name(name, sql);
+            write_setting_name(name, sql);
             sql.push_str(" = ");
             sql.push_str(text);
         }

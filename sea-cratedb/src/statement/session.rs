@@ -2,11 +2,11 @@
 
 use std::fmt;
 
-use super::StatementError;
+use super::{StatementError, checked};
 use crate::{
     ParamValue,
-    backend::write_quoted_string,
-    extension::table::{write_param_name, write_param_value},
+    extension::table::write_param_value,
+    name::{write_setting_name, write_string_literal},
 };
 
 /// How long a `SET GLOBAL` change lasts.
@@ -31,8 +31,8 @@ impl Persistence {
 /// A `SET` statement: a session setting, a session setting back to its default, or a cluster
 /// setting.
 ///
-/// Setting names are written bare when they are plain lower-case identifiers
-/// (`search_path`) and double-quoted otherwise (`"stats.enabled"`); text values are escaped
+/// Setting names are written bare when they are plain lower-case identifiers that are not
+/// reserved words (`search_path`) and double-quoted otherwise (`"stats.enabled"`, `"select"`); text values are escaped
 /// string literals, numbers and booleans are bare (negative numbers are written as text in
 /// `SET … TO`, whose grammar has no sign). CrateDB accepts and ignores unknown session
 /// settings; `RESET name` is not CrateDB syntax, use [`Set::to_default`].
@@ -98,37 +98,41 @@ impl Set {
     ///
     /// # Errors
     ///
-    /// [`StatementError::EmptyList`] for [`Set::session`] without a value.
+    /// [`StatementError::EmptyList`] for [`Set::session`] without a value;
+    /// [`StatementError::Sql`] with [`Error::InvalidName`](crate::Error::InvalidName) for an
+    /// empty setting name or one with a control character.
     pub fn try_to_string(&self) -> Result<String, StatementError> {
-        let mut sql = String::from("SET ");
-        match &self.kind {
-            SetKind::Session(values) => {
-                if values.is_empty() {
-                    return Err(StatementError::EmptyList("SET value"));
-                }
-                write_param_name(&self.name, &mut sql);
-                sql.push_str(" TO ");
-                for (i, value) in values.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
+        checked(|sql| {
+            sql.push_str("SET ");
+            match &self.kind {
+                SetKind::Session(values) => {
+                    if values.is_empty() {
+                        return Err(StatementError::EmptyList("SET value"));
                     }
-                    write_session_value(value, &mut sql);
+                    write_setting_name(&self.name, sql);
+                    sql.push_str(" TO ");
+                    for (i, value) in values.iter().enumerate() {
+                        if i > 0 {
+                            sql.push_str(", ");
+                        }
+                        write_session_value(value, sql);
+                    }
+                }
+                SetKind::Default => {
+                    write_setting_name(&self.name, sql);
+                    sql.push_str(" TO DEFAULT");
+                }
+                SetKind::Global(persistence, value) => {
+                    sql.push_str("GLOBAL ");
+                    sql.push_str(persistence.as_sql());
+                    sql.push(' ');
+                    write_setting_name(&self.name, sql);
+                    sql.push_str(" = ");
+                    write_param_value(value, sql);
                 }
             }
-            SetKind::Default => {
-                write_param_name(&self.name, &mut sql);
-                sql.push_str(" TO DEFAULT");
-            }
-            SetKind::Global(persistence, value) => {
-                sql.push_str("GLOBAL ");
-                sql.push_str(persistence.as_sql());
-                sql.push(' ');
-                write_param_name(&self.name, &mut sql);
-                sql.push_str(" = ");
-                write_param_value(value, &mut sql);
-            }
-        }
-        Ok(sql)
+            Ok(())
+        })
     }
 }
 
@@ -136,8 +140,10 @@ impl Set {
 /// is written as text (`'-1'`), which CrateDB converts to the setting's type.
 fn write_session_value(value: &ParamValue, sql: &mut String) {
     match value {
-        ParamValue::Int(v) if *v < 0 => write_quoted_string(&v.to_string(), sql),
-        ParamValue::Float(v) if v.is_sign_negative() => write_quoted_string(&format!("{v:?}"), sql),
+        ParamValue::Int(v) if *v < 0 => write_string_literal(&v.to_string(), sql),
+        ParamValue::Float(v) if v.is_sign_negative() => {
+            write_string_literal(&format!("{v:?}"), sql);
+        }
         other => write_param_value(other, sql),
     }
 }
@@ -165,10 +171,27 @@ impl ResetGlobal {
     }
 }
 
+impl ResetGlobal {
+    /// Renders the statement.
+    ///
+    /// # Errors
+    ///
+    /// [`StatementError::Sql`] with [`Error::InvalidName`](crate::Error::InvalidName) for an
+    /// empty setting name or one with a control character ([`Display`](fmt::Display) writes
+    /// such a name as one quoted identifier).
+    pub fn try_to_string(&self) -> Result<String, StatementError> {
+        checked(|sql| {
+            sql.push_str("RESET GLOBAL ");
+            write_setting_name(&self.name, sql);
+            Ok(())
+        })
+    }
+}
+
 impl fmt::Display for ResetGlobal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut sql = String::from("RESET GLOBAL ");
-        write_param_name(&self.name, &mut sql);
+        write_setting_name(&self.name, &mut sql);
         f.write_str(&sql)
     }
 }
