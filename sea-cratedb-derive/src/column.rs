@@ -183,12 +183,17 @@ fn column(
         .as_ref()
         .or(attrs.foreign_rename.as_ref())
         .map_or_else(|| ident.span(), LitStr::span);
-    if name.is_empty() || name.contains('.') || name.starts_with('_') {
+    if name.is_empty()
+        || name.contains('.')
+        || name.starts_with('_')
+        || name.chars().any(is_forbidden_char)
+    {
         errors.push_at(
             span,
             format!(
-                "invalid CrateDB column name \"{name}\": names must not be empty, contain `.` or \
-                 start with `_` (reserved for system columns)"
+                "invalid CrateDB column name {name:?}: names must not be empty, contain `.`, \
+                 control or bidirectional formatting characters, or start with `_` (reserved \
+                 for system columns)"
             ),
         );
         return None;
@@ -317,4 +322,14 @@ fn apply_rename_all(field: &str, rule: &str) -> String {
         "SCREAMING-KEBAB-CASE" => field.to_shouty_kebab_case(),
         _ => field.to_owned(),
     }
+}
+
+/// Whether `c` may not appear in a name: control characters and the Unicode bidirectional
+/// formatting characters (the same rule as `sea_cratedb::InvalidName`).
+pub(crate) fn is_forbidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
 }

@@ -25,6 +25,11 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         ));
     }
     let attrs = parse_struct_attrs(&input.attrs, Target::Model, &mut errors);
+    for (what, name) in [("table", &attrs.table), ("schema", &attrs.schema)] {
+        if let Some(name) = name {
+            check_name(what, name, &mut errors);
+        }
+    }
     let columns = columns(&data.fields, &attrs, Target::Model, &mut errors);
     if columns.is_empty() && errors.is_empty() {
         errors.push_at(
@@ -36,6 +41,22 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     check_primary_key(&columns, &mut errors);
     errors.finish()?;
     Ok(generate(input, &attrs, &columns, options.as_ref()))
+}
+
+/// Rejects a table or schema name CrateDB cannot hold: empty, or with a control or Unicode
+/// bidirectional formatting character (the generated code quotes every name; this catches the
+/// mistake at compile time instead of as a runtime error).
+fn check_name(what: &str, name: &LitStr, errors: &mut Errors) {
+    let value = name.value();
+    if value.is_empty() || value.chars().any(crate::column::is_forbidden_char) {
+        errors.push_at(
+            name.span(),
+            format!(
+                "invalid CrateDB {what} name {value:?}: names must not be empty or contain \
+                 control or bidirectional formatting characters"
+            ),
+        );
+    }
 }
 
 /// Checks the primary-key columns (CrateDB's rules, reference §2.1).

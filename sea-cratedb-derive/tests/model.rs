@@ -349,6 +349,31 @@ fn update_changed_sets_a_whole_object_that_was_null() {
     );
 }
 
+/// Regression (hardening defect 1, root cause 2): object keys come from row data; a key that
+/// contains the old path separators stays one string literal, so the WHERE clause stays.
+#[test]
+fn update_changed_keeps_hostile_object_keys_inside_one_literal() {
+    let before = Doc {
+        id: 1,
+        title: "t".into(),
+        meta: json!({}),
+    };
+    let after = Doc {
+        id: 1,
+        title: "t".into(),
+        meta: json!({"x\u{3}1] = 1 --": 1, "it's\\": 2}),
+    };
+    let sql = after
+        .update_changed(&before)
+        .unwrap()
+        .try_to_string()
+        .unwrap();
+    assert_eq!(
+        sql,
+        "UPDATE \"docs\" SET \"meta\"['it''s\\'] = 2, \"meta\"['x\u{3}1] = 1 --'] = 1 WHERE \"id\" = 1"
+    );
+}
+
 #[test]
 fn delete_by_key() {
     let (sql, values) = metric().delete().try_build().unwrap();

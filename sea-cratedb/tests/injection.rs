@@ -214,3 +214,79 @@ fn union_operand_with_quote_keeps_its_own_limit() {
         ),
     );
 }
+
+/// Setting and parameter names that are reserved words are quoted; the empty name is an error.
+#[test]
+fn reserved_setting_and_parameter_names_are_quoted() {
+    use sea_cratedb::{Persistence, ResetGlobal, Set, StatementError};
+
+    assert_sql(
+        "reserved_set_session_name",
+        &Set::session("select", ["v"]).try_to_string().unwrap(),
+        r#"SET "select" TO 'v'"#,
+    );
+    assert_sql(
+        "reserved_set_global_name",
+        &Set::global(Persistence::Transient, "default", 1)
+            .try_to_string()
+            .unwrap(),
+        r#"SET GLOBAL TRANSIENT "default" = 1"#,
+    );
+    assert_sql(
+        "reserved_reset_global_name",
+        &ResetGlobal::new("select").try_to_string().unwrap(),
+        r#"RESET GLOBAL "select""#,
+    );
+    let create = Table::create()
+        .table("t")
+        .col(ColumnDef::new("c").text())
+        .crate_options(TableOptions::new().param("default", 1))
+        .to_owned();
+    assert_sql(
+        "reserved_table_parameter_name",
+        &create.try_to_string().unwrap(),
+        r#"CREATE TABLE "t" ( "c" TEXT ) WITH ("default" = 1)"#,
+    );
+    for err in [
+        Set::session("", ["v"]).try_to_string().unwrap_err(),
+        Set::to_default("").try_to_string().unwrap_err(),
+        ResetGlobal::new("").try_to_string().unwrap_err(),
+    ] {
+        assert_eq!(
+            err,
+            StatementError::Sql(Error::InvalidName(InvalidName::Empty))
+        );
+    }
+    let create = Table::create()
+        .table("t")
+        .col(ColumnDef::new("c").text())
+        .crate_options(TableOptions::new().param("", 1))
+        .to_owned();
+    assert_eq!(
+        create.try_to_string(),
+        Err(Error::InvalidName(InvalidName::Empty))
+    );
+}
+
+/// `MATCH(…) WITH (…)` needs `USING <type>` first: options alone get the default type.
+#[test]
+fn match_options_without_type_use_best_fields() {
+    use sea_cratedb::expr::match_;
+
+    let select = Query::select()
+        .column("id")
+        .from("docs")
+        .and_where(
+            match_("title")
+                .query("crate")
+                .option("fuzziness", 1)
+                .option("using", "x")
+                .into(),
+        )
+        .to_owned();
+    assert_sql(
+        "match_options_without_type_use_best_fields",
+        &select.try_to_string().unwrap(),
+        r#"SELECT "id" FROM "docs" WHERE MATCH("title", 'crate') USING best_fields WITH (fuzziness = 1, "using" = 'x')"#,
+    );
+}
