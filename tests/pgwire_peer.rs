@@ -203,8 +203,27 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
     let mut wide_sent = 0usize;
     let mut failed = false;
     let mut status = b'I';
+    // As CrateDB 6.4 does after a bulk batch: its ReadyForQuery goes out once the batch has run
+    // (here: 100 ms later), and the replies of a batch pipelined meanwhile overtake it.
+    let mut held_ready: Option<Vec<u8>> = None;
     loop {
-        let Some((tag, body)) = read_frontend(&mut stream).await else {
+        let next = if held_ready.is_some() {
+            match tokio::time::timeout(
+                std::time::Duration::from_millis(100),
+                read_frontend(&mut stream),
+            )
+            .await
+            {
+                Ok(next) => next,
+                Err(_) => {
+                    stream.write_all(&held_ready.take().unwrap()).await.unwrap();
+                    continue;
+                }
+            }
+        } else {
+            read_frontend(&mut stream).await
+        };
+        let Some((tag, body)) = next else {
             return;
         };
         seen.lock().unwrap().tags.push(tag);
@@ -212,9 +231,17 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
         match tag {
             b'X' => return,
             b'S' => {
-                out.extend(ready(if failed { b'E' } else { status }));
+                let ready = ready(if failed { b'E' } else { status });
                 failed = false;
                 status = b'I';
+                if let Some(earlier) = held_ready.take() {
+                    out.extend(earlier);
+                }
+                if portal_sql.starts_with("INSERT INTO bulk") {
+                    held_ready = Some(ready);
+                } else {
+                    out.extend(ready);
+                }
             }
             b'H' => {}
             _ if failed => {}
@@ -464,7 +491,9 @@ async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
         }
     }
     assert_eq!(result.rows_affected(), 5);
-    // Per chunk: Close of the previous chunk's statement, one Parse, N x (Bind, Execute), Sync.
+    // Per chunk: Close of the previous chunk's statement, one Parse, N x (Bind, Execute), Sync;
+    // the second chunk only after the first one's ReadyForQuery (the peer holds that back and
+    // lets a pipelined chunk's replies overtake it, as CrateDB does).
     let s = seen.lock().unwrap();
     let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
     assert!(tags.ends_with("CPBEBEBEBESCPBEBES"), "{tags}");

@@ -8,8 +8,12 @@
 //! gets an `ErrorResponse`, the rows after it are skipped and the rows before it are rolled
 //! back. Those rows are reported as [`CrateDbBulkRow::NotExecuted`].
 //!
-//! The batch is written while its replies are read, so neither side can block the other on
-//! full socket buffers.
+//! Against PostgreSQL the next batch is written while the replies to the previous one are read,
+//! so neither side can block the other on full socket buffers. Against CrateDB a batch is sent
+//! only after the previous one's `ReadyForQuery`: CrateDB 6.4 delays the replies of a batch
+//! while it runs and can send the next pipelined batch's `CommandComplete`s before the earlier
+//! batch's `ReadyForQuery`, so the rows of two batches cannot be told apart. A reply beyond the
+//! rows of its batch is a protocol error, never dropped.
 
 use sqlx_core::error::Error;
 
@@ -18,7 +22,7 @@ use super::socket::{Backend, Reader, Socket};
 use crate::arguments::CrateDbArguments;
 use crate::bulk::{CrateDbBulkResult, CrateDbBulkRow};
 use crate::connection::pgwire::query::{Params, write_bind};
-use crate::error::CrateDbDatabaseError;
+use crate::error::{CrateDbDatabaseError, ProtocolError};
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::{frontend, tag};
@@ -98,7 +102,12 @@ where
             }
             continue;
         };
-        let replies = match write_while_reading(&mut conn.socket, prev).await {
+        let exchanged = if postgres {
+            write_while_reading(&mut conn.socket, prev).await
+        } else {
+            read_then_write(&mut conn.socket, prev).await
+        };
+        let replies = match exchanged {
             (Ok(()), Ok(r)) => r,
             (Err(e), _) | (_, Err(e)) => {
                 conn.broken = Some(e.to_string());
@@ -217,6 +226,21 @@ async fn write_while_reading(
     (written, replies)
 }
 
+/// Reads the replies to `prev` up to its `ReadyForQuery`, then writes the write buffer (the next
+/// chunk): one batch in flight at a time, for CrateDB.
+async fn read_then_write(
+    socket: &mut Socket,
+    prev: InFlight,
+) -> (Result<(), Error>, Result<ChunkReplies, Error>) {
+    let Socket { reader, writer } = socket;
+    let replies = read_chunk(reader, prev.first_index, prev.count).await;
+    if replies.is_err() {
+        return (Ok(()), replies);
+    }
+    let written = finish_write(std::pin::pin!(writer.flush()), reader).await;
+    (written, replies)
+}
+
 /// Finishes a write while buffering whatever the server sends meanwhile (the replies to what
 /// is being written), so that the server never blocks on a full socket.
 async fn finish_write<F>(mut write: std::pin::Pin<&mut F>, reader: &mut Reader) -> Result<(), Error>
@@ -250,6 +274,13 @@ async fn read_chunk(
         match message {
             Message::ParseComplete => parsed = true,
             Message::CommandComplete(body) => {
+                if out.rows.len() == count {
+                    return Err(ProtocolError::PgMessage(format!(
+                        "bulk: more results than the {count} rows of the batch starting at row \
+                         {first_index}"
+                    ))
+                    .into());
+                }
                 let index = first_index + out.rows.len();
                 out.rows.push(match tag::parse(body.tag()?).rows {
                     Some(tag::ROW_FAILED) => CrateDbBulkRow::Failed(
