@@ -208,17 +208,16 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
     let mut held_ready: Option<Vec<u8>> = None;
     loop {
         let next = if held_ready.is_some() {
-            match tokio::time::timeout(
+            let read = tokio::time::timeout(
                 std::time::Duration::from_millis(100),
                 read_frontend(&mut stream),
             )
-            .await
-            {
-                Ok(next) => next,
-                Err(_) => {
-                    stream.write_all(&held_ready.take().unwrap()).await.unwrap();
-                    continue;
-                }
+            .await;
+            if let Ok(next) = read {
+                next
+            } else {
+                stream.write_all(&held_ready.take().unwrap()).await.unwrap();
+                continue;
             }
         } else {
             read_frontend(&mut stream).await
