@@ -929,8 +929,13 @@ fn set_global_persistent_and_transient() {
     );
     ok(
         "set_global_persistent_and_transient",
-        Set::global(Persistence::Transient, "stats.jobs_log_size", -1).try_to_string(),
-        r#"SET GLOBAL TRANSIENT "stats.jobs_log_size" = -1"#,
+        Set::global(
+            Persistence::Transient,
+            "cluster.routing.allocation.total_shards_per_node",
+            -1,
+        )
+        .try_to_string(),
+        r#"SET GLOBAL TRANSIENT "cluster.routing.allocation.total_shards_per_node" = -1"#,
     );
     ok(
         "set_global_persistent_and_transient",
