@@ -9,11 +9,13 @@ use sqlx_core::url::Url;
 use super::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol, DEFAULT_PORT};
 use crate::error::ConfigError;
 
-fn decode(s: &str) -> Result<String, ConfigError> {
+/// Percent-decodes one part of the URL. The error names the part (`what`) but never echoes
+/// its text: it may be a password or a token.
+fn decode(s: &str, what: &str) -> Result<String, ConfigError> {
     percent_decode_str(s)
         .decode_utf8()
         .map(std::borrow::Cow::into_owned)
-        .map_err(|_| ConfigError::Url(format!("invalid percent-encoding in `{s}`")))
+        .map_err(|_| ConfigError::Url(format!("invalid percent-encoding (not UTF-8) in {what}")))
 }
 
 fn bad(name: &str, value: &str) -> ConfigError {
@@ -47,15 +49,15 @@ fn parse_bool(name: &str, value: &str) -> Result<bool, ConfigError> {
     }
 }
 
-fn parse_host(spec: &str, default_port: u16) -> Result<CrateDbHost, ConfigError> {
+/// Parses `host[:port]` or `[v6][:port]`. `Err` is the reason, without the text of `spec`:
+/// when a password holds an unencoded `/`, `?` or `#`, part of it lands in the host list.
+fn parse_host(spec: &str, default_port: u16) -> Result<CrateDbHost, &'static str> {
     let (host, port) = if let Some(rest) = spec.strip_prefix('[') {
-        let (h, after) = rest
-            .split_once(']')
-            .ok_or_else(|| ConfigError::Url(format!("unclosed `[` in host `{spec}`")))?;
+        let (h, after) = rest.split_once(']').ok_or("unclosed `[`")?;
         match after.strip_prefix(':') {
             Some(p) => (h, Some(p)),
             None if after.is_empty() => (h, None),
-            None => return Err(ConfigError::Url(format!("invalid host `{spec}`"))),
+            None => return Err("text after `]`"),
         }
     } else {
         match spec.rsplit_once(':') {
@@ -64,31 +66,109 @@ fn parse_host(spec: &str, default_port: u16) -> Result<CrateDbHost, ConfigError>
         }
     };
     if host.is_empty() {
-        return Err(ConfigError::Url(format!("empty host in `{spec}`")));
+        return Err("empty host name");
     }
     let port = match port {
-        Some(p) => p
-            .parse()
-            .map_err(|_| ConfigError::Url(format!("invalid port in `{spec}`")))?,
+        Some(p) => p.parse().map_err(|_| "invalid port")?,
         None => default_port,
     };
     Ok(CrateDbHost::new(host, port))
 }
 
+/// Parses a comma-separated host list. Errors name the host by its position only (`where_`
+/// says which list), never by its text.
 fn parse_hosts(
     list: &str,
     default_port: u16,
+    where_: &str,
     out: &mut Vec<CrateDbHost>,
 ) -> Result<(), ConfigError> {
-    for spec in list.split(',').filter(|s| !s.is_empty()) {
-        out.push(parse_host(spec, default_port)?);
+    for (i, spec) in list.split(',').filter(|s| !s.is_empty()).enumerate() {
+        let host = parse_host(spec, default_port).map_err(|reason| {
+            ConfigError::Url(format!(
+                "host {} of {where_}: {reason} (a password containing `/`, `?`, `#` or `@` \
+                 must be percent-encoded)",
+                i + 1
+            ))
+        })?;
+        out.push(host);
     }
     Ok(())
 }
 
 /// Parses a connection URL (see the module docs for the grammar).
-#[allow(clippy::too_many_lines)] // one flat match over the URL parameters
+///
+/// No error echoes a password or a token. When the query carries `password=` or `token=`, an
+/// unencoded `&` in the secret would make its tail look like another parameter, so the names
+/// and values of bad parameters are then not echoed either.
 pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
+    parse_url(url).map_err(|e| {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        let secret_in_query = query.split('&').any(|p| {
+            let key = p.split_once('=').map_or(p, |(k, _)| k);
+            matches!(key, "password" | "token")
+        });
+        match e {
+            ConfigError::Parameter { name, .. } if secret_in_query => ConfigError::Parameter {
+                name: if is_known_parameter(&name) {
+                    name
+                } else {
+                    REDACTED.into()
+                },
+                value: REDACTED.into(),
+            },
+            ConfigError::UnknownParameter(name)
+                if secret_in_query
+                    || !name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-".contains(&b)) =>
+            {
+                ConfigError::UnknownParameter(REDACTED.into())
+            }
+            other => other,
+        }
+    })
+}
+
+/// Stands in for text that may be part of a secret.
+const REDACTED: &str = "<redacted>";
+
+/// The parameter names [`parse_url`] accepts (their names are never secret).
+fn is_known_parameter(name: &str) -> bool {
+    KNOWN_PARAMETERS.contains(&name)
+}
+
+const KNOWN_PARAMETERS: &[&str] = &[
+    "schema",
+    "user",
+    "password",
+    "token",
+    "hosts",
+    "sslmode",
+    "ssl-mode",
+    "tls",
+    "ssl",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "connect_timeout",
+    "timeout",
+    "request_timeout",
+    "error_trace",
+    "retry_interval",
+    "bulk_rows",
+    "bulk_bytes",
+    "gzip_min_bytes",
+    "fetch_size",
+    "statement_cache_capacity",
+    "statement-cache-capacity",
+    "application_name",
+    "options",
+    "bulk_rows/bulk_bytes",
+];
+
+#[allow(clippy::too_many_lines)] // one flat match over the URL parameters
+fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
     let (scheme, rest) = url
         .split_once("://")
         .ok_or_else(|| ConfigError::Url("missing `scheme://`".into()))?;
@@ -99,7 +179,15 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
         "postgres" | "postgresql" | "crate+pg" => (false, CrateDbProtocol::PgWire),
         #[cfg(feature = "pgwire")]
         "crate+pgs" => (true, CrateDbProtocol::PgWire),
-        other => return Err(ConfigError::Url(format!("unsupported scheme `{other}`"))),
+        // Echoed only when it looks like a scheme (it is never a secret then).
+        other
+            if other
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)) =>
+        {
+            return Err(ConfigError::Url(format!("unsupported scheme `{other}`")));
+        }
+        _ => return Err(ConfigError::Url("unsupported scheme".into())),
     };
     let default_port = match protocol {
         CrateDbProtocol::Http => DEFAULT_PORT,
@@ -122,35 +210,35 @@ pub(crate) fn parse(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
     opts.tls = tls;
     opts.protocol = protocol;
     let mut hosts = Vec::new();
-    parse_hosts(hostlist, default_port, &mut hosts)?;
+    parse_hosts(hostlist, default_port, "the URL", &mut hosts)?;
     if let Some(userinfo) = userinfo {
         let (user, pass) = match userinfo.split_once(':') {
             Some((u, p)) => (u, Some(p)),
             None => (userinfo, None),
         };
         if !user.is_empty() {
-            opts.username = Some(decode(user)?);
+            opts.username = Some(decode(user, "the user name")?);
         }
         if let Some(p) = pass {
-            opts.password = Some(decode(p)?);
+            opts.password = Some(decode(p, "the password")?);
         }
     }
     let path = path.trim_end_matches('/');
     if !path.is_empty() {
-        opts.schema = Some(decode(path)?);
+        opts.schema = Some(decode(path, "the path (schema)")?);
     }
 
     let mut client_cert = None;
     let mut client_key = None;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, "true"));
-        let v = decode(v)?;
+        let v = decode(v, &format!("URL parameter `{k}`"))?;
         match k {
             "schema" => opts.schema = Some(v),
             "user" => opts.username = Some(v),
             "password" => opts.password = Some(v),
             "token" => opts.token = Some(v),
-            "hosts" => parse_hosts(&v, default_port, &mut hosts)?,
+            "hosts" => parse_hosts(&v, default_port, "`hosts=`", &mut hosts)?,
             "sslmode" | "ssl-mode" => {
                 (opts.tls, opts.tls_fallback) = match v.as_str() {
                     "disable" => (false, false),
@@ -336,5 +424,59 @@ mod tests {
         assert!(!url.contains("hunter2") && !url.contains("tok123"), "{url}");
         let o = parse("crate://h1,h2:4300/s").unwrap();
         assert_eq!(to_url(&o).as_str(), "crate://h1:4200/s?hosts=h2:4300");
+    }
+
+    /// Malformed URLs that carry a password or a token: neither the error's `Display` nor its
+    /// `Debug` (nor those of the `sqlx::Error` it becomes) shows any part of the secret.
+    #[test]
+    fn url_errors_never_show_a_password_or_token() {
+        for url in [
+            // Unencoded `/`, `?` in the password: part of it lands in the host list.
+            "crate://u:S3kr1t/x@h",
+            "crate://u:S3kr1t?x=1@h",
+            "crate+pg://u:S3kr1t/x@h:5432/doc",
+            // Invalid percent-encoding in the password, the user, a query secret.
+            "crate://u:S3kr1t%ff@h",
+            "crate://u%ffS3kr1t:pw@h",
+            "crate://h?password=S3kr1t%ff",
+            "crate://h?token=S3kr1t%c3",
+            // An unencoded `&` in a query secret: its tail looks like a parameter.
+            "crate://h?password=ab&S3kr1t",
+            "crate://h?token=ab&S3kr1t=1",
+            "crate://h?password=ab&timeout=S3kr1t",
+            "crate://h?password=ab&sslmode=S3kr1t",
+            // Userinfo before the scheme separator.
+            "u:S3kr1t@h://x",
+        ] {
+            let err = parse(url).expect_err(url);
+            for text in [err.to_string(), format!("{err:?}")] {
+                assert!(!text.contains("S3kr1t"), "{url}: {text}");
+            }
+            let err = url.parse::<CrateDbConnectOptions>().expect_err(url);
+            for text in [err.to_string(), format!("{err:?}")] {
+                assert!(!text.contains("S3kr1t"), "{url}: {text}");
+            }
+        }
+        // Errors still say what is wrong, and name non-secret parameters.
+        let err = parse("crate://u:pw@h?timeout=5x").unwrap_err().to_string();
+        assert!(err.contains("timeout") && err.contains("5x"), "{err}");
+        let err = parse("crate://u:S3kr1t/x@h").unwrap_err().to_string();
+        assert!(err.contains("percent-encoded"), "{err}");
+        let err = parse("crate://h?tmeout=5").unwrap_err().to_string();
+        assert!(err.contains("tmeout"), "{err}");
+    }
+
+    #[test]
+    fn options_debug_never_shows_secrets() {
+        let o = parse("crate+pg://u:S3kr1t@h/doc?token=T0k3n")
+            .unwrap()
+            .client_cert(
+                CrateDbPem::Pem(b"CERT".to_vec()),
+                CrateDbPem::Pem(b"PRIVATE-K3Y".to_vec()),
+            );
+        let dbg = format!("{o:?} {o:#?}");
+        for secret in ["S3kr1t", "T0k3n", "PRIVATE-K3Y", "CERT"] {
+            assert!(!dbg.contains(secret), "{secret}: {dbg}");
+        }
     }
 }
