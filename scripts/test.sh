@@ -36,7 +36,17 @@ corpus="$repo/target/sql-corpus"
 rm -rf "$corpus"
 mkdir -p "$corpus"
 
-step "cargo test (unit, golden SQL, protocol peers, doctests)"
+# The live ring (tests/live.rs) runs inside `cargo test` against a real CrateDB when one is
+# named: CRATEDB_HOME (an installed CrateDB; the test starts and removes its own node), or
+# CRATEDB_URL / CRATEDB_PG_URL (a running server). Then a missing transport is a failure.
+if [[ -n "${CRATEDB_HOME:-}${CRATEDB_URL:-}${CRATEDB_PG_URL:-}" ]]; then
+    export CRATEDB_REQUIRED=1
+    live="live ring against CrateDB (CRATEDB_HOME=${CRATEDB_HOME:-unset})"
+else
+    live="live ring skipped: no CRATEDB_HOME, CRATEDB_URL or CRATEDB_PG_URL"
+fi
+
+step "cargo test (unit, golden SQL, protocol peers, doctests; $live)"
 SQL_CORPUS_DIR="$corpus" cargo test --workspace --all-features
 
 step "examples without a server (they print the SQL they would run)"
