@@ -230,7 +230,92 @@ async fn changed_migration_is_reported_as_checksum_mismatch() {
     let pool = pool(&peer.url()).await;
     let err = migrator.run(&pool).await.unwrap_err();
     assert!(matches!(err, MigrateError::VersionMismatch(1)), "{err:?}");
-    assert!(db.lock().unwrap().executed.is_empty());
+    let db = db.lock().unwrap();
+    assert!(db.executed.is_empty());
+    assert_eq!(
+        db.lock, None,
+        "no lock left behind although Migrator skips unlock after a checksum mismatch"
+    );
+}
+
+#[tokio::test]
+async fn missing_migration_leaves_no_lock_behind() {
+    let db = shared();
+    db.lock().unwrap().history.insert(
+        9,
+        History {
+            description: "gone".into(),
+            success: true,
+            checksum: "00".repeat(48),
+        },
+    );
+    let peer = migrate_peer(db.clone(), Duration::ZERO).await;
+    let dir = Dir::new("missing", FILES);
+    let migrator = Migrator::new(dir.0.as_path()).await.unwrap();
+    let pool = pool(&peer.url()).await;
+    let err = migrator.run(&pool).await.unwrap_err();
+    assert!(matches!(err, MigrateError::VersionMissing(9)), "{err:?}");
+    assert_eq!(db.lock().unwrap().lock, None);
+}
+
+/// The holder id is `<host> pid <pid> id <16 hex digits>`, fresh for every run: never a memory
+/// address, which two processes (or two runs) can share.
+#[tokio::test]
+async fn holder_id_names_host_process_and_a_random_id() {
+    let db = shared();
+    let peer = migrate_peer(db.clone(), Duration::ZERO).await;
+    let migrator = RustMigration::migrator([
+        RustMigration::new(1, "a").up("CREATE TABLE a (x INT)"),
+        RustMigration::new(2, "b").up("CREATE TABLE b (x INT)"),
+    ]);
+    let pool = pool(&peer.url()).await;
+    migrator.run(&pool).await.unwrap();
+    migrator.run(&pool).await.unwrap();
+    let holders = db.lock().unwrap().holders.clone();
+    assert!(holders.len() >= 2, "{holders:?}");
+    let pid = format!(" pid {} id ", std::process::id());
+    for holder in &holders {
+        let (host, id) = holder
+            .split_once(&pid)
+            .unwrap_or_else(|| panic!("{holder:?} lacks `{pid}`"));
+        assert!(
+            !host.is_empty() && !host.contains(char::is_whitespace),
+            "{holder:?}"
+        );
+        assert_eq!(id.len(), 16, "{holder:?}");
+        assert!(id.chars().all(|c| c.is_ascii_hexdigit()), "{holder:?}");
+    }
+    let first_of_each_run = [&holders[0], holders.last().unwrap()];
+    assert_ne!(first_of_each_run[0], first_of_each_run[1], "fresh per run");
+}
+
+/// With the default lease (2 min), a row its holder last renewed 3 minutes ago is taken over
+/// at once (it used to need 10 minutes, as nobody renewed).
+#[tokio::test]
+async fn expired_lease_is_taken_over_with_the_default_options() {
+    let db = shared();
+    let renewed = now_ms() - 180_000;
+    db.lock().unwrap().lock = Some(LockRow {
+        holder: "crashed pid 7 id 00000000000000aa".into(),
+        acquired_at: renewed,
+    });
+    let peer = migrate_peer(db.clone(), Duration::ZERO).await;
+    let migrator =
+        RustMigration::migrator([RustMigration::new(1, "a").up("CREATE TABLE a (x INT)")]);
+    let pool = pool(&peer.url()).await;
+    tokio::time::timeout(Duration::from_secs(10), migrator.run(&pool))
+        .await
+        .expect("taken over at once, not after a wait")
+        .unwrap();
+    let takeover = peer
+        .requests()
+        .into_iter()
+        .find(|r| r.stmt().contains("AND acquired_at = $3"))
+        .expect("conditional delete sent");
+    assert_eq!(takeover.args()[2], renewed);
+    let db = db.lock().unwrap();
+    assert_eq!(db.executed, ["CREATE TABLE a (x INT)"]);
+    assert_eq!(db.lock, None);
 }
 
 #[tokio::test]

@@ -1,17 +1,30 @@
-//! The migration lock: a row claimed through a primary-key insert.
+//! The migration lock: a row claimed through a primary-key insert, held as a renewed lease.
 //!
 //! CrateDB has neither transactions nor advisory locks, but an `INSERT` of an existing primary key
 //! fails with `DuplicateKeyException` (code 4091) on every node, so a table with one fixed key is
 //! a mutex: the migrator that inserts the row holds the lock and deletes it when done.
 //!
-//! * A lock row older than [`LockOptions::stale_after`] is taken over: the taker deletes the row
-//!   **only if it still has the same holder and `acquired_at`** (so two takers cannot delete each
-//!   other's fresh claims) and then races for the insert like everybody else.
+//! * The row names its holder (`<host> pid <pid> id <random>`, see [`lease`](super::lease)) and
+//!   the time its lease was last renewed (`acquired_at`). A background task renews it every
+//!   [`LockOptions::renew_interval`] while migrations run.
+//! * A lock row whose lease was not renewed for [`LockOptions::stale_after`] is taken over: the
+//!   taker deletes the row **only if it still has the same holder and `acquired_at`** (so a
+//!   renewal in between, or another taker's fresh claim, makes the delete a no-op) and then races
+//!   for the insert like everybody else.
 //! * A migrator that cannot get the lock within [`LockOptions::wait_timeout`] fails with
-//!   [`MigrateLockError::Held`], which names the holder and the time it took the lock.
+//!   [`MigrateLockError::Held`], which names the holder and its last renewal.
 //! * `acquired_at` is the holder's clock in milliseconds since the Unix epoch; keep the clocks of
 //!   the machines that migrate within a small fraction of `stale_after`.
 //! * The SQL is the subset CrateDB and PostgreSQL share, so the same code runs over pgwire.
+//!
+//! # When the row is held
+//!
+//! From `lock()` until the applied migrations are listed, and again from the first migration
+//! that is applied, skipped or reverted until `unlock()`. In between, sqlx's `Migrator` compares
+//! checksums and may return `VersionMismatch` or `VersionMissing` without calling `unlock`, so
+//! the row is released after the listing and taken again, with the history re-read under it,
+//! before the first change: those early returns leave no lock behind. Every error of this
+//! driver's own steps releases the row too.
 
 use std::fmt;
 use std::sync::{OnceLock, RwLock};
@@ -21,13 +34,14 @@ use sqlx_core::error::{Error, ErrorKind};
 use sqlx_core::migrate::MigrateError;
 use sqlx_core::sql_str::AssertSqlSafe;
 
+use super::lease;
 use crate::CrateDbConnection;
 
 /// The table that holds the migration lock (in the connection's default schema).
 pub const LOCK_TABLE: &str = "_sqlx_migrations_lock";
 
 /// The one primary-key value the lock row uses.
-const LOCK_KEY: i32 = 1;
+pub(super) const LOCK_KEY: i32 = 1;
 
 /// CrateDB's error code for "relation already exists" (a lost `CREATE TABLE IF NOT EXISTS` race).
 const RELATION_ALREADY_EXISTS: &str = "4093";
@@ -41,18 +55,23 @@ const RELATION_ALREADY_EXISTS: &str = "4093";
 pub struct LockOptions {
     /// How long to wait for a lock another migrator holds before failing. Default: 60 s.
     pub wait_timeout: Duration,
-    /// Age after which a lock row counts as abandoned and is taken over. Default: 10 min.
+    /// The lease: a lock row not renewed for this long counts as abandoned and is taken over.
+    /// Default: 2 min.
     pub stale_after: Duration,
     /// Pause between two attempts to take a held lock. Default: 250 ms.
     pub poll_interval: Duration,
+    /// How often the holder renews its lease while migrations run. Default: 20 s. Values of
+    /// `stale_after / 2` or more (and zero) are replaced by `stale_after / 4`.
+    pub renew_interval: Duration,
 }
 
 impl Default for LockOptions {
     fn default() -> Self {
         Self {
             wait_timeout: Duration::from_mins(1),
-            stale_after: Duration::from_mins(10),
+            stale_after: Duration::from_mins(2),
             poll_interval: Duration::from_millis(250),
+            renew_interval: Duration::from_secs(20),
         }
     }
 }
@@ -78,6 +97,23 @@ impl LockOptions {
         self.poll_interval = interval;
         self
     }
+
+    /// Sets [`renew_interval`](Self::renew_interval).
+    #[must_use]
+    pub fn renew_interval(mut self, interval: Duration) -> Self {
+        self.renew_interval = interval;
+        self
+    }
+
+    /// The renewal period used: [`renew_interval`](Self::renew_interval) when it is below half
+    /// the lease, else a quarter of the lease (so two renewals can fail before it expires).
+    pub(super) fn effective_renew_interval(&self) -> Duration {
+        if self.renew_interval.is_zero() || self.renew_interval >= self.stale_after / 2 {
+            (self.stale_after / 4).max(Duration::from_millis(1))
+        } else {
+            self.renew_interval
+        }
+    }
 }
 
 fn options_cell() -> &'static RwLock<LockOptions> {
@@ -101,30 +137,45 @@ pub fn lock_options() -> LockOptions {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// Why the migration lock could not be taken.
+/// Why the migration lock could not be taken or kept.
 ///
-/// It reaches the caller as `MigrateError::Execute(sqlx::Error::Io(e))` with
-/// `e.kind() == std::io::ErrorKind::TimedOut`; `e.get_ref()` downcasts to this type.
+/// It reaches the caller as `MigrateError::Execute(sqlx::Error::Io(e))` with `e.kind()`
+/// `TimedOut` ([`Held`](Self::Held)) or `Other` ([`Lost`](Self::Lost)); `e.get_ref()` downcasts
+/// to this type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrateLockError {
     /// Another migrator held the lock for the whole wait.
     #[error(
-        "the migration lock (table `{table}`) is held by `{holder}` since {since} \
-         (waited {waited:?}); if that migrator is gone, wait until the lock is {stale_after:?} old \
-         or run `DELETE FROM {table} WHERE id = 1`"
+        "the migration lock (table `{table}`) is held by `{holder}`, lease last renewed at \
+         {since} (waited {waited:?}); a holder that stops renewing loses the lock \
+         {stale_after:?} after its last renewal; to free it at once, run \
+         `DELETE FROM {table} WHERE id = 1`"
     )]
     Held {
         /// The lock table.
         table: &'static str,
-        /// Who holds the lock (host, process and connection of the other migrator).
+        /// Who holds the lock (`<host> pid <pid> id <random>` of the other migrator).
         holder: String,
-        /// When it took the lock.
+        /// When the holder took or last renewed the lock.
         since: EpochMillis,
         /// How long this migrator waited.
         waited: Duration,
-        /// The configured stale timeout.
+        /// The configured lease.
         stale_after: Duration,
+    },
+    /// The lease of this migrator expired (it could not renew it for the whole lease, e.g. cut
+    /// off from the cluster) and another migrator took the lock over; this run stops before its
+    /// next step.
+    #[error(
+        "the migration lock (table `{table}`) was taken over from `{holder}` after its lease \
+         expired; stopping before the next migration step"
+    )]
+    Lost {
+        /// The lock table.
+        table: &'static str,
+        /// This migrator's holder id.
+        holder: String,
     },
 }
 
@@ -158,7 +209,7 @@ impl fmt::Display for EpochMillis {
     }
 }
 
-fn now_millis() -> i64 {
+pub(super) fn now_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .ok()
@@ -168,23 +219,6 @@ fn now_millis() -> i64 {
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
-}
-
-/// Host and process of this migrator, fixed for the process's life.
-fn process_token() -> &'static str {
-    static TOKEN: OnceLock<String> = OnceLock::new();
-    TOKEN.get_or_init(|| {
-        let host = std::env::var("HOSTNAME")
-            .ok()
-            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .unwrap_or_else(|| "unknown-host".to_owned());
-        let nonce = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        format!("{host} pid {} ({nonce:08x})", std::process::id())
-    })
 }
 
 pub(super) fn is_unique_violation(err: &Error) -> bool {
@@ -198,18 +232,11 @@ fn is_already_exists(err: &Error) -> bool {
     })
 }
 
-impl CrateDbConnection {
-    /// Who this connection is when it holds the lock. It is derived from the process and the
-    /// connection's address, which sqlx's `Migrator` keeps fixed between `lock` and `unlock`, so
-    /// `unlock` finds the row again without state on the connection.
-    fn lock_holder(&self) -> String {
-        format!(
-            "{} conn {:x}",
-            process_token(),
-            std::ptr::from_ref(self).addr()
-        )
-    }
+fn lock_error(kind: std::io::ErrorKind, err: MigrateLockError) -> MigrateError {
+    MigrateError::Execute(Error::Io(std::io::Error::new(kind, err)))
+}
 
+impl CrateDbConnection {
     async fn ensure_lock_table(&mut self) -> Result<(), Error> {
         let sql = format!(
             "CREATE TABLE IF NOT EXISTS {LOCK_TABLE} \
@@ -227,10 +254,70 @@ impl CrateDbConnection {
         }
     }
 
-    /// Takes the lock, waiting and taking over stale locks as [`LockOptions`] says.
-    pub(super) async fn acquire_migrate_lock(&mut self) -> Result<(), MigrateError> {
+    /// `Migrate::lock`: starts a session with a fresh holder id and takes the lock.
+    pub(super) async fn begin_migrate_lock(&mut self) -> Result<(), MigrateError> {
+        let key = lease::key_of(self);
+        let holder = lease::new_holder_id();
+        lease::with_sessions(|s| {
+            s.insert(
+                key,
+                lease::Session {
+                    holder: holder.clone(),
+                    renewal: None,
+                },
+            )
+        });
+        let guard = lease::CancelGuard::new(key);
+        let result = self.hold_migrate_lock(key, holder).await;
+        if result.is_err() {
+            lease::forget(key);
+        }
+        guard.disarm();
+        result
+    }
+
+    /// Before a step that changes the history (`apply`, `skip`, `revert`): takes the lock again
+    /// if it was released after the listing. Returns whether this run locks at all (sqlx's
+    /// `Migrator` may run with locking off), so the caller knows to re-read the history.
+    pub(super) async fn resume_migrate_lock(&mut self) -> Result<bool, MigrateError> {
+        let key = lease::key_of(self);
+        let state = lease::with_sessions(|s| {
+            s.get(&key).map(|session| {
+                (
+                    session.holder.clone(),
+                    session.renewal.as_ref().map(lease::Renewal::lost),
+                )
+            })
+        });
+        match state {
+            None => Ok(false),
+            Some((holder, Some(true))) => Err(lock_error(
+                std::io::ErrorKind::Other,
+                MigrateLockError::Lost {
+                    table: LOCK_TABLE,
+                    holder,
+                },
+            )),
+            Some((_, Some(false))) => Ok(true),
+            Some((holder, None)) => self.hold_migrate_lock(key, holder).await.map(|()| true),
+        }
+    }
+
+    /// Takes the lock row for `holder`, waiting and taking over stale locks as [`LockOptions`]
+    /// says, then starts renewing it.
+    async fn hold_migrate_lock(&mut self, key: usize, holder: String) -> Result<(), MigrateError> {
         let opts = lock_options();
-        let me = self.lock_holder();
+        self.claim_lock_row(&holder, &opts).await?;
+        let renewal = lease::start_renewal(self.options().clone(), holder, opts);
+        lease::with_sessions(|s| {
+            if let Some(session) = s.get_mut(&key) {
+                session.renewal = Some(renewal);
+            }
+        });
+        Ok(())
+    }
+
+    async fn claim_lock_row(&mut self, me: &str, opts: &LockOptions) -> Result<(), MigrateError> {
         self.ensure_lock_table().await?;
         let started = Instant::now();
         loop {
@@ -238,7 +325,7 @@ impl CrateDbConnection {
                 "INSERT INTO {LOCK_TABLE} (id, holder, acquired_at) VALUES ($1, $2, $3)"
             )))
             .bind(LOCK_KEY)
-            .bind(&me)
+            .bind(me)
             .bind(now_millis())
             .execute(&mut *self)
             .await;
@@ -262,16 +349,16 @@ impl CrateDbConnection {
                 continue;
             };
             if holder == me {
-                // Left behind by this very connection (e.g. a run that stopped on an error
-                // before `unlock`): it is ours.
+                // Our own claim (an insert whose reply was lost): it is ours.
                 return Ok(());
             }
             if now_millis().saturating_sub(since) >= millis(opts.stale_after) {
                 log::warn!(
-                    "sqlx-cratedb: taking over the stale migration lock held by `{holder}` since {}",
+                    "sqlx-cratedb: taking over the migration lock of `{holder}`, whose lease \
+                     was last renewed at {}",
                     EpochMillis(since)
                 );
-                // Only that exact claim: a fresh claim by another taker has another holder/time.
+                // Only that exact lease: a renewal or another taker's claim changes the row.
                 let delete = sqlx_core::query::query(AssertSqlSafe(format!(
                     "DELETE FROM {LOCK_TABLE} WHERE id = $1 AND holder = $2 AND acquired_at = $3"
                 )))
@@ -283,17 +370,16 @@ impl CrateDbConnection {
             }
             let waited = started.elapsed();
             if waited >= opts.wait_timeout {
-                let err = MigrateLockError::Held {
-                    table: LOCK_TABLE,
-                    holder,
-                    since: EpochMillis(since),
-                    waited,
-                    stale_after: opts.stale_after,
-                };
-                return Err(MigrateError::Execute(Error::Io(std::io::Error::new(
+                return Err(lock_error(
                     std::io::ErrorKind::TimedOut,
-                    err,
-                ))));
+                    MigrateLockError::Held {
+                        table: LOCK_TABLE,
+                        holder,
+                        since: EpochMillis(since),
+                        waited,
+                        stale_after: opts.stale_after,
+                    },
+                ));
             }
             tokio::time::sleep(
                 opts.poll_interval
@@ -303,24 +389,41 @@ impl CrateDbConnection {
         }
     }
 
-    /// Deletes this connection's lock row, if it still holds it.
-    pub(super) async fn release_migrate_lock(&mut self) -> Result<(), MigrateError> {
-        let me = self.lock_holder();
+    /// Deletes this run's lock row if it holds it (stopping the renewal first); the session
+    /// stays, so a later step can take the lock again.
+    pub(super) async fn pause_migrate_lock(&mut self) -> Result<(), MigrateError> {
+        let key = lease::key_of(self);
+        let held = lease::with_sessions(|s| {
+            s.get_mut(&key)
+                .and_then(|session| session.renewal.take().map(|r| (session.holder.clone(), r)))
+        });
+        let Some((holder, renewal)) = held else {
+            return Ok(());
+        };
+        drop(renewal);
         let done = sqlx_core::query::query(AssertSqlSafe(format!(
             "DELETE FROM {LOCK_TABLE} WHERE id = $1 AND holder = $2"
         )))
         .bind(LOCK_KEY)
-        .bind(&me)
+        .bind(&holder)
         .execute(&mut *self)
         .await?;
         if done.rows_affected() == 0 {
             log::warn!(
-                "sqlx-cratedb: the migration lock was no longer held by this migrator \
-                 (taken over as stale?)"
+                "sqlx-cratedb: the migration lock was no longer held by `{holder}` (its lease \
+                 expired and it was taken over)"
             );
         }
         self.refresh_if_cratedb(LOCK_TABLE).await?;
         Ok(())
+    }
+
+    /// `Migrate::unlock`: releases the row if held and ends the session.
+    pub(super) async fn release_migrate_lock(&mut self) -> Result<(), MigrateError> {
+        let key = lease::key_of(self);
+        let result = self.pause_migrate_lock().await;
+        lease::forget(key);
+        result
     }
 
     /// Releases the lock on an error path, where sqlx's `Migrator` will not call `unlock`; a

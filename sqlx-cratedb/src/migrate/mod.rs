@@ -10,8 +10,9 @@
 //! `sqlx::migrate!()` and [`Migrator::run`](sqlx_core::migrate::Migrator::run) work unchanged.
 //! CrateDB has no transactions and no advisory locks, so this driver:
 //!
-//! * **locks** through a row in [`LOCK_TABLE`] claimed by a primary-key `INSERT` (see
-//!   [`LockOptions`] for waiting and stale-lock takeover, [`MigrateLockError`] for the error);
+//! * **locks** through a row in [`LOCK_TABLE`] claimed by a primary-key `INSERT` and held as a
+//!   lease that a background task renews while migrations run (see [`LockOptions`] for waiting,
+//!   renewal and the takeover of an expired lease, [`MigrateLockError`] for the errors);
 //! * records each migration **before** it runs (`success = false`) and marks it finished after,
 //!   so a migration that fails or crashes half-way leaves a *dirty* record: the next run stops
 //!   with `MigrateError::Dirty(version)` instead of re-applying it. Repair the schema by hand,
@@ -23,10 +24,15 @@
 //!   next reader sees them (not on PostgreSQL, which a pgwire connection may also reach);
 //! * splits scripts into single statements, since each request runs one statement.
 //!
-//! sqlx's `Migrator` returns early on errors without calling `unlock`; this driver releases
-//! the lock itself when a migration fails or a dirty version is found. After other early
-//! errors (a changed or missing migration) the lock row stays until it is
-//! [`stale`](LockOptions::stale_after) or deleted by hand.
+//! sqlx's `Migrator` returns early on errors without calling `unlock`. This driver releases
+//! the lock itself when one of its steps fails or finds a dirty version, and it releases the
+//! lock after listing the applied migrations, before sqlx compares checksums: a changed
+//! (`VersionMismatch`) or missing (`VersionMissing`) migration leaves no lock behind. The lock is
+//! taken again before the first migration is applied, skipped or reverted, and the history row
+//! of every such migration is re-read under it, so a migrator that lost a race finds the
+//! migration applied (and skips it), dirty (`Dirty`) or changed (`VersionMismatch`). A run that
+//! is cancelled mid-step stops renewing, and its row expires after
+//! [`stale_after`](LockOptions::stale_after).
 //!
 //! Migrations can also be written in Rust, as statements built with sea-cratedb (or any SQL
 //! text): see [`RustMigration`].
@@ -41,6 +47,7 @@ use sqlx_core::sql_str::AssertSqlSafe;
 
 use crate::{CrateDb, CrateDbConnectOptions, CrateDbConnection};
 
+mod lease;
 mod lock;
 mod rust;
 
@@ -48,6 +55,21 @@ pub use lock::{
     EpochMillis, LOCK_TABLE, LockOptions, MigrateLockError, lock_options, set_lock_options,
 };
 pub use rust::RustMigration;
+
+/// Runs one `Migrate` step of a locking run: an error releases the lock (sqlx's `Migrator`
+/// returns without `unlock`), and a step dropped before it finishes ends the run's lease
+/// session (see [`lease::CancelGuard`]).
+macro_rules! locked_step {
+    ($conn:ident, $step:expr) => {{
+        let guard = lease::CancelGuard::new(lease::key_of($conn));
+        let result = $step.await;
+        if result.is_err() {
+            $conn.release_migrate_lock_after_error().await;
+        }
+        guard.disarm();
+        result
+    }};
+}
 
 /// Schemas that belong to CrateDB itself.
 const SYSTEM_SCHEMAS: &[&str] = &["sys", "information_schema", "pg_catalog", "blob"];
@@ -261,14 +283,17 @@ impl Migrate for CrateDbConnection {
         table_name: &'e str,
     ) -> BoxFuture<'e, Result<(), MigrateError>> {
         Box::pin(async move {
-            self.run_script(&format!(
-                "CREATE TABLE IF NOT EXISTS {table_name} (\
-                 version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
-                 installed_on TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, \
-                 success BOOLEAN NOT NULL, checksum TEXT NOT NULL, execution_time BIGINT NOT NULL)"
-            ))
-            .await?;
-            Ok(())
+            locked_step!(self, async {
+                self.run_script(&format!(
+                    "CREATE TABLE IF NOT EXISTS {table_name} (\
+                     version BIGINT PRIMARY KEY, description TEXT NOT NULL, \
+                     installed_on TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, \
+                     success BOOLEAN NOT NULL, checksum TEXT NOT NULL, \
+                     execution_time BIGINT NOT NULL)"
+                ))
+                .await
+                .map_err(MigrateError::from)
+            })
         })
     }
 
@@ -276,23 +301,7 @@ impl Migrate for CrateDbConnection {
         &'e mut self,
         table_name: &'e str,
     ) -> BoxFuture<'e, Result<Option<i64>, MigrateError>> {
-        Box::pin(async move {
-            self.refresh_if_cratedb(table_name).await?;
-            let row: Option<i64> = sqlx_core::query_scalar::query_scalar(AssertSqlSafe(format!(
-                "SELECT version FROM {table_name} WHERE success = false ORDER BY version LIMIT 1"
-            )))
-            .fetch_optional(&mut *self)
-            .await?;
-            if let Some(version) = row {
-                log::error!(
-                    "sqlx-cratedb: migration {version} is dirty (started but never finished); \
-                     repair the schema, then `DELETE FROM {table_name} WHERE version = {version}`"
-                );
-                // sqlx's Migrator stops with `Dirty` without calling `unlock`.
-                self.release_migrate_lock_after_error().await;
-            }
-            Ok(row)
-        })
+        Box::pin(async move { locked_step!(self, self.dirty_version_checked(table_name)) })
     }
 
     fn list_applied_migrations<'e>(
@@ -300,30 +309,18 @@ impl Migrate for CrateDbConnection {
         table_name: &'e str,
     ) -> BoxFuture<'e, Result<Vec<AppliedMigration>, MigrateError>> {
         Box::pin(async move {
-            self.refresh_if_cratedb(table_name).await?;
-            let rows: Vec<(i64, String)> = sqlx_core::query_as::query_as(AssertSqlSafe(format!(
-                "SELECT version, checksum FROM {table_name} ORDER BY version"
-            )))
-            .fetch_all(&mut *self)
-            .await?;
-            rows.into_iter()
-                .map(|(version, checksum)| {
-                    let checksum = unhex(&checksum).ok_or_else(|| {
-                        MigrateError::Execute(Error::Protocol(format!(
-                            "invalid checksum for migration {version}"
-                        )))
-                    })?;
-                    Ok(AppliedMigration {
-                        version,
-                        checksum: checksum.into(),
-                    })
-                })
-                .collect()
+            locked_step!(self, async {
+                let applied = self.applied_migrations(table_name).await?;
+                // sqlx compares checksums next and may return without `unlock`: release now,
+                // take the lock again before the first change.
+                self.pause_migrate_lock().await?;
+                Ok(applied)
+            })
         })
     }
 
     fn lock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
-        Box::pin(self.acquire_migrate_lock())
+        Box::pin(self.begin_migrate_lock())
     }
 
     fn unlock(&mut self) -> BoxFuture<'_, Result<(), MigrateError>> {
@@ -336,12 +333,15 @@ impl Migrate for CrateDbConnection {
         migration: &'e Migration,
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
-            let result = self.apply_recorded(table_name, migration).await;
-            if result.is_err() {
-                // sqlx's Migrator returns without calling `unlock`.
-                self.release_migrate_lock_after_error().await;
-            }
-            result
+            locked_step!(self, async {
+                if self.resume_migrate_lock().await?
+                    && let Some(row) = self.recorded(table_name, migration.version).await?
+                {
+                    // Applied by another migrator since the listing.
+                    return row.check(migration).map(|()| Duration::ZERO);
+                }
+                self.apply_recorded(table_name, migration).await
+            })
         })
     }
 
@@ -351,18 +351,26 @@ impl Migrate for CrateDbConnection {
         migration: &'e Migration,
     ) -> BoxFuture<'e, Result<(), MigrateError>> {
         Box::pin(async move {
-            // Recorded as applied without running it (`execution_time = -1`).
-            let version = migration.version;
-            let insert = sqlx_core::query::query(AssertSqlSafe(format!(
-                "INSERT INTO {table_name} (version, description, success, checksum, execution_time) \
-                 VALUES ($1, $2, true, $3, -1)"
-            )))
-            .bind(version)
-            .bind(&*migration.description)
-            .bind(hex(&migration.checksum));
-            self.write_and_refresh(table_name, insert)
-                .await
-                .map_err(|e| MigrateError::ExecuteMigration(e, version))
+            locked_step!(self, async {
+                let version = migration.version;
+                if self.resume_migrate_lock().await?
+                    && let Some(row) = self.recorded(table_name, version).await?
+                {
+                    return row.check(migration);
+                }
+                // Recorded as applied without running it (`execution_time = -1`).
+                let insert = sqlx_core::query::query(AssertSqlSafe(format!(
+                    "INSERT INTO {table_name} \
+                     (version, description, success, checksum, execution_time) \
+                     VALUES ($1, $2, true, $3, -1)"
+                )))
+                .bind(version)
+                .bind(&*migration.description)
+                .bind(hex(&migration.checksum));
+                self.write_and_refresh(table_name, insert)
+                    .await
+                    .map_err(|e| MigrateError::ExecuteMigration(e, version))
+            })
         })
     }
 
@@ -372,16 +380,109 @@ impl Migrate for CrateDbConnection {
         migration: &'e Migration,
     ) -> BoxFuture<'e, Result<Duration, MigrateError>> {
         Box::pin(async move {
-            let result = self.revert_recorded(table_name, migration).await;
-            if result.is_err() {
-                self.release_migrate_lock_after_error().await;
-            }
-            result
+            locked_step!(self, async {
+                if self.resume_migrate_lock().await? {
+                    match self.recorded(table_name, migration.version).await? {
+                        // Reverted by another migrator since the listing.
+                        None => return Ok(Duration::ZERO),
+                        Some(Recorded { success: false, .. }) => {
+                            return Err(MigrateError::Dirty(migration.version));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                self.revert_recorded(table_name, migration).await
+            })
         })
     }
 }
 
+/// A migration's history row, re-read under the lock before changing it.
+struct Recorded {
+    success: bool,
+    checksum: String,
+}
+
+impl Recorded {
+    /// A row found where the listing had none: another migrator got there first. Fine if it
+    /// finished the same migration; `Dirty` if it did not finish; `VersionMismatch` if its file
+    /// differs from ours.
+    fn check(&self, migration: &Migration) -> Result<(), MigrateError> {
+        let version = migration.version;
+        if !self.success {
+            return Err(MigrateError::Dirty(version));
+        }
+        if unhex(&self.checksum).as_deref() != Some(&*migration.checksum) {
+            return Err(MigrateError::VersionMismatch(version));
+        }
+        log::info!("sqlx-cratedb: migration {version} was applied meanwhile by another migrator");
+        Ok(())
+    }
+}
+
 impl CrateDbConnection {
+    async fn dirty_version_checked(
+        &mut self,
+        table_name: &str,
+    ) -> Result<Option<i64>, MigrateError> {
+        self.refresh_if_cratedb(table_name).await?;
+        let row: Option<i64> = sqlx_core::query_scalar::query_scalar(AssertSqlSafe(format!(
+            "SELECT version FROM {table_name} WHERE success = false ORDER BY version LIMIT 1"
+        )))
+        .fetch_optional(&mut *self)
+        .await?;
+        if let Some(version) = row {
+            log::error!(
+                "sqlx-cratedb: migration {version} is dirty (started but never finished); \
+                 repair the schema, then `DELETE FROM {table_name} WHERE version = {version}`"
+            );
+            // sqlx's Migrator stops with `Dirty` without calling `unlock`.
+            self.release_migrate_lock_after_error().await;
+        }
+        Ok(row)
+    }
+
+    async fn applied_migrations(
+        &mut self,
+        table_name: &str,
+    ) -> Result<Vec<AppliedMigration>, MigrateError> {
+        self.refresh_if_cratedb(table_name).await?;
+        let rows: Vec<(i64, String)> = sqlx_core::query_as::query_as(AssertSqlSafe(format!(
+            "SELECT version, checksum FROM {table_name} ORDER BY version"
+        )))
+        .fetch_all(&mut *self)
+        .await?;
+        rows.into_iter()
+            .map(|(version, checksum)| {
+                let checksum = unhex(&checksum).ok_or_else(|| {
+                    MigrateError::Execute(Error::Protocol(format!(
+                        "invalid checksum for migration {version}"
+                    )))
+                })?;
+                Ok(AppliedMigration {
+                    version,
+                    checksum: checksum.into(),
+                })
+            })
+            .collect()
+    }
+
+    /// The history row of `version`; a lookup by primary key, which CrateDB answers from its
+    /// latest state without a refresh.
+    async fn recorded(
+        &mut self,
+        table_name: &str,
+        version: i64,
+    ) -> Result<Option<Recorded>, MigrateError> {
+        let row: Option<(bool, String)> = sqlx_core::query_as::query_as(AssertSqlSafe(format!(
+            "SELECT success, checksum FROM {table_name} WHERE version = $1"
+        )))
+        .bind(version)
+        .fetch_optional(&mut *self)
+        .await?;
+        Ok(row.map(|(success, checksum)| Recorded { success, checksum }))
+    }
+
     /// Records the start, runs the script, records the end. Every write to the history is
     /// refreshed, so a crash at any point leaves a visible dirty (or absent) record.
     async fn apply_recorded(

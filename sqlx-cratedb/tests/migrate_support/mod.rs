@@ -40,6 +40,12 @@ pub struct Db {
     pub executed: Vec<String>,
     /// Lock inserts refused because the key existed.
     pub lock_conflicts: usize,
+    /// Lease renewals that found the row still theirs.
+    pub renewals: usize,
+    /// Lease renewals that found the row gone or someone else's.
+    pub lost_renewals: usize,
+    /// Holder ids that inserted the lock row, in order.
+    pub holders: Vec<String>,
     /// Statements the peer did not recognise as the migrator's (and that are not user SQL).
     pub unexpected: Vec<String>,
 }
@@ -84,7 +90,24 @@ fn answer(db: &Shared, rec: &Recorded, user_delay: Duration) -> Reply {
             holder: text(1),
             acquired_at: int(2),
         });
+        db.holders.push(text(1));
         return Reply::Json(200, row_count(1));
+    }
+    if s == "UPDATE _sqlx_migrations_lock SET acquired_at = $1 WHERE id = $2 AND holder = $3" {
+        assert_eq!(int(1), 1, "the lock's fixed key");
+        let hit = match db.lock.as_mut() {
+            Some(l) if l.holder == text(2) => {
+                l.acquired_at = int(0);
+                true
+            }
+            _ => false,
+        };
+        if hit {
+            db.renewals += 1;
+        } else {
+            db.lost_renewals += 1;
+        }
+        return Reply::Json(200, row_count(i64::from(hit)));
     }
     if s == "SELECT holder, acquired_at FROM _sqlx_migrations_lock WHERE id = $1" {
         let rows = db
@@ -145,6 +168,16 @@ fn answer(db: &Shared, rec: &Recorded, user_delay: Duration) -> Reply {
         let first = db.history.iter().find(|(_, h)| !h.success).map(|(v, _)| *v);
         let rows = first.map_or(json!([]), |v| json!([[v]]));
         return Reply::Json(200, result_set(&["version"], json!([BIGINT]), rows));
+    }
+    if s.starts_with("SELECT success, checksum FROM _sqlx_migrations WHERE version = $1") {
+        let rows = db
+            .history
+            .get(&int(0))
+            .map_or(json!([]), |h| json!([[h.success, h.checksum]]));
+        return Reply::Json(
+            200,
+            result_set(&["success", "checksum"], json!([3, TEXT]), rows),
+        );
     }
     if s.starts_with("SELECT version, checksum FROM _sqlx_migrations") {
         let rows: Vec<Value> = db
