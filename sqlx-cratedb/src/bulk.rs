@@ -37,7 +37,8 @@ pub enum CrateDbBulkRow {
     /// ([`CrateDbDatabaseError::row_index`]).
     Failed(CrateDbDatabaseError),
     /// The request carrying this row failed as a whole after it was sent (connection lost,
-    /// timeout): CrateDB may or may not have applied it.
+    /// timeout, HTTP 502/503/504 from a proxy or an overloaded node): CrateDB may or may not
+    /// have applied it. Resending such a row may apply it twice.
     Unknown,
     /// Not applied: an earlier request of the same call failed as a whole, or (over pgwire
     /// against PostgreSQL, which runs each batch up to its `Sync` as one implicit transaction)
@@ -96,7 +97,8 @@ impl CrateDbBulkResult {
         self.requests
     }
 
-    /// When a request after the first failed as a whole: that error's message.
+    /// When a request failed as a whole without making the call fail, or a row could not be
+    /// encoded after a request was sent: that error's message.
     pub fn request_error(&self) -> Option<&str> {
         self.request_error.as_deref()
     }
@@ -113,11 +115,21 @@ impl CrateDbConnection {
     /// Runs `sql` (an `INSERT`, `UPDATE` or `DELETE` without `RETURNING`) once per parameter
     /// row, in as few requests as the limits allow, and reports every row's outcome.
     ///
+    /// `Err` means that nothing of this call was applied; whenever rows may have been applied,
+    /// the result is `Ok` and says for every row what is known. A request that was sent but
+    /// got no definite answer (connection lost, `timeout`, HTTP 502/503/504, an unreadable
+    /// answer) marks its rows [`CrateDbBulkRow::Unknown`], even for the first request: CrateDB
+    /// may have applied them, so do not resend them blindly. A row whose arguments failed to
+    /// encode after a request was sent stops the call: the requests sent are reported, that
+    /// row and every later one are [`CrateDbBulkRow::NotExecuted`], and
+    /// [`CrateDbBulkResult::request_error`] names the row and the encode error.
+    ///
     /// # Errors
     /// A read (`SELECT`, `WITH`, `SHOW`, `VALUES`, `EXPLAIN`): CrateDB runs only writes in
     /// bulk, so it is refused before anything is sent ([`Error::Configuration`]). A row whose
-    /// arguments failed to encode, or a failure of the *first* request as a whole (e.g. a
-    /// syntax error or an unknown table: nothing was executed). Failures of single rows, and
+    /// arguments failed to encode before any request was sent ([`Error::Encode`]). The *first*
+    /// request rejected by CrateDB as a whole (e.g. a syntax error or an unknown table: nothing
+    /// was executed), or never sent (no node reachable). Failures of single rows, and
     /// whole-request failures after the first request, are reported per row in the result.
     pub async fn execute_bulk<I>(
         &mut self,
@@ -162,13 +174,23 @@ impl CrateDbConnection {
         let mut in_chunk = 0usize;
         let mut failed = false;
         for (index, row) in rows.into_iter().enumerate() {
-            if let Some(e) = row.deferred_error() {
-                return Err(Error::Encode(
-                    format!("bulk row {index}: cannot encode argument: {e}").into(),
-                ));
-            }
             if failed {
                 result.rows.push(CrateDbBulkRow::NotExecuted);
+                continue;
+            }
+            if let Some(e) = row.deferred_error() {
+                let message = format!("bulk row {index}: cannot encode argument: {e}");
+                if result.requests == 0 {
+                    // Nothing was sent: nothing of this call was applied.
+                    return Err(Error::Encode(message.into()));
+                }
+                // Earlier requests were sent and are reported; the rows of the unsent request,
+                // this row and the rest are not run.
+                result
+                    .rows
+                    .extend((0..=in_chunk).map(|_| CrateDbBulkRow::NotExecuted));
+                result.request_error = Some(message);
+                failed = true;
                 continue;
             }
             let size = request::bulk_row_size(&row);
@@ -190,8 +212,9 @@ impl CrateDbConnection {
         Ok(result)
     }
 
-    /// Sends one request of `count` rows. Returns `Ok(false)` when it failed as a whole after an
-    /// earlier request succeeded (rows marked in `result`), `Err` when the first request failed.
+    /// Sends one request of `count` rows. Returns `Ok(false)` when it failed as a whole (rows
+    /// marked in `result`), `Err` when it was the first request and nothing of it can have been
+    /// applied (never sent, or rejected by CrateDB with an error body).
     async fn send_chunk(
         &mut self,
         mut body: Vec<u8>,
@@ -210,28 +233,17 @@ impl CrateDbConnection {
                 Ok(true)
             }
             Err((error, sent)) => {
-                if first_index == 0 {
+                let outcome = request_outcome(&error, sent);
+                if first_index == 0 && !matches!(outcome, RequestOutcome::Unknown) {
                     return Err(error);
                 }
-                let outcome = match (&error, sent) {
-                    (Error::Database(db), _) => {
-                        let message = db.message().to_owned();
-                        let code = db.code().and_then(|c| c.parse().ok());
-                        let status = db
-                            .try_downcast_ref::<CrateDbDatabaseError>()
-                            .map_or(0, CrateDbDatabaseError::status);
-                        Some((code, status, message))
-                    }
-                    _ => None,
-                };
                 for i in 0..count {
                     result.rows.push(match &outcome {
-                        Some((code, status, message)) => CrateDbBulkRow::Failed(
-                            CrateDbDatabaseError::new(*code, *status, message.clone())
-                                .with_row_index(first_index + i),
-                        ),
-                        None if sent => CrateDbBulkRow::Unknown,
-                        None => CrateDbBulkRow::NotExecuted,
+                        RequestOutcome::Rejected(e) => {
+                            CrateDbBulkRow::Failed(e.clone().with_row_index(first_index + i))
+                        }
+                        RequestOutcome::Unknown => CrateDbBulkRow::Unknown,
+                        RequestOutcome::NotSent => CrateDbBulkRow::NotExecuted,
                     });
                 }
                 result.request_error = Some(error.to_string());
@@ -249,8 +261,11 @@ impl CrateDbConnection {
     ) -> Result<Vec<CrateDbBulkRow>, (Error, bool)> {
         let http = self.transport.http().map_err(|e| (e, false))?;
         let response = http.post_sql(body, false).await.map_err(|e| {
-            let sent =
-                !matches!(&e, Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused);
+            // `post_sql` reports a request that never left as `ConnectionRefused` or, when the
+            // TLS handshake failed, as `Error::Tls`.
+            let sent = !matches!(&e,
+                Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused)
+                && !matches!(&e, Error::Tls(_));
             (e, sent)
         })?;
         let mut reader = crate::connection::stream::ResultReader::new(response)
@@ -286,6 +301,42 @@ impl CrateDbConnection {
         }
         Ok(out)
     }
+}
+
+/// What a request that failed as a whole did to its rows.
+#[derive(Debug)]
+enum RequestOutcome {
+    /// CrateDB answered with an error for the whole request: none of its rows was applied.
+    Rejected(CrateDbDatabaseError),
+    /// The request never left: none of its rows was applied.
+    NotSent,
+    /// The request was sent and no definite answer came back (connection lost, timeout, a
+    /// gateway's 502/503/504, an unreadable answer): CrateDB may have applied any of its rows.
+    Unknown,
+}
+
+/// Classifies a whole-request failure. A 502/503/504/509 comes from a proxy or a node that
+/// stopped answering after it may have forwarded or begun the request, so it is `Unknown`,
+/// never `Rejected`: resending those rows could apply them twice.
+fn request_outcome(error: &Error, sent: bool) -> RequestOutcome {
+    if !sent {
+        return RequestOutcome::NotSent;
+    }
+    let Error::Database(db) = error else {
+        return RequestOutcome::Unknown;
+    };
+    let status = db
+        .try_downcast_ref::<CrateDbDatabaseError>()
+        .map_or(0, CrateDbDatabaseError::status);
+    if matches!(status, 502..=504 | 509) {
+        return RequestOutcome::Unknown;
+    }
+    let code = db.code().and_then(|c| c.parse().ok());
+    RequestOutcome::Rejected(CrateDbDatabaseError::new(
+        code,
+        status,
+        db.message().to_owned(),
+    ))
 }
 
 /// [`CrateDbConnection::execute_bulk`] on a connection taken from `pool`.

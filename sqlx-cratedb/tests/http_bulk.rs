@@ -173,14 +173,26 @@ async fn a_failed_first_request_is_an_error_and_later_ones_are_reported_per_row(
 }
 
 #[tokio::test]
-async fn mismatched_result_counts_and_bad_arguments_are_errors() {
+async fn mismatched_result_counts_are_unknown_and_bad_arguments_are_errors() {
     let peer = peer(|_| Reply::Json(200, json!({"cols": [], "results": [{"rowcount": 1}]}))).await;
     let mut conn = CrateDbConnection::connect(&peer.url()).await.unwrap();
-    let err = conn
+    // CrateDB ran the request (HTTP 200) but the answer is unreadable: the rows may be applied.
+    let result = conn
         .execute_bulk("INSERT INTO t VALUES ($1, $2)", rows(0..3))
         .await
-        .unwrap_err();
-    assert!(matches!(err, sqlx::Error::Protocol(_)), "{err:?}");
+        .unwrap();
+    assert_eq!(
+        result.rows(),
+        [
+            CrateDbBulkRow::Unknown,
+            CrateDbBulkRow::Unknown,
+            CrateDbBulkRow::Unknown
+        ]
+    );
+    assert!(
+        result.request_error().unwrap().contains("3 rows"),
+        "{result:?}"
+    );
 
     let bad = vec![
         CrateDbArguments::default().bind(1),
@@ -199,6 +211,113 @@ async fn mismatched_result_counts_and_bad_arguments_are_errors() {
         .unwrap();
     assert!(empty.rows().is_empty() && empty.requests() == 0);
     conn.close().await.unwrap();
+}
+
+fn kinds(result: &sqlx_cratedb::CrateDbBulkResult) -> Vec<&'static str> {
+    result
+        .rows()
+        .iter()
+        .map(|r| match r {
+            CrateDbBulkRow::Applied(_) => "applied",
+            CrateDbBulkRow::Failed(_) => "failed",
+            CrateDbBulkRow::NotExecuted => "not executed",
+            CrateDbBulkRow::Unknown => "unknown",
+            _ => "other",
+        })
+        .collect()
+}
+
+/// A gateway's 502/503/504 and a connection cut after the request was sent leave the rows'
+/// fate open: `Unknown`, never `Failed` (which invites a resend that may duplicate them), and
+/// for the first request a result rather than an `Err` (which says nothing was applied).
+#[tokio::test]
+async fn gateway_errors_and_lost_connections_after_sending_are_unknown() {
+    for (status, first) in [
+        (502, false),
+        (503, false),
+        (504, false),
+        (503, true),
+        (0, true),
+        (0, false),
+    ] {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c = calls.clone();
+        let failing = usize::from(!first);
+        let peer = peer(move |rec| {
+            if c.fetch_add(1, Ordering::SeqCst) != failing {
+                return bulk_results(rec);
+            }
+            if status == 0 {
+                // Headers, part of the body, then the connection is closed.
+                Reply::CutOff(r#"{"cols": [], "results": [{"rowcount": 1}"#.to_owned())
+            } else {
+                Reply::Raw(status, "text/html", "<html>Bad Gateway</html>".to_owned())
+            }
+        })
+        .await;
+        let mut conn = CrateDbConnection::connect(&format!("{}?bulk_rows=2", peer.url()))
+            .await
+            .unwrap();
+        let result = conn
+            .execute_bulk("INSERT INTO t VALUES ($1, $2)", rows(0..6))
+            .await
+            .unwrap_or_else(|e| panic!("status {status}, first {first}: {e:?}"));
+        let expected: &[&str] = if first {
+            &[
+                "unknown",
+                "unknown",
+                "not executed",
+                "not executed",
+                "not executed",
+                "not executed",
+            ]
+        } else {
+            &[
+                "applied",
+                "applied",
+                "unknown",
+                "unknown",
+                "not executed",
+                "not executed",
+            ]
+        };
+        assert_eq!(kinds(&result), expected, "status {status}, first {first}");
+        assert!(result.request_error().is_some());
+    }
+}
+
+/// A row that cannot be encoded after a request was sent: the rows sent are reported, the rest
+/// is `NotExecuted`, and the encode error is recorded (an `Err` would hide applied rows).
+#[tokio::test]
+async fn an_encode_error_after_a_request_was_sent_keeps_the_applied_rows() {
+    let peer = peer(bulk_results).await;
+    let mut conn = CrateDbConnection::connect(&format!("{}?bulk_rows=2", peer.url()))
+        .await
+        .unwrap();
+    let mut input = rows(0..6);
+    input[3] = CrateDbArguments::default().bind(3).bind(u64::MAX);
+    let result = conn
+        .execute_bulk("INSERT INTO t VALUES ($1, $2)", input)
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds(&result),
+        [
+            "applied",
+            "applied",
+            "not executed",
+            "not executed",
+            "not executed",
+            "not executed"
+        ]
+    );
+    assert_eq!(result.requests(), 1);
+    assert_eq!(bulk_requests(&peer).len(), 1);
+    let message = result.request_error().unwrap();
+    assert!(
+        message.contains("bulk row 3") && message.contains("encode"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

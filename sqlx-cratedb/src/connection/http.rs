@@ -360,7 +360,9 @@ impl Transport {
                         io::ErrorKind::ConnectionAborted
                     };
                     let message = format!("CrateDB node {}: {}", self.bases[host], chain(&e));
-                    let err = if is_tls_failure(&e) {
+                    // `Error::Tls` only for a handshake that failed before the request was
+                    // sent: bulk execution reads it as "not applied".
+                    let err = if never_sent && is_tls_failure(&e) {
                         Error::Tls(message.into())
                     } else {
                         Error::Io(io::Error::new(kind, message))
