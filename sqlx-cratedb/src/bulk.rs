@@ -40,9 +40,9 @@ pub enum CrateDbBulkRow {
     /// timeout, HTTP 502/503/504 from a proxy or an overloaded node): CrateDB may or may not
     /// have applied it. Resending such a row may apply it twice.
     Unknown,
-    /// Not applied: an earlier request of the same call failed as a whole, or (over pgwire
-    /// against PostgreSQL, which runs each batch up to its `Sync` as one implicit transaction)
-    /// another row of the same batch failed, so the batch was rolled back and later rows of it
+    /// Not applied: an earlier request of the same call failed without a definite answer, or
+    /// (over pgwire against PostgreSQL, which runs each batch up to its `Sync` as one implicit
+    /// transaction) another row of the same batch failed, so the batch was rolled back and later rows of it
     /// were skipped. CrateDB has no transactions: it reports each row on its own.
     NotExecuted,
 }
@@ -122,7 +122,10 @@ impl CrateDbConnection {
     /// may have applied them, so do not resend them blindly. A row whose arguments failed to
     /// encode after a request was sent stops the call: the requests sent are reported, that
     /// row and every later one are [`CrateDbBulkRow::NotExecuted`], and
-    /// [`CrateDbBulkResult::request_error`] names the row and the encode error.
+    /// [`CrateDbBulkResult::request_error`] names the row and the encode error. A later request
+    /// that CrateDB refuses as a whole as invalid (HTTP 4xx: a value it cannot convert to the column's
+    /// type rejects every row of its request; a duplicate key fails only its row) marks its rows
+    /// [`CrateDbBulkRow::Failed`] and the next requests still run.
     ///
     /// # Errors
     /// A read (`SELECT`, `WITH`, `SHOW`, `VALUES`, `EXPLAIN`): CrateDB runs only writes in
@@ -212,8 +215,11 @@ impl CrateDbConnection {
         Ok(result)
     }
 
-    /// Sends one request of `count` rows. Returns `Ok(false)` when it failed as a whole (rows
-    /// marked in `result`), `Err` when it was the first request and nothing of it can have been
+    /// Sends one request of `count` rows. Returns `Ok(false)` when it failed as a whole without
+    /// a definite answer (rows marked in `result`: the call stops), `Ok(true)` when it succeeded
+    /// or CrateDB refused it as invalid with a 4xx error body (rows marked `Failed`: the call goes
+    /// on), `Err`
+    /// when it was the first request and nothing of it can have been
     /// applied (never sent, or rejected by CrateDB with an error body).
     async fn send_chunk(
         &mut self,
@@ -247,7 +253,13 @@ impl CrateDbConnection {
                     });
                 }
                 result.request_error = Some(error.to_string());
-                Ok(false)
+                // A request CrateDB refused as invalid (4xx: for example a value it cannot
+                // convert rejects the whole request) applied none of its rows and leaves the
+                // connection in step: the next requests still run. After a server error the
+                // call stops.
+                Ok(
+                    matches!(&outcome, RequestOutcome::Rejected(e) if (400..500).contains(&e.status())),
+                )
             }
         }
     }

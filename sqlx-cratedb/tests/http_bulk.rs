@@ -172,6 +172,41 @@ async fn a_failed_first_request_is_an_error_and_later_ones_are_reported_per_row(
     assert_eq!(indexes, [2, 3]);
 }
 
+/// A later request CrateDB refuses as invalid (400: a value it cannot convert rejects the whole
+/// request, nothing of it applied) fails its rows, and the requests after it still run.
+#[tokio::test]
+async fn a_later_request_refused_as_invalid_fails_its_rows_and_the_rest_still_run() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let peer = peer(move |rec| {
+        if c.fetch_add(1, Ordering::SeqCst) == 1 {
+            return error_reply(
+                4000,
+                "SQLParseException[Cannot cast value `10000000000` to type `integer`]",
+            );
+        }
+        bulk_results(rec)
+    })
+    .await;
+    let mut conn = CrateDbConnection::connect(&format!("{}?bulk_rows=2", peer.url()))
+        .await
+        .unwrap();
+    let result = conn
+        .execute_bulk("INSERT INTO t VALUES ($1, $2)", rows(0..6))
+        .await
+        .unwrap();
+    let applied: Vec<bool> = result
+        .rows()
+        .iter()
+        .map(|r| matches!(r, CrateDbBulkRow::Applied(_)))
+        .collect();
+    assert_eq!(applied, [true, true, false, false, true, true]);
+    let indexes: Vec<usize> = result.failures().map(|e| e.row_index().unwrap()).collect();
+    assert_eq!(indexes, [2, 3]);
+    assert_eq!(result.requests(), 3);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+}
+
 #[tokio::test]
 async fn mismatched_result_counts_are_unknown_and_bad_arguments_are_errors() {
     let peer = peer(|_| Reply::Json(200, json!({"cols": [], "results": [{"rowcount": 1}]}))).await;
