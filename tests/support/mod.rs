@@ -6,10 +6,18 @@
 //! `tests/Cargo.toml`), so that the test targets beside it (`tests/*.rs`, each listed as a
 //! `[[test]]`) can share it as `cratedb_integration::…`.
 //!
+//! # CrateDB nodes for the live ring
+//!
+//! [`cratedb::LiveCrateDb::from_env`] gives the live ring (`tests/live.rs`) its CrateDB: the
+//! server named by `CRATEDB_URL` / `CRATEDB_PG_URL`, or a node [`cratedb::CrateDbNode`] starts
+//! from the installed CrateDB named by `CRATEDB_HOME` (free loopback ports, its own data
+//! directory, removed afterwards also when a test fails). [`cratedb::CrateDbCluster`] starts
+//! several nodes of one cluster. Without any of them the live ring prints one skip line.
+//!
 //! # Throwaway PostgreSQL servers
 //!
-//! CrateDB speaks PostgreSQL's wire protocol v3, and no CrateDB can run on this project's build
-//! machines, so the pgwire transport is tested against real PostgreSQL servers that
+//! CrateDB speaks PostgreSQL's wire protocol v3, and CI has no CrateDB, so the pgwire transport
+//! is also tested against real PostgreSQL servers that
 //! [`pg::PgServer`] starts itself: `initdb` into a fresh temporary directory, a free port on
 //! 127.0.0.1, a `pg_hba.conf` with the requested authentication method (cleartext `password` as
 //! CrateDB uses, `md5`, `scram-sha-256`, `trust`, or client certificates) and optional TLS with a
@@ -55,10 +63,9 @@
 //! - `tests/scenarios_pg.rs`: every scenario over pgwire against a throwaway PostgreSQL except
 //!   the CrateDB-only ones (optimistic concurrency control needs `_seq_no`), which state their
 //!   reason in [`scenarios::Scenario::cratedb_only`] and are reported as not run.
-//! - `tests/live.rs`: every scenario against a real CrateDB, over HTTP when `CRATEDB_URL` is set
-//!   (`crate://crate@localhost:4200`) and over pgwire when `CRATEDB_PG_URL` is set
-//!   (`postgres://crate@localhost:5432/doc`). A missing variable prints `skipped: … not set`
-//!   and passes, or fails with `CRATEDB_REQUIRED=1`.
+//! - `tests/live.rs`: every scenario and every CrateDB-only group of [`scenarios::live`]
+//!   against a real CrateDB (see above), over HTTP and over pgwire. Without a CrateDB it prints
+//!   `skipped: no CrateDB …` and passes, or fails with `CRATEDB_REQUIRED=1`.
 //!
 //! # Running
 //!
