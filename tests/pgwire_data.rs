@@ -90,7 +90,7 @@ async fn bulk_reports_every_row_and_postgresql_rolls_back_a_failed_batch() {
 }
 
 #[tokio::test]
-async fn a_bulk_row_that_cannot_be_encoded_fails_the_call_and_sends_nothing_of_its_batch() {
+async fn a_bulk_row_that_cannot_be_encoded_stops_the_call_and_sends_nothing_of_its_batch() {
     let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
         return;
     };
@@ -100,14 +100,35 @@ async fn a_bulk_row_that_cannot_be_encoded_fails_the_call_and_sends_nothing_of_i
         .execute(&mut conn)
         .await
         .unwrap();
-    // Row 7 (u64 above i64::MAX) cannot be encoded; batches 0..3 and 3..6 were sent.
+    // Row 7 (u64 above i64::MAX) cannot be encoded; batches 0..3 and 3..6 were sent: they are
+    // reported (an `Err` would hide them), the rest is not run and the error recorded.
     let rows =
         (0..9_u64).map(|i| CrateDbArguments::default().bind(if i == 7 { u64::MAX } else { i }));
-    let err = conn
+    let result = conn
         .execute_bulk("INSERT INTO e VALUES ($1)", rows)
         .await
-        .unwrap_err();
-    assert!(err.to_string().contains("bulk row 7"), "{err}");
+        .unwrap();
+    assert_eq!(result.rows().len(), 9);
+    assert!(
+        result.rows()[..6]
+            .iter()
+            .all(|r| *r == CrateDbBulkRow::Applied(Some(1)))
+    );
+    assert!(
+        result.rows()[6..]
+            .iter()
+            .all(|r| *r == CrateDbBulkRow::NotExecuted)
+    );
+    let message = result.request_error().unwrap();
+    assert!(message.contains("bulk row 7"), "{message}");
+    // Nothing sent yet: the call fails and nothing is applied.
+    let err = conn
+        .execute_bulk(
+            "INSERT INTO e VALUES ($1)",
+            [CrateDbArguments::default().bind(u64::MAX)],
+        )
+        .await;
+    assert!(err.is_err());
     // Row 6, encoded before row 7 in the same batch, must not leak into the next command.
     let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM e ORDER BY id")
         .fetch_all(&mut conn)

@@ -206,6 +206,9 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
     // As CrateDB 6.4 does after a bulk batch: its ReadyForQuery goes out once the batch has run
     // (here: 100 ms later), and the replies of a batch pipelined meanwhile overtake it.
     let mut held_ready: Option<Vec<u8>> = None;
+    // As CrateDB does with writes: an `Execute` of `INSERT INTO bulk` is parked and answered at
+    // the `Sync`; an error before it (a failed `Bind`) throws the parked writes away.
+    let mut parked: Vec<u8> = Vec::new();
     loop {
         let next = if held_ready.is_some() {
             let read = tokio::time::timeout(
@@ -236,6 +239,7 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                 if let Some(earlier) = held_ready.take() {
                     out.extend(earlier);
                 }
+                out.append(&mut parked);
                 if portal_sql.starts_with("INSERT INTO bulk") {
                     held_ready = Some(ready);
                 } else {
@@ -278,7 +282,21 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                 portal_sql = statements.get(&parts[1]).cloned().unwrap_or_default();
                 portal_param = first_param(&body);
                 wide_sent = 0;
-                out.extend(message(b'2', &[]));
+                if portal_sql.starts_with("INSERT INTO bulk")
+                    && portal_param.as_deref() == Some("66")
+                {
+                    // A value CrateDB cannot bind: answered at once; the batch's parked writes
+                    // are thrown away and the rest is skipped up to the `Sync`.
+                    out.extend(error(
+                        "22P02",
+                        "Cannot cast value `66` to type `text`",
+                        "ERROR",
+                    ));
+                    parked.clear();
+                    failed = true;
+                } else {
+                    out.extend(message(b'2', &[]));
+                }
             }
             b'E' => {
                 let max_rows = i32::from_be_bytes(body[body.len() - 4..].try_into().unwrap());
@@ -315,9 +333,9 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                 } else if sql.starts_with("INSERT INTO bulk") {
                     // Row with id 2 fails inside the bulk operation: -3, not an error.
                     if portal_param.as_deref() == Some("2") {
-                        out.extend(command_complete("INSERT 0 -3"));
+                        parked.extend(command_complete("INSERT 0 -3"));
                     } else {
-                        out.extend(command_complete("INSERT 0 1"));
+                        parked.extend(command_complete("INSERT 0 1"));
                     }
                 } else if sql.starts_with("UPDATE") {
                     out.extend(command_complete("UPDATE -2"));
@@ -496,6 +514,74 @@ async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
     let s = seen.lock().unwrap();
     let tags: String = s.tags.iter().map(|&t| char::from(t)).collect();
     assert!(tags.ends_with("CPBEBEBEBESCPBEBES"), "{tags}");
+}
+
+/// CrateDB answers a failed `Bind` at once, before the parked `Execute`s of the rows before it
+/// (which it then throws away): the error belongs to the failing row, not to the batch's first.
+#[tokio::test]
+async fn bulk_reports_a_bind_error_at_its_row() {
+    let (url, _seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=4"))
+        .await
+        .unwrap();
+    let rows = [0, 1, 2, 3, 4, 5, 66, 7].map(|i| CrateDbArguments::default().bind(i).bind("v"));
+    let result = conn
+        .execute_bulk("INSERT INTO bulk (id, v) VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    let rows = result.rows();
+    assert_eq!(rows.len(), 8);
+    assert_eq!(rows[0], CrateDbBulkRow::Applied(Some(1)));
+    assert!(matches!(&rows[2], CrateDbBulkRow::Failed(e) if e.row_index() == Some(2)));
+    assert_eq!(rows[3], CrateDbBulkRow::Applied(Some(1)));
+    // Parked before the failed `Bind`, thrown away by the server.
+    assert_eq!(rows[4], CrateDbBulkRow::NotExecuted);
+    assert_eq!(rows[5], CrateDbBulkRow::NotExecuted);
+    let CrateDbBulkRow::Failed(e) = &rows[6] else {
+        panic!("row 6: {:?}", rows[6]);
+    };
+    assert_eq!(e.row_index(), Some(6));
+    assert_eq!(e.sqlstate(), Some("22P02"));
+    assert_eq!(rows[7], CrateDbBulkRow::NotExecuted);
+    // The connection stays in step.
+    let (n,): (i32,) = sqlx::query_as("SELECT rows")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+/// An argument that cannot be encoded after a batch was sent: the sent batch is reported, the
+/// rest is `NotExecuted`, the encode error recorded (an `Err` would hide applied rows).
+#[tokio::test]
+async fn bulk_encode_error_after_a_sent_batch_keeps_its_rows() {
+    let (url, _seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=2"))
+        .await
+        .unwrap();
+    let mut rows: Vec<_> = (0..6)
+        .map(|i| CrateDbArguments::default().bind(i).bind("v"))
+        .collect();
+    rows[3] = CrateDbArguments::default().bind(u64::MAX).bind("v");
+    let result = conn
+        .execute_bulk("INSERT INTO bulk (id, v) VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    let rows = result.rows();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0], CrateDbBulkRow::Applied(Some(1)));
+    assert_eq!(rows[1], CrateDbBulkRow::Applied(Some(1)));
+    assert!(
+        rows[2..].iter().all(|r| *r == CrateDbBulkRow::NotExecuted),
+        "{rows:?}"
+    );
+    let message = result.request_error().unwrap();
+    assert!(message.contains("bulk row 3"), "{message}");
+    let (n,): (i32,) = sqlx::query_as("SELECT rows")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
 }
 
 #[tokio::test]

@@ -14,6 +14,12 @@
 //! while it runs and can send the next pipelined batch's `CommandComplete`s before the earlier
 //! batch's `ReadyForQuery`, so the rows of two batches cannot be told apart. A reply beyond the
 //! rows of its batch is a protocol error, never dropped.
+//!
+//! A batch whose replies were lost (connection closed, protocol error) is reported
+//! [`CrateDbBulkRow::Unknown`], the first one included: its `Sync` was sent, so the server may
+//! have run it. An argument that cannot be encoded after a batch was sent stops the call with
+//! the batches sent reported and the rest [`CrateDbBulkRow::NotExecuted`] (the error is in
+//! [`CrateDbBulkResult::request_error`]); before anything was sent it is an `Err`.
 
 use sqlx_core::error::Error;
 
@@ -69,6 +75,7 @@ where
     let mut next_index = 0usize;
     let mut failed = false;
     let mut in_flight: Option<InFlight> = None;
+    let mut encode_error: Option<String> = None;
     loop {
         let next = if failed {
             // Nothing more is sent after a failed chunk; the rest is reported as not run.
@@ -78,11 +85,18 @@ where
         } else {
             match encode_chunk(conn, sql, &mut rows, next_index) {
                 Ok(next) => next,
-                Err(e) => {
+                Err((bad_index, e)) => {
                     conn.socket.wbuf().clear();
-                    // The chunk in flight is read past by the next command.
-                    conn.pending_ready += usize::from(in_flight.is_some());
-                    return Err(e);
+                    if result.requests == 0 {
+                        // Nothing was sent: nothing of this call was applied.
+                        return Err(e);
+                    }
+                    // Batches already sent are still read and reported; the rows of the
+                    // unsent batch, this row and the rest are not run.
+                    encode_error = Some(e.to_string());
+                    next_index = bad_index + 1;
+                    failed = true;
+                    None
                 }
             }
         };
@@ -103,22 +117,16 @@ where
             continue;
         };
         let exchanged = if postgres {
-            write_while_reading(&mut conn.socket, prev).await
+            write_while_reading(&mut conn.socket, prev, postgres).await
         } else {
-            read_then_write(&mut conn.socket, prev).await
+            read_then_write(&mut conn.socket, prev, postgres).await
         };
-        let replies = match exchanged {
-            (Ok(()), Ok(r)) => r,
-            (Err(e), _) | (_, Err(e)) => {
+        let (written, replies) = exchanged;
+        let replies = match replies {
+            Ok(r) => r,
+            Err(e) => {
                 conn.broken = Some(e.to_string());
-                if prev.first_index == 0 {
-                    return Err(e);
-                }
-                result.request_error = Some(e.to_string());
-                let lost = prev.count + next.map_or(0, |n| n.count);
-                result
-                    .rows
-                    .extend((0..lost).map(|_| CrateDbBulkRow::Unknown));
+                replies_lost(&mut result, &e, prev, next, matches!(written, Some(Ok(()))));
                 in_flight = None;
                 failed = true;
                 continue;
@@ -137,23 +145,64 @@ where
             );
             failed = true;
         } else {
-            let mut chunk = replies.rows;
-            let any_failed = chunk.iter().any(|r| matches!(r, CrateDbBulkRow::Failed(_)));
-            if postgres && any_failed {
-                // PostgreSQL rolled the batch back.
-                for r in &mut chunk {
-                    if matches!(*r, CrateDbBulkRow::Applied(_)) {
-                        *r = CrateDbBulkRow::NotExecuted;
-                    }
-                }
-            }
-            chunk.resize(prev.count, CrateDbBulkRow::NotExecuted);
-            result.rows.extend(chunk);
+            result
+                .rows
+                .extend(batch_rows(replies.rows, prev.count, postgres));
+        }
+        if let Some(Err(e)) = written {
+            // The next batch's write failed, so its `Sync` never arrived: it was not run.
+            conn.broken = Some(e.to_string());
+            result.request_error = Some(e.to_string());
+            let unsent = next.map_or(0, |n| n.count);
+            result
+                .rows
+                .extend((0..unsent).map(|_| CrateDbBulkRow::NotExecuted));
+            in_flight = None;
+            failed = true;
+            continue;
         }
         in_flight = next;
     }
     result.rows.resize(next_index, CrateDbBulkRow::NotExecuted);
+    result.request_error = result.request_error.take().or(encode_error);
     Ok(result)
+}
+
+/// The rows of a batch from its replies: PostgreSQL rolls a batch with a failed row back.
+fn batch_rows(mut chunk: Vec<CrateDbBulkRow>, count: usize, postgres: bool) -> Vec<CrateDbBulkRow> {
+    let any_failed = chunk.iter().any(|r| matches!(r, CrateDbBulkRow::Failed(_)));
+    if postgres && any_failed {
+        for r in &mut chunk {
+            if matches!(*r, CrateDbBulkRow::Applied(_)) {
+                *r = CrateDbBulkRow::NotExecuted;
+            }
+        }
+    }
+    chunk.resize(count, CrateDbBulkRow::NotExecuted);
+    chunk
+}
+
+/// Records the rows of a batch whose replies were lost, and of the batch written after it.
+fn replies_lost(
+    result: &mut CrateDbBulkResult,
+    error: &Error,
+    prev: InFlight,
+    next: Option<InFlight>,
+    next_written: bool,
+) {
+    result.request_error = Some(error.to_string());
+    // `prev` was written in full, its `Sync` included: the server may have run it.
+    result
+        .rows
+        .extend((0..prev.count).map(|_| CrateDbBulkRow::Unknown));
+    if let Some(n) = next {
+        let row = if next_written {
+            CrateDbBulkRow::Unknown
+        } else {
+            CrateDbBulkRow::NotExecuted
+        };
+        result.rows.extend((0..n.count).map(|_| row.clone()));
+    }
 }
 
 /// Encodes the next chunk into the write buffer: `Close` of the previous chunk's statement,
@@ -163,6 +212,21 @@ fn encode_chunk<I>(
     sql: &str,
     rows: &mut std::iter::Peekable<std::iter::Enumerate<I>>,
     first_index: usize,
+) -> Result<Option<InFlight>, (usize, Error)>
+where
+    I: Iterator<Item = CrateDbArguments>,
+{
+    let mut index = first_index;
+    encode_rows(conn, sql, rows, first_index, &mut index).map_err(|e| (index, e))
+}
+
+/// [`encode_chunk`]; `index` is left at the row being encoded.
+fn encode_rows<I>(
+    conn: &mut PgConnection,
+    sql: &str,
+    rows: &mut std::iter::Peekable<std::iter::Enumerate<I>>,
+    first_index: usize,
+    current: &mut usize,
 ) -> Result<Option<InFlight>, Error>
 where
     I: Iterator<Item = CrateDbArguments>,
@@ -177,6 +241,7 @@ where
         let Some((index, row)) = rows.next() else {
             break;
         };
+        *current = index;
         if let Some(e) = row.deferred_error() {
             return Err(Error::Encode(
                 format!("bulk row {index}: cannot encode argument: {e}").into(),
@@ -206,12 +271,13 @@ where
 async fn write_while_reading(
     socket: &mut Socket,
     prev: InFlight,
-) -> (Result<(), Error>, Result<ChunkReplies, Error>) {
+    postgres: bool,
+) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
     let Socket { reader, writer } = socket;
     let mut write = std::pin::pin!(writer.flush());
     let mut written = None;
     let replies = {
-        let mut read = std::pin::pin!(read_chunk(reader, prev.first_index, prev.count));
+        let mut read = std::pin::pin!(read_chunk(reader, prev, postgres));
         loop {
             tokio::select! {
                 w = &mut write, if written.is_none() => written = Some(w),
@@ -223,7 +289,7 @@ async fn write_while_reading(
         Some(w) => w,
         None => finish_write(write, reader).await,
     };
-    (written, replies)
+    (Some(written), replies)
 }
 
 /// Reads the replies to `prev` up to its `ReadyForQuery`, then writes the write buffer (the next
@@ -231,14 +297,16 @@ async fn write_while_reading(
 async fn read_then_write(
     socket: &mut Socket,
     prev: InFlight,
-) -> (Result<(), Error>, Result<ChunkReplies, Error>) {
+    postgres: bool,
+) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
     let Socket { reader, writer } = socket;
-    let replies = read_chunk(reader, prev.first_index, prev.count).await;
+    let replies = read_chunk(reader, prev, postgres).await;
     if replies.is_err() {
-        return (Ok(()), replies);
+        // The next batch is not written.
+        return (None, replies);
     }
     let written = finish_write(std::pin::pin!(writer.flush()), reader).await;
-    (written, replies)
+    (Some(written), replies)
 }
 
 /// Finishes a write while buffering whatever the server sends meanwhile (the replies to what
@@ -256,16 +324,25 @@ where
 }
 
 /// Reads the replies up to `ReadyForQuery`.
+///
+/// The row an `ErrorResponse` belongs to: PostgreSQL answers each `Bind` and `Execute` in turn,
+/// so it is the row after the last one completed, whether its `Bind` or its `Execute` failed.
+/// CrateDB answers every `Bind` at once but defers the `Execute`s to the `Sync`: an error
+/// before all `Bind`s were answered is the `Bind` error of the row after the last `BindComplete`
+/// (and the writes parked before it are thrown away: `NotExecuted`); after that, errors come in
+/// row order like the `CommandComplete`s.
 async fn read_chunk(
     reader: &mut Reader,
-    first_index: usize,
-    count: usize,
+    batch: InFlight,
+    postgres: bool,
 ) -> Result<ChunkReplies, Error> {
+    let InFlight { first_index, count } = batch;
     let mut out = ChunkReplies {
         rows: Vec::with_capacity(count),
         statement_error: None,
     };
     let mut parsed = false;
+    let mut bound = 0usize;
     loop {
         let message = match reader.recv().await? {
             Backend::Message(m) => m,
@@ -273,6 +350,7 @@ async fn read_chunk(
         };
         match message {
             Message::ParseComplete => parsed = true,
+            Message::BindComplete => bound += 1,
             Message::CommandComplete(body) => {
                 if out.rows.len() == count {
                     return Err(ProtocolError::PgMessage(format!(
@@ -301,6 +379,18 @@ async fn read_chunk(
                     return Err(Error::Database(Box::new(e.error)));
                 }
                 if parsed {
+                    if !postgres && bound < count && bound > out.rows.len() {
+                        // CrateDB: the `Bind` of row `bound` failed; the parked rows before it
+                        // were thrown away.
+                        out.rows.resize(bound, CrateDbBulkRow::NotExecuted);
+                    }
+                    if out.rows.len() == count {
+                        return Err(ProtocolError::PgMessage(format!(
+                            "bulk: an error beyond the {count} rows of the batch starting at \
+                             row {first_index}"
+                        ))
+                        .into());
+                    }
                     let index = first_index + out.rows.len();
                     out.rows
                         .push(CrateDbBulkRow::Failed(e.error.with_row_index(index)));
