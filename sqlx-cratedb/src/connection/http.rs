@@ -293,7 +293,7 @@ impl Transport {
         } else {
             (Bytes::from(body), false)
         };
-        let deadline = self.options.request_timeout.map(|t| Instant::now() + t);
+        let deadline = self.options.request_timeout.map(super::deadline_after);
         let hosts = self.bases.len();
         let cluster = &self.options.cluster;
         let mut tried = Vec::with_capacity(hosts);

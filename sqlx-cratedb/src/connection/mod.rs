@@ -22,6 +22,26 @@ use crate::query_result::CrateDbQueryResult;
 
 use self::http::Transport as HttpTransport;
 
+/// The instant `timeout` from now, saturating: a huge configured timeout (`Duration::MAX`)
+/// means "about never" instead of overflowing `Instant` (which panics).
+pub(crate) fn deadline_after(timeout: std::time::Duration) -> tokio::time::Instant {
+    /// About 30 years: as far as every platform's `Instant` reaches.
+    const FAR: std::time::Duration = std::time::Duration::from_hours(30 * 365 * 24);
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout.min(FAR))
+        .or_else(|| now.checked_add(std::time::Duration::from_hours(24)))
+        .unwrap_or(now)
+}
+
+/// The error for a network wait that passed its bound.
+#[cfg_attr(not(feature = "pgwire"), allow(dead_code))]
+pub(crate) fn timed_out(what: &str) -> Error {
+    Error::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("CrateDB {what} timed out"),
+    ))
+}
+
 /// The transport of a connection, chosen by the URL scheme.
 // The HTTP transport is the common case; boxing it would add an indirection per request.
 #[allow(clippy::large_enum_variant)]

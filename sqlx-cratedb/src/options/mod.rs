@@ -37,6 +37,9 @@ pub enum CrateDbProtocol {
     /// `crate+pgs://`).
     PgWire,
 }
+/// Default bound of every wait for the server after connecting (`timeout`): a whole HTTP
+/// request, a pgwire query, prepare, ping, or bulk batch.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_mins(5);
 /// Default number of parameter rows per bulk request.
 pub const DEFAULT_BULK_ROWS: usize = 5_000;
 /// Default byte cap of one bulk request body (before compression); CrateDB's limit is 100 MB.
@@ -180,7 +183,7 @@ impl CrateDbConnectOptions {
             token: None,
             schema: None,
             connect_timeout: Duration::from_secs(10),
-            request_timeout: None,
+            request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
             error_trace: false,
             root_cert: None,
             client_cert: None,
@@ -256,13 +259,16 @@ impl CrateDbConnectOptions {
         self
     }
 
-    /// Time allowed to open a TCP connection to a host (default 10 s).
+    /// Time allowed to open a connection to a host, TLS handshake and (pgwire) authentication
+    /// included, and to send a pgwire `CancelRequest` (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Time allowed for a whole request, response body included (default: none).
+    /// Time allowed for a whole request, response body included, and over pgwire for each
+    /// query, prepare, ping and bulk batch (default 5 minutes; `None` waits forever). A huge
+    /// value is accepted and means "about never".
     pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.request_timeout = timeout;
         self

@@ -36,7 +36,7 @@ pub(crate) fn parse_duration(name: &str, value: &str) -> Result<Duration, Config
     match unit {
         "ms" => Ok(Duration::from_millis(n)),
         "s" => Ok(Duration::from_secs(n)),
-        "m" => Ok(Duration::from_secs(n * 60)),
+        "m" => Ok(Duration::from_secs(n.saturating_mul(60))),
         _ => Err(bad(name, value)),
     }
 }
@@ -253,7 +253,12 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
             "sslcert" => client_cert = Some(CrateDbPem::Path(PathBuf::from(v))),
             "sslkey" => client_key = Some(CrateDbPem::Path(PathBuf::from(v))),
             "connect_timeout" => opts.connect_timeout = parse_duration(k, &v)?,
-            "timeout" | "request_timeout" => opts.request_timeout = Some(parse_duration(k, &v)?),
+            "timeout" | "request_timeout" => {
+                opts.request_timeout = match v.as_str() {
+                    "none" | "off" => None,
+                    _ => Some(parse_duration(k, &v)?),
+                };
+            }
             "error_trace" => opts.error_trace = parse_bool(k, &v)?,
             "retry_interval" => opts.retry_interval = parse_duration(k, &v)?,
             "bulk_rows" => opts.bulk_rows = v.parse().map_err(|_| bad(k, &v))?,
@@ -478,5 +483,32 @@ mod tests {
         for secret in ["S3kr1t", "T0k3n", "PRIVATE-K3Y", "CERT"] {
             assert!(!dbg.contains(secret), "{secret}: {dbg}");
         }
+    }
+
+    #[test]
+    fn every_wait_is_bounded_by_default_and_huge_timeouts_parse() {
+        let o = parse("crate://h").unwrap();
+        assert_eq!(
+            o.request_timeout,
+            Some(super::super::DEFAULT_REQUEST_TIMEOUT)
+        );
+        assert_eq!(o.connect_timeout, Duration::from_secs(10));
+        assert_eq!(
+            parse("crate://h?timeout=none").unwrap().request_timeout,
+            None
+        );
+        let o =
+            parse("crate://h?timeout=18446744073709551615m&connect_timeout=18446744073709551615")
+                .unwrap();
+        assert!(o.request_timeout.unwrap() > Duration::from_secs(u64::MAX / 2));
+        // A deadline that far away saturates instead of overflowing `Instant`.
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let d = crate::connection::deadline_after(Duration::MAX);
+            assert!(d > tokio::time::Instant::now());
+        });
     }
 }

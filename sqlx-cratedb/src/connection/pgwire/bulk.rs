@@ -57,6 +57,7 @@ struct InFlight {
 ///
 /// Chunks are pipelined one deep: chunk k+1 is encoded while the server runs chunk k, then
 /// written while chunk k's replies are read.
+#[allow(clippy::too_many_lines)] // one loop over the batches and their failure cases
 pub(crate) async fn execute_bulk<I>(
     conn: &mut PgConnection,
     sql: &str,
@@ -110,17 +111,34 @@ where
             }
             in_flight = next;
             let Socket { reader, writer } = &mut conn.socket;
-            if let Err(e) = finish_write(std::pin::pin!(writer.flush()), reader).await {
+            let flush = std::pin::pin!(writer.flush());
+            let write = finish_write(flush, reader);
+            let written = bounded(conn.options.request_timeout, write, || {
+                Err(crate::connection::timed_out("bulk write"))
+            })
+            .await;
+            if let Err(e) = written {
                 conn.broken = Some(e.to_string());
                 return Err(e);
             }
             continue;
         };
-        let exchanged = if postgres {
-            write_while_reading(&mut conn.socket, prev, postgres).await
-        } else {
-            read_then_write(&mut conn.socket, prev, postgres).await
+        let exchange = async {
+            if postgres {
+                write_while_reading(&mut conn.socket, prev, postgres).await
+            } else {
+                read_then_write(&mut conn.socket, prev, postgres).await
+            }
         };
+        // Each batch's wait is bounded by `timeout`; when it passes, the batch (and the next
+        // one, possibly written in part) may have been applied: `Unknown`.
+        let exchanged = bounded(conn.options.request_timeout, exchange, || {
+            (
+                Some(Ok(())),
+                Err(crate::connection::timed_out("bulk batch")),
+            )
+        })
+        .await;
         let (written, replies) = exchanged;
         let replies = match replies {
             Ok(r) => r,
@@ -166,6 +184,20 @@ where
     result.rows.resize(next_index, CrateDbBulkRow::NotExecuted);
     result.request_error = result.request_error.take().or(encode_error);
     Ok(result)
+}
+
+/// `fut` within `limit`, `on_timeout()` when it passed.
+async fn bounded<T>(
+    limit: Option<std::time::Duration>,
+    fut: impl Future<Output = T>,
+    on_timeout: impl FnOnce() -> T,
+) -> T {
+    match limit {
+        Some(limit) => tokio::time::timeout(limit, fut)
+            .await
+            .unwrap_or_else(|_| on_timeout()),
+        None => fut.await,
+    }
 }
 
 /// The rows of a batch from its replies: PostgreSQL rolls a batch with a failed row back.

@@ -131,13 +131,16 @@ pub(crate) struct CancelKey {
     port: u16,
     process_id: i32,
     secret_key: i32,
+    /// Bounds the connection that carries the request (`connect_timeout`).
+    connect_timeout: Duration,
 }
 
 impl CancelKey {
     /// Sends `CancelRequest` on a new TCP connection and waits until the server closes it
     /// (it has then seen the request). Best effort: errors are logged.
     pub(crate) async fn cancel(self) {
-        let result = async {
+        let connect_timeout = self.connect_timeout;
+        let send = async {
             let mut stream = Socket::connect(&self.host, self.port).await?;
             let mut buf = bytes::BytesMut::new();
             frontend::cancel_request(self.process_id, self.secret_key, &mut buf);
@@ -145,8 +148,16 @@ impl CancelKey {
             let mut sink = [0u8; 16];
             let _ = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut sink)).await;
             Ok::<_, io::Error>(())
-        }
-        .await;
+        };
+        // Bounded as a whole: an unreachable host must not hold up the next command.
+        let result = tokio::time::timeout(connect_timeout, send)
+            .await
+            .unwrap_or_else(|_| {
+                Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "connecting to send it timed out",
+                ))
+            });
         if let Err(e) = result {
             log::warn!(
                 "sqlx-cratedb: CancelRequest to {}:{} failed: {e}",
@@ -302,6 +313,7 @@ impl PgConnection {
                         port: target.port,
                         process_id: body.process_id(),
                         secret_key: body.secret_key(),
+                        connect_timeout: self.options.connect_timeout,
                     });
                 }
                 Backend::Message(Message::ReadyForQuery(_)) => return Ok(()),
@@ -548,12 +560,24 @@ impl PgConnection {
         }
     }
 
-    /// `Sync` and its `ReadyForQuery`: a round trip that checks the connection.
+    /// `Sync` and its `ReadyForQuery`: a round trip that checks the connection, within
+    /// `timeout` (the connection is unusable after it passed).
     pub(crate) async fn ping(&mut self) -> Result<(), Error> {
-        self.ready().await?;
-        frontend::sync(self.socket.wbuf());
-        self.pending_ready += 1;
-        self.ready().await
+        let limit = self.options.request_timeout;
+        let round_trip = async {
+            self.ready().await?;
+            frontend::sync(self.socket.wbuf());
+            self.pending_ready += 1;
+            self.ready().await
+        };
+        let Some(limit) = limit else {
+            return round_trip.await;
+        };
+        if let Ok(result) = tokio::time::timeout(limit, round_trip).await {
+            return result;
+        }
+        self.broken = Some("ping timed out".into());
+        Err(super::timed_out("ping"))
     }
 
     /// `Terminate`, then close.

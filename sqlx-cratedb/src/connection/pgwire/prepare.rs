@@ -11,11 +11,23 @@ use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::frontend;
 
-/// Prepares `sql` (cached) and returns its result columns.
+/// Prepares `sql` (cached) and returns its result columns, within `timeout` (the
+/// connection is unusable after it passed: the server's answer is still on its way).
 pub(crate) async fn prepare(
     conn: &mut PgConnection,
     sql: &str,
 ) -> Result<Arc<CachedStatement>, Error> {
+    let Some(limit) = conn.options.request_timeout else {
+        return prepare_inner(conn, sql).await;
+    };
+    if let Ok(result) = tokio::time::timeout(limit, prepare_inner(conn, sql)).await {
+        return result;
+    }
+    conn.broken = Some("prepare timed out".into());
+    Err(crate::connection::timed_out("prepare"))
+}
+
+async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedStatement>, Error> {
     conn.ready().await?;
     if let Some(s) = conn.cache.get(sql, &[]) {
         return Ok(s);

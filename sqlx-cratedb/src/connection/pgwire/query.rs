@@ -167,7 +167,10 @@ impl<'c> PgQuery<'c> {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
-        let deadline = conn.options.request_timeout.map(|t| Instant::now() + t);
+        let deadline = conn
+            .options
+            .request_timeout
+            .map(crate::connection::deadline_after);
         let mut query = Self {
             conn,
             statement: None,
