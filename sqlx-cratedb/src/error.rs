@@ -33,6 +33,8 @@ pub mod codes {
     pub const RELATION_EXISTS: i64 = 4093;
     /// Too many requests.
     pub const TOO_MANY_REQUESTS: i64 = 4290;
+    /// Unhandled server error (also a node of the cluster that is not connected).
+    pub const UNHANDLED: i64 = 5000;
     /// Shards unavailable.
     pub const SHARDS_UNAVAILABLE: i64 = 5002;
     /// Statement killed (`KILL` or `statement_timeout`).
@@ -129,19 +131,28 @@ impl CrateDbDatabaseError {
     }
 
     /// True for errors where retrying a read on another node may help
-    /// (shards unavailable, no shard available, HTTP 503; over pgwire the SQLSTATEs of a
-    /// server shutting down or starting up, and CrateDB's unavailable-shards message).
+    /// (shards unavailable, no shard available, HTTP 503, a statement killed because a node it
+    /// ran on left the cluster; over pgwire the SQLSTATEs of a server shutting down or starting
+    /// up, and CrateDB's messages for the same cases). A statement killed by `KILL` or a
+    /// timeout is not transient.
     pub fn is_transient(&self) -> bool {
+        // CrateDB 6.4: `JobKilledException[Job killed. Participating node <id> disconnected.]`
+        // (code 5005) or `NodeNotConnectedException[…]` (5000) over HTTP, SQLSTATE XX000 over
+        // pgwire.
+        let node_left =
+            self.message.contains("JobKilledException") && self.message.contains("disconnected");
         if let Some(state) = &self.sqlstate {
             return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
                 || state.starts_with("08")
+                || node_left
                 || self.message.contains("UnavailableShardsException")
                 || self.message.contains("NoShardAvailableActionException");
         }
         matches!(
             self.code,
             Some(codes::SHARDS_UNAVAILABLE | codes::NO_SHARD_AVAILABLE)
-        ) || matches!(self.status, 502..=504 | 509)
+        ) || (matches!(self.code, Some(codes::KILLED | codes::UNHANDLED)) && node_left)
+            || matches!(self.status, 502..=504 | 509)
     }
 }
 
@@ -335,6 +346,18 @@ impl From<ConfigError> for sqlx_core::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_read_killed_because_a_node_left_is_transient_and_a_kill_is_not() {
+        let left = "JobKilledException[Job killed. Participating node abc disconnected.]";
+        assert!(CrateDbDatabaseError::new(Some(codes::KILLED), 500, left.into()).is_transient());
+        assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left.into()).is_transient());
+        let gone = "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]";
+        assert!(CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, gone.into()).is_transient());
+        let killed = "JobKilledException[Job killed. KILL statement]";
+        assert!(!CrateDbDatabaseError::new(Some(codes::KILLED), 500, killed.into()).is_transient());
+        assert!(!CrateDbDatabaseError::from_sqlstate("XX000".into(), killed.into()).is_transient());
+    }
 
     #[test]
     fn kind_maps_duplicate_key_and_constraint_messages() {

@@ -333,19 +333,19 @@ impl Transport {
                     if !(retry_safe && parts.status == StatusCode::INTERNAL_SERVER_ERROR) {
                         return Ok(response);
                     }
-                    // A read that failed because shards were unavailable (5002) may succeed
-                    // through another node; other errors are final.
+                    // A read that failed because shards were unavailable (5002) or a node it
+                    // ran on left the cluster (5005, "disconnected") may succeed through
+                    // another node; other errors are final.
                     let err = response.into_error().await;
-                    let shards_unavailable = err
+                    let transient = err
                         .as_database_error()
                         .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())
-                        .and_then(CrateDbDatabaseError::http_code)
-                        == Some(crate::error::codes::SHARDS_UNAVAILABLE);
-                    if !shards_unavailable {
+                        .is_some_and(CrateDbDatabaseError::is_transient);
+                    if !transient {
                         return Err(err);
                     }
                     log::warn!(
-                        "sqlx-cratedb: {} reported unavailable shards; trying the read elsewhere",
+                        "sqlx-cratedb: a read through {} failed ({err}); trying it elsewhere",
                         self.bases[host]
                     );
                     last_error = Some(err);

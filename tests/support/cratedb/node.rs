@@ -277,7 +277,11 @@ impl CrateDbNode {
 
     /// Waits until the node answers `SELECT count(*) FROM sys.nodes` with `nodes` over HTTP and
     /// accepts TCP connections on its psql port.
-    pub(crate) fn wait_ready(&mut self, nodes: usize) -> Result<(), SupportError> {
+    ///
+    /// # Errors
+    /// [`SupportError::CrateDb`] with the log tail when the JVM exits or the start timeout
+    /// passes first.
+    pub fn wait_ready(&mut self, nodes: usize) -> Result<(), SupportError> {
         let deadline = Instant::now() + self.timeout;
         let expected = format!("[[{nodes}]]");
         loop {
