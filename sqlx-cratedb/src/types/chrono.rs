@@ -1,9 +1,10 @@
 //! chrono ↔ `TIMESTAMP WITH TIME ZONE`, `TIMESTAMP WITHOUT TIME ZONE`, `DATE`.
 //!
 //! On the wire all three are epoch milliseconds (CrateDB stores milliseconds: finer precision
-//! is truncated on encode). `NaiveDateTime` and `NaiveDate` are taken as UTC.
+//! is truncated on encode). `NaiveDateTime` and `NaiveDate` are taken as UTC. `DateTime<Tz>`
+//! of any zone binds as its instant; `DateTime<FixedOffset>` and `DateTime<Local>` also decode.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use sqlx_core::decode::Decode;
 use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
@@ -17,6 +18,14 @@ use crate::{CrateDb, CrateDbTypeInfo};
 use CrateDbTypeInfo::{Date, Timestamp, Timestamptz};
 
 impl_type!(DateTime<Utc>, [Timestamptz, Timestamp, Date], Timestamptz);
+// Other zones bind (as the same instant) and read (as that instant at offset zero / in the
+// local zone); the `Encode` below is generic over the zone.
+impl_type!(
+    DateTime<FixedOffset>,
+    [Timestamptz, Timestamp, Date],
+    Timestamptz
+);
+impl_type!(DateTime<Local>, [Timestamptz, Timestamp, Date], Timestamptz);
 impl_type!(NaiveDateTime, [Timestamp, Timestamptz, Date], Timestamp);
 impl_type!(NaiveDate, [Date, Timestamp, Timestamptz], Date);
 
@@ -35,6 +44,18 @@ impl<Tz: TimeZone> Encode<'_, CrateDb> for DateTime<Tz> {
 impl Decode<'_, CrateDb> for DateTime<Utc> {
     fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
         millis(&value, "DateTime<Utc>")
+    }
+}
+
+impl Decode<'_, CrateDb> for DateTime<FixedOffset> {
+    fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
+        millis(&value, "DateTime<FixedOffset>").map(|d| d.fixed_offset())
+    }
+}
+
+impl Decode<'_, CrateDb> for DateTime<Local> {
+    fn decode(value: CrateDbValueRef<'_>) -> Result<Self, BoxDynError> {
+        millis(&value, "DateTime<Local>").map(|d| d.with_timezone(&Local))
     }
 }
 

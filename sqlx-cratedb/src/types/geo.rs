@@ -79,6 +79,15 @@ impl_type!(
 );
 
 impl Encode<'_, CrateDb> for CrateDbGeoShape {
+    /// GeoJSON binds as an object (the server's cast reads GeoJSON objects); WKT as
+    /// `GeoShape`, which pgwire declares as text (the server's cast reads WKT strings).
+    fn produces(&self) -> Option<CrateDbTypeInfo> {
+        Some(match self {
+            Self::GeoJson(_) => CrateDbTypeInfo::Object,
+            Self::Wkt(_) => CrateDbTypeInfo::GeoShape,
+        })
+    }
+
     fn encode_by_ref(&self, buf: &mut CrateDbArgumentBuffer) -> Result<IsNull, BoxDynError> {
         match self {
             Self::GeoJson(v) => buf.push_json(v)?,

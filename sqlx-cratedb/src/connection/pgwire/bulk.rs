@@ -265,7 +265,10 @@ where
 {
     let max_rows = conn.options.bulk_rows.max(1);
     let max_bytes = conn.options.bulk_bytes.max(1);
-    let mut params = Params::default();
+    let mut params = Params {
+        cratedb: conn.crate_version().is_some(),
+        ..Params::default()
+    };
     let mut count = 0usize;
     let buf = conn.socket.wbuf();
     buf.clear();

@@ -29,14 +29,22 @@ pub(crate) type Item = Either<CrateDbQueryResult, CrateDbRow>;
 /// Encoded parameters: OIDs, and the text of each (`None` = NULL) in one buffer.
 #[derive(Debug, Default)]
 pub(crate) struct Params {
+    /// The peer is CrateDB (some values are sent in its own form, see `param::encode`).
+    pub(crate) cratedb: bool,
     pub(crate) oids: Vec<Oid>,
     pub(crate) values: Vec<u8>,
     pub(crate) ranges: Vec<Option<Range<usize>>>,
 }
 
 impl Params {
-    pub(crate) fn encode(arguments: Option<&CrateDbArguments>) -> Result<Self, Error> {
-        let mut p = Self::default();
+    pub(crate) fn encode(
+        arguments: Option<&CrateDbArguments>,
+        cratedb: bool,
+    ) -> Result<Self, Error> {
+        let mut p = Self {
+            cratedb,
+            ..Self::default()
+        };
         if let Some(arguments) = arguments {
             p.push_row(arguments, true)?;
         }
@@ -54,7 +62,7 @@ impl Params {
                 self.oids.push(param::oid(ty));
             }
             let start = self.values.len();
-            let present = param::encode(ty, json, &mut self.values)
+            let present = param::encode(ty, json, self.cratedb, &mut self.values)
                 .map_err(|e| Error::Encode(Box::new(e)))?;
             self.ranges
                 .push(present.then_some(start..self.values.len()));
@@ -162,7 +170,7 @@ impl<'c> PgQuery<'c> {
         persistent: bool,
         want: Want,
     ) -> Result<Self, Error> {
-        let params = Params::encode(arguments)?;
+        let params = Params::encode(arguments, conn.crate_version().is_some())?;
         if conn.prepare_pipeline().await.is_err() || !conn.is_alive() {
             conn.reconnect().await?;
         }

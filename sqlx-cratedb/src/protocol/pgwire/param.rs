@@ -39,15 +39,29 @@ pub(crate) fn oid(ty: &CrateDbTypeInfo) -> Oid {
 
 /// Appends the text form of one argument (its JSON as the HTTP transport would send it) to
 /// `out`. Returns `false` for SQL NULL (nothing appended).
+///
+/// `cratedb`: the peer is CrateDB. It reads a nested array (`array(array(…))`) parameter as
+/// JSON text (its pgwire type for nested arrays is `json`), so there the JSON goes as is;
+/// PostgreSQL reads the array literal `{{1,2},{3,4}}`.
 pub(crate) fn encode(
     ty: &CrateDbTypeInfo,
     json: &[u8],
+    cratedb: bool,
     out: &mut Vec<u8>,
 ) -> Result<bool, ParamError> {
     if json == b"null" {
         return Ok(false);
     }
-    scalar(ty, json, out, false)?;
+    match ty {
+        CrateDbTypeInfo::Array(inner)
+            if cratedb
+                && matches!(**inner, CrateDbTypeInfo::Array(_))
+                && json.first() == Some(&b'[') =>
+        {
+            out.extend_from_slice(json);
+        }
+        _ => scalar(ty, json, out, false)?,
+    }
     Ok(true)
 }
 
@@ -177,7 +191,7 @@ mod tests {
 
     fn enc(ty: &T, json: &str) -> Option<String> {
         let mut out = Vec::new();
-        encode(ty, json.as_bytes(), &mut out)
+        encode(ty, json.as_bytes(), false, &mut out)
             .unwrap()
             .then(|| String::from_utf8(out).unwrap())
     }
@@ -220,6 +234,26 @@ mod tests {
     }
 
     #[test]
+    fn nested_arrays_go_to_cratedb_as_json() {
+        let nested = T::array_of(T::array_of(T::Integer));
+        let mut out = Vec::new();
+        assert!(encode(&nested, b"[[1,2],[],[3,null]]", true, &mut out).unwrap());
+        assert_eq!(out, b"[[1,2],[],[3,null]]");
+        assert_eq!(oid(&nested), 0);
+        // One-dimensional arrays stay array literals for CrateDB too.
+        let mut out = Vec::new();
+        encode(&T::array_of(T::Integer), b"[1,null]", true, &mut out).unwrap();
+        assert_eq!(out, b"{1,NULL}");
+        // PostgreSQL reads the literal.
+        assert_eq!(
+            enc(&nested, "[[1,2],[3,4]]").as_deref(),
+            Some("{{1,2},{3,4}}")
+        );
+        let mut out = Vec::new();
+        assert!(!encode(&nested, b"null", true, &mut out).unwrap());
+    }
+
+    #[test]
     fn arrays_go_out_as_array_literals() {
         assert_eq!(
             enc(&T::array_of(T::Text), r#"["a","b \"c\"",null,"x\\y"]"#).as_deref(),
@@ -244,6 +278,6 @@ mod tests {
             Some(r#"{"1970-01-01 00:00:00.000+00"}"#)
         );
         assert_eq!(oid(&T::array_of(T::Object)), 199);
-        assert!(encode(&T::GeoPoint, b"[1]", &mut Vec::new()).is_err());
+        assert!(encode(&T::GeoPoint, b"[1]", false, &mut Vec::new()).is_err());
     }
 }

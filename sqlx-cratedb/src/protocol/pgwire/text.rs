@@ -360,9 +360,16 @@ pub(crate) fn parse_timestamp(raw: &[u8]) -> Option<i64> {
     Some(days * 86_400_000 + micros.div_euclid(1000) - offset * 1000)
 }
 
+/// `HH:MM:SS[.ffffff][±HH[:MM[:SS]]]` → (micros since midnight, seconds east of UTC).
+/// CrateDB leaves the offset out when it is zero (`00:00:00`, not `00:00:00+00`).
 fn parse_timetz(raw: &[u8]) -> Option<(i64, i64)> {
     let (micros, rest) = parse_time_part(raw)?;
-    Some((micros, parse_offset(rest)?))
+    let offset = if rest.is_empty() || rest == b"Z" {
+        0
+    } else {
+        parse_offset(rest)?
+    };
+    Some((micros, offset))
 }
 
 /// A PostgreSQL array literal, read element by element.
@@ -535,6 +542,13 @@ mod tests {
             conv(&T::TimeTz, "13:00:00-05:30").unwrap(),
             "[46800000000,-19800]"
         );
+        // CrateDB writes no offset when it is zero.
+        assert_eq!(conv(&T::TimeTz, "00:00:00").unwrap(), "[0,0]");
+        assert_eq!(
+            conv(&T::TimeTz, "23:59:59.999999").unwrap(),
+            "[86399999999,0]"
+        );
+        assert!(conv(&T::TimeTz, "00:00:00+").is_err());
     }
 
     #[test]

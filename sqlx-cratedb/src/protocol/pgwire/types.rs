@@ -162,7 +162,17 @@ pub(crate) fn param_oid(ty: &CrateDbTypeInfo) -> Oid {
         T::Interval => INTERVAL,
         T::Object | T::Json | T::UncheckedObject => JSON,
         T::GeoPoint => POINT,
+        // A WKT string ([`CrateDbGeoShape::Wkt`](crate::types::CrateDbGeoShape)): declared
+        // text, which CrateDB casts to `geo_shape` by parsing WKT; the server's own inference
+        // for a `geo_shape` target is `json`, which refuses WKT. (GeoJSON binds as `Object`.)
+        T::GeoShape => TEXT,
         T::FloatVector => 1021,
+        // Nested arrays: the server infers the type. CrateDB then reads the value as JSON text
+        // (see `param::encode`), and refuses a declared one-dimensional array type
+        // (`Cannot convert … integer_array to integer_array_array`).
+        T::Array(inner) if matches!(**inner, T::Array(_)) => UNSPECIFIED,
+        // Elements of either form: the server's inference (`json[]`) reads GeoJSON.
+        T::Array(inner) if **inner == T::GeoShape => UNSPECIFIED,
         T::Array(inner) => array_of(param_oid(inner)).unwrap_or(UNSPECIFIED),
         // Strings (and what travels as strings: ip, uuid, bit, geo_shape as WKT or GeoJSON):
         // the server's inference handles them exactly, whatever the target column.
@@ -212,5 +222,11 @@ mod tests {
         assert_eq!(param_oid(&T::Object), JSON);
         assert_eq!(param_oid(&T::array_of(T::Object)), JSON_ARRAY);
         assert_eq!(param_oid(&T::Text), UNSPECIFIED);
+        assert_eq!(param_oid(&T::GeoShape), TEXT);
+        assert_eq!(param_oid(&T::array_of(T::GeoShape)), UNSPECIFIED);
+        // Nested arrays: inferred by the server (CrateDB refuses a declared 1-D array type).
+        let nested = |t: T| T::array_of(T::array_of(t));
+        assert_eq!(param_oid(&nested(T::Integer)), UNSPECIFIED);
+        assert_eq!(param_oid(&nested(T::Text)), UNSPECIFIED);
     }
 }
