@@ -60,6 +60,10 @@ pub enum CrateType {
     Boolean,
     /// `BYTE` (8-bit signed integer).
     Byte,
+    /// `"char"`: CrateDB's single-byte type, written with its double quotes (PostgreSQL's
+    /// `"char"`). CrateDB stores it as a `BYTE` (`SHOW CREATE TABLE` reports `BYTE`), so values
+    /// are small integers; a one-letter text does not convert.
+    Char,
     /// `SMALLINT`.
     SmallInt,
     /// `INTEGER`.
@@ -148,6 +152,7 @@ impl fmt::Display for CrateType {
         match self {
             Self::Boolean => f.write_str("BOOLEAN"),
             Self::Byte => f.write_str("BYTE"),
+            Self::Char => f.write_str("\"char\""),
             Self::SmallInt => f.write_str("SMALLINT"),
             Self::Integer => f.write_str("INTEGER"),
             Self::BigInt => f.write_str("BIGINT"),

@@ -68,6 +68,8 @@ fn every_crate_type_renders() {
     let cases = [
         (CrateType::Boolean, "BOOLEAN"),
         (CrateType::Byte, "BYTE"),
+        (CrateType::Char, r#""char""#),
+        (CrateType::array(CrateType::Char), r#"ARRAY("char")"#),
         (CrateType::SmallInt, "SMALLINT"),
         (CrateType::Integer, "INTEGER"),
         (CrateType::BigInt, "BIGINT"),
