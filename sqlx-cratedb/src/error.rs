@@ -139,8 +139,10 @@ impl CrateDbDatabaseError {
         // CrateDB 6.4: `JobKilledException[Job killed. Participating node <id> disconnected.]`
         // (code 5005) or `NodeNotConnectedException[…]` (5000) over HTTP, SQLSTATE XX000 over
         // pgwire.
-        let node_left =
-            self.message.contains("JobKilledException") && self.message.contains("disconnected");
+        let node_left = (self.message.contains("JobKilledException")
+            && self.message.contains("disconnected"))
+            || self.message.contains("NodeNotConnectedException")
+            || self.message.contains("NodeDisconnectedException");
         if let Some(state) = &self.sqlstate {
             return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
                 || state.starts_with("08")

@@ -194,3 +194,56 @@ async fn reads_hitting_unavailable_shards_try_another_node() {
         Some("5002")
     );
 }
+
+/// A read that every node fails because a node just left the cluster
+/// (`NodeNotConnectedException`, 5000) is tried again after a pause, and succeeds once the
+/// cluster has dropped the node; a write failing the same way is not resent.
+#[tokio::test]
+async fn reads_failing_on_every_node_after_a_node_left_are_retried_after_a_pause() {
+    let failures_left = Arc::new(std::sync::atomic::AtomicUsize::new(2));
+    let left = failures_left.clone();
+    let node_gone = move |rec: &Recorded| {
+        let gone = rec.stmt().starts_with("SELECT n") || rec.stmt().starts_with("INSERT");
+        if gone
+            && left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok()
+        {
+            return Reply::Json(
+                500,
+                json!({"error": {"code": 5000, "message":
+                    "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]"}}),
+            );
+        }
+        answer(rec)
+    };
+    let a = peer(node_gone).await;
+    let pool = cluster_pool(&[&a], "").await;
+    let started = std::time::Instant::now();
+    let r = read(&pool).await;
+    eprintln!(
+        "DEBUG {:?} {:?}",
+        sql_count(&a, "SELECT n"),
+        a.requests()
+            .iter()
+            .map(|r| r.stmt().to_owned())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(r.unwrap(), 7);
+    assert_eq!(sql_count(&a, "SELECT n"), 3);
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "paused between rounds"
+    );
+
+    failures_left.store(1, Ordering::SeqCst);
+    let err = sqlx::query("INSERT INTO t VALUES (1)")
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.as_database_error().unwrap().code().as_deref(),
+        Some("5000")
+    );
+    assert_eq!(sql_count(&a, "INSERT"), 1);
+}

@@ -26,6 +26,13 @@ use crate::protocol::http::response::ResponseParser;
 
 type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// How many rounds over all hosts a read gets before its last error is returned.
+pub(crate) const READ_ROUNDS: u32 = 4;
+
+/// The pause before the second round of a read; it doubles for each further round
+/// (100, 200, 400 ms: a node that left the cluster is dropped by the others within that).
+pub(crate) const READ_BACKOFF: Duration = Duration::from_millis(100);
+
 /// The header CrateDB reads the session's schema from.
 const DEFAULT_SCHEMA: &str = "Default-Schema";
 /// Error bodies are read up to this size.
@@ -283,6 +290,8 @@ impl Transport {
 
     /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
     /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
+    /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
+    /// after pauses of [`READ_BACKOFF`], doubling, within the request timeout.
     pub(crate) async fn post_sql(
         &self,
         body: Vec<u8>,
@@ -298,81 +307,98 @@ impl Transport {
         let cluster = &self.options.cluster;
         let mut tried = Vec::with_capacity(hosts);
         let mut last_error = None;
-        while tried.len() < hosts {
-            let host = cluster.pick(hosts, self.options.retry_interval, &tried);
-            tried.push(host);
-            let req = self.request(host, &body, gzip)?;
-            let sent = self.client.request(req);
-            let result = match deadline {
-                Some(d) => tokio::time::timeout_at(d, sent)
-                    .await
-                    .map_err(|_| timed_out())?,
-                None => sent.await,
-            };
-            match result {
-                Ok(resp) if is_failover_status(resp.status()) => {
-                    cluster.set_aside(host);
-                    let (parts, body) = resp.into_parts();
-                    let err = HttpResponse::new(parts.status, body, deadline)
-                        .into_error()
-                        .await;
-                    log::warn!(
-                        "sqlx-cratedb: {} answered HTTP {}; set aside",
-                        self.bases[host],
-                        parts.status
-                    );
-                    if !retry_safe {
-                        return Err(err);
+        let mut round = 0u32;
+        loop {
+            while tried.len() < hosts {
+                let host = cluster.pick(hosts, self.options.retry_interval, &tried);
+                tried.push(host);
+                let req = self.request(host, &body, gzip)?;
+                let sent = self.client.request(req);
+                let result = match deadline {
+                    Some(d) => tokio::time::timeout_at(d, sent)
+                        .await
+                        .map_err(|_| timed_out())?,
+                    None => sent.await,
+                };
+                match result {
+                    Ok(resp) if is_failover_status(resp.status()) => {
+                        cluster.set_aside(host);
+                        let (parts, body) = resp.into_parts();
+                        let err = HttpResponse::new(parts.status, body, deadline)
+                            .into_error()
+                            .await;
+                        log::warn!(
+                            "sqlx-cratedb: {} answered HTTP {}; set aside",
+                            self.bases[host],
+                            parts.status
+                        );
+                        if !retry_safe {
+                            return Err(err);
+                        }
+                        last_error = Some(err);
                     }
-                    last_error = Some(err);
-                }
-                Ok(resp) => {
-                    cluster.healthy(host);
-                    let (parts, body) = resp.into_parts();
-                    let response = HttpResponse::new(parts.status, body, deadline);
-                    if !(retry_safe && parts.status == StatusCode::INTERNAL_SERVER_ERROR) {
-                        return Ok(response);
+                    Ok(resp) => {
+                        cluster.healthy(host);
+                        let (parts, body) = resp.into_parts();
+                        let response = HttpResponse::new(parts.status, body, deadline);
+                        if !(retry_safe && parts.status == StatusCode::INTERNAL_SERVER_ERROR) {
+                            return Ok(response);
+                        }
+                        // A read that failed because shards were unavailable (5002) or a node it
+                        // ran on left the cluster (5005, "disconnected") may succeed through
+                        // another node; other errors are final.
+                        let err = response.into_error().await;
+                        let transient = err
+                            .as_database_error()
+                            .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())
+                            .is_some_and(CrateDbDatabaseError::is_transient);
+                        if !transient {
+                            return Err(err);
+                        }
+                        log::warn!(
+                            "sqlx-cratedb: a read through {} failed ({err}); trying it elsewhere",
+                            self.bases[host]
+                        );
+                        last_error = Some(err);
                     }
-                    // A read that failed because shards were unavailable (5002) or a node it
-                    // ran on left the cluster (5005, "disconnected") may succeed through
-                    // another node; other errors are final.
-                    let err = response.into_error().await;
-                    let transient = err
-                        .as_database_error()
-                        .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())
-                        .is_some_and(CrateDbDatabaseError::is_transient);
-                    if !transient {
-                        return Err(err);
+                    Err(e) => {
+                        cluster.set_aside(host);
+                        let never_sent = e.is_connect();
+                        log::warn!("sqlx-cratedb: {} failed: {e}; set aside", self.bases[host]);
+                        let kind = if never_sent {
+                            io::ErrorKind::ConnectionRefused
+                        } else {
+                            io::ErrorKind::ConnectionAborted
+                        };
+                        let message = format!("CrateDB node {}: {}", self.bases[host], chain(&e));
+                        // `Error::Tls` only for a handshake that failed before the request was
+                        // sent: bulk execution reads it as "not applied".
+                        let err = if never_sent && is_tls_failure(&e) {
+                            Error::Tls(message.into())
+                        } else {
+                            Error::Io(io::Error::new(kind, message))
+                        };
+                        if !(never_sent || retry_safe) {
+                            return Err(err);
+                        }
+                        last_error = Some(err);
                     }
-                    log::warn!(
-                        "sqlx-cratedb: a read through {} failed ({err}); trying it elsewhere",
-                        self.bases[host]
-                    );
-                    last_error = Some(err);
-                }
-                Err(e) => {
-                    cluster.set_aside(host);
-                    let never_sent = e.is_connect();
-                    log::warn!("sqlx-cratedb: {} failed: {e}; set aside", self.bases[host]);
-                    let kind = if never_sent {
-                        io::ErrorKind::ConnectionRefused
-                    } else {
-                        io::ErrorKind::ConnectionAborted
-                    };
-                    let message = format!("CrateDB node {}: {}", self.bases[host], chain(&e));
-                    // `Error::Tls` only for a handshake that failed before the request was
-                    // sent: bulk execution reads it as "not applied".
-                    let err = if never_sent && is_tls_failure(&e) {
-                        Error::Tls(message.into())
-                    } else {
-                        Error::Io(io::Error::new(kind, message))
-                    };
-                    if !(never_sent || retry_safe) {
-                        return Err(err);
-                    }
-                    last_error = Some(err);
                 }
             }
+            // Every host failed. A read gets further rounds after a pause (a node that just
+            // left the cluster is still named in the others' answers until they drop it);
+            // anything else is final.
+            round += 1;
+            if !retry_safe || round >= READ_ROUNDS {
+                break;
+            }
+            let pause = READ_BACKOFF * 2u32.pow(round - 1);
+            if deadline.is_some_and(|d| Instant::now() + pause >= d) {
+                break;
+            }
+            log::warn!("sqlx-cratedb: every node failed the read; retrying in {pause:?}");
+            tokio::time::sleep(pause).await;
+            tried.clear();
         }
         Err(last_error.unwrap_or_else(|| Error::Configuration(Box::new(ConfigError::NoHosts))))
     }
