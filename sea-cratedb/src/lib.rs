@@ -18,9 +18,8 @@ pub use check::{CheckedQuery, CheckedSchema};
 pub use error::{Error, InvalidValue, Unsupported};
 pub use extension::column::{CrateColumnExt, GeoIndex};
 pub use extension::expr;
-pub use extension::table::{
-    Codec, CrateTableExt, FulltextIndex, ParamValue, Replicas, TableOptions, WithParams,
-};
+pub use extension::index::{FulltextIndex, PlainIndex};
+pub use extension::table::{Codec, CrateTableExt, ParamValue, Replicas, TableOptions, WithParams};
 pub use model::{__private, ChangeSet, CrateObject, KeyedModel, Model, ModelColumn, RowVersion};
 pub use name::{InvalidName, quote_identifier};
 #[cfg(feature = "macros")]

@@ -10,7 +10,7 @@ use sea_query::{
 use super::CrateDbQueryBuilder;
 use crate::{
     Unsupported, check,
-    extension::{path::write_name, table::FULLTEXT_INDEX_MARKER},
+    extension::{index::named_index_method, path::write_name},
     name::write_checked_identifier,
     seal,
 };
@@ -26,12 +26,13 @@ impl TableBuilder for CrateDbQueryBuilder {
         // A name rejected when a clause of this column was built (see `seal::render_collecting`).
         seal::report_rejected(spec.comment.as_ref());
         if let Some(ColumnType::Custom(marker)) = column_def.get_column_type()
-            && marker.inner() == FULLTEXT_INDEX_MARKER
+            && let Some(method) = named_index_method(&marker.inner())
         {
-            // A named fulltext index (see `FulltextIndex`): `INDEX "name" USING FULLTEXT (…)`.
+            // A named index (`FulltextIndex`, `PlainIndex`): `INDEX "name" USING <method> (…)`.
             put(sql, "INDEX ");
             write_checked_identifier(&name, sql);
-            put(sql, " USING FULLTEXT");
+            put(sql, " USING ");
+            put(sql, method);
             if let Some(extra) = &spec.extra {
                 put(sql, " ");
                 put(sql, extra);

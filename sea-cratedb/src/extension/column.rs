@@ -4,7 +4,11 @@ use std::fmt::Write as _;
 
 use sea_query::ColumnDef;
 
-use crate::{CrateType, name::write_string_literal, seal};
+use crate::{
+    CrateType,
+    name::{write_checked_identifier, write_string_literal},
+    seal,
+};
 
 /// A spatial index for `GEO_SHAPE` columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,6 +68,20 @@ pub trait CrateColumnExt {
     /// `INDEX OFF`: the column is stored but cannot be filtered on efficiently.
     fn index_off(&mut self) -> &mut Self;
 
+    /// `INDEX USING PLAIN`: the default index, spelled out (e.g. to document that a text column
+    /// is matched exactly rather than fulltext-analyzed).
+    fn index_plain(&mut self) -> &mut Self;
+
+    /// `CONSTRAINT "name" PRIMARY KEY`: a primary key column with a named constraint (use it
+    /// instead of sea-query's `primary_key()`, not with it).
+    ///
+    /// Every column of a composite key declared this way must give the same name (CrateDB
+    /// rejects two names for one primary key). A rejected name (empty, or with a control
+    /// character) makes the checked entry point return
+    /// [`Error::InvalidName`](crate::Error::InvalidName); it is kept in the column's comment,
+    /// which CrateDB rendering does not write, so set no comment afterwards.
+    fn primary_key_named(&mut self, constraint: &str) -> &mut Self;
+
     /// `STORAGE WITH (columnstore = false)`: no column store (no sorting/grouping; lifts the
     /// 32766-byte limit for text together with [`index_off`](Self::index_off)).
     fn columnstore_off(&mut self) -> &mut Self;
@@ -97,6 +115,23 @@ impl CrateColumnExt for ColumnDef {
 
     fn index_off(&mut self) -> &mut Self {
         append_extra(self, "INDEX OFF")
+    }
+
+    fn index_plain(&mut self) -> &mut Self {
+        append_extra(self, "INDEX USING PLAIN")
+    }
+
+    fn primary_key_named(&mut self, constraint: &str) -> &mut Self {
+        let (clause, rejected) = seal::render_collecting(|clause| {
+            clause.push_str("CONSTRAINT ");
+            write_checked_identifier(constraint, clause);
+            clause.push_str(" PRIMARY KEY");
+        });
+        if let Some(token) = rejected {
+            // The rejected name travels in the comment slot (never written).
+            self.comment(token);
+        }
+        append_extra(self, &clause)
     }
 
     fn columnstore_off(&mut self) -> &mut Self {

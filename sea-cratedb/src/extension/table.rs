@@ -1,19 +1,17 @@
 //! CrateDB table clauses for sea-query's `CREATE TABLE`: [`TableOptions`] (`PARTITIONED BY`,
-//! `CLUSTERED … INTO n SHARDS`, `WITH (…)`) and named [`FulltextIndex`]es.
+//! `CLUSTERED … INTO n SHARDS`, `WITH (…)`) and named indexes ([`FulltextIndex`],
+//! [`PlainIndex`]).
 
 use std::fmt::Write as _;
 
-use sea_query::{ColumnDef, DynIden, IntoIden, TableCreateStatement};
+use sea_query::{DynIden, IntoIden, TableCreateStatement};
 
 use crate::{
-    ColumnPolicy,
+    ColumnPolicy, FulltextIndex, PlainIndex,
     extension::path::write_dyn_iden,
     name::{write_setting_name, write_string_literal},
     seal,
 };
-
-/// The custom column type that marks a [`FulltextIndex`] inside `CREATE TABLE`'s column list.
-pub(crate) const FULLTEXT_INDEX_MARKER: &str = "INDEX USING FULLTEXT";
 
 /// A value of a `WITH (…)` parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -308,83 +306,6 @@ fn push_separated(sql: &mut String, text: &str) {
     sql.push_str(text);
 }
 
-/// A named fulltext index over one or more columns:
-/// `INDEX name USING FULLTEXT (cols) [WITH (analyzer = '…')]`.
-///
-/// # Examples
-///
-/// ```
-/// use sea_cratedb::{CrateDbQueryBuilder, CrateTableExt, FulltextIndex, sea_query::{ColumnDef, Table}};
-///
-/// let sql = Table::create()
-///     .table("docs")
-///     .col(ColumnDef::new("title").text())
-///     .col(ColumnDef::new("body").text())
-///     .fulltext_index(FulltextIndex::new("title_body_ft").column("title").column("body").analyzer("english"))
-///     .to_string(CrateDbQueryBuilder);
-/// assert_eq!(
-///     sql,
-///     r#"CREATE TABLE "docs" ( "title" TEXT, "body" TEXT, INDEX "title_body_ft" USING FULLTEXT ("title", "body") WITH (analyzer = 'english') )"#
-/// );
-/// ```
-#[derive(Debug, Clone)]
-pub struct FulltextIndex {
-    name: DynIden,
-    columns: Vec<DynIden>,
-    analyzer: Option<String>,
-}
-
-impl FulltextIndex {
-    /// An index with this name; query it with `MATCH(name, …)`.
-    pub fn new(name: impl IntoIden) -> Self {
-        Self {
-            name: name.into_iden(),
-            columns: Vec::new(),
-            analyzer: None,
-        }
-    }
-
-    /// Adds a column to the index.
-    pub fn column(mut self, column: impl IntoIden) -> Self {
-        self.columns.push(column.into_iden());
-        self
-    }
-
-    /// The analyzer (`standard` when not set).
-    pub fn analyzer(mut self, analyzer: &str) -> Self {
-        self.analyzer = Some(analyzer.to_owned());
-        self
-    }
-}
-
-impl From<FulltextIndex> for ColumnDef {
-    /// The index as an element of `CREATE TABLE`'s column list (rendered by
-    /// [`CrateDbQueryBuilder`](crate::CrateDbQueryBuilder) only).
-    fn from(index: FulltextIndex) -> Self {
-        let (tail, rejected) = seal::render_collecting(|tail| {
-            tail.push('(');
-            for (i, column) in index.columns.iter().enumerate() {
-                if i > 0 {
-                    tail.push_str(", ");
-                }
-                write_dyn_iden(column, tail);
-            }
-            tail.push(')');
-            if let Some(analyzer) = &index.analyzer {
-                tail.push_str(" WITH (analyzer = ");
-                write_string_literal(analyzer, tail);
-                tail.push(')');
-            }
-        });
-        let mut column = ColumnDef::new(index.name);
-        column.custom(FULLTEXT_INDEX_MARKER).extra(tail);
-        if let Some(token) = rejected {
-            column.comment(token);
-        }
-        column
-    }
-}
-
 /// CrateDB table clauses for sea-query's [`TableCreateStatement`].
 pub trait CrateTableExt {
     /// Sets `PARTITIONED BY`, `CLUSTERED` and `WITH (…)`, replacing any earlier
@@ -397,6 +318,9 @@ pub trait CrateTableExt {
 
     /// Adds a named fulltext index to the column list.
     fn fulltext_index(&mut self, index: FulltextIndex) -> &mut Self;
+
+    /// Adds a named plain index to the column list.
+    fn plain_index(&mut self, index: PlainIndex) -> &mut Self;
 }
 
 impl CrateTableExt for TableCreateStatement {
@@ -411,6 +335,10 @@ impl CrateTableExt for TableCreateStatement {
     }
 
     fn fulltext_index(&mut self, index: FulltextIndex) -> &mut Self {
+        self.col(index)
+    }
+
+    fn plain_index(&mut self, index: PlainIndex) -> &mut Self {
         self.col(index)
     }
 }
