@@ -57,7 +57,8 @@ fn rejected(name: &str) -> Option<&'static str> {
         }
         "index" | "indexes" => {
             "CrateDB indexes every column already and has no secondary indexes (CREATE INDEX): \
-             remove it; use `fulltext` for a fulltext index or `index_off` to turn indexing off"
+             remove it; use `fulltext` for a fulltext index, `index_off` to turn indexing off, \
+             or `index = \"plain\"` to spell out the default plain index"
         }
         _ => return None,
     })
@@ -289,6 +290,8 @@ pub(crate) struct FieldAttrs {
     /// `fulltext` (analyzer `None`) or `fulltext(analyzer = "…")`.
     pub(crate) fulltext: Option<(Option<LitStr>, Span)>,
     pub(crate) index_off: Option<Span>,
+    /// `index = "plain"`: `INDEX USING PLAIN`.
+    pub(crate) index_plain: Option<Span>,
     pub(crate) columnstore_off: Option<Span>,
     pub(crate) object: Option<ObjectAttr>,
     pub(crate) skip: bool,
@@ -351,6 +354,18 @@ fn parse_field_key(
     out: &mut FieldAttrs,
 ) -> syn::Result<()> {
     let name = key_name(meta);
+    if name == "index" && meta.input.peek(Token![=]) {
+        let lit: LitStr = meta.value()?.parse()?;
+        if lit.value() != "plain" {
+            return Err(syn::Error::new(
+                lit.span(),
+                "`index` takes \"plain\" (INDEX USING PLAIN): use `fulltext` for a fulltext \
+                 index or `index_off` to turn indexing off",
+            ));
+        }
+        out.index_plain = Some(lit.span());
+        return Ok(());
+    }
     if let Some(reason) = rejected(&name) {
         return Err(meta.error(reason));
     }
@@ -413,11 +428,12 @@ fn parse_field_key(
             let expected = match target {
                 Target::Model => {
                     "`primary_key`, `rename`, `column_type`, `default`, `generated`, `check`, \
-                     `fulltext`, `index_off`, `columnstore_off`, `object`, `skip`"
+                     `fulltext`, `index_off`, `index = \"plain\"`, `columnstore_off`, `object`, \
+                     `skip`"
                 }
                 Target::Object => {
                     "`rename`, `column_type`, `default`, `fulltext`, `index_off`, \
-                     `columnstore_off`, `object`, `skip`"
+                     `index = \"plain\"`, `columnstore_off`, `object`, `skip`"
                 }
             };
             return Err(meta.error(format!(

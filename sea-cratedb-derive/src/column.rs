@@ -59,6 +59,10 @@ impl Column {
             .attrs
             .index_off
             .map(|_| quote!(::sea_cratedb::CrateColumnExt::index_off(&mut column);));
+        let index_plain = self
+            .attrs
+            .index_plain
+            .map(|_| quote!(::sea_cratedb::CrateColumnExt::index_plain(&mut column);));
         let columnstore_off = self
             .attrs
             .columnstore_off
@@ -72,6 +76,7 @@ impl Column {
             #check
             #fulltext
             #index_off
+            #index_plain
             #columnstore_off
             column
         }}
@@ -245,6 +250,15 @@ fn check_constraints(column: &Column, errors: &mut Errors) {
                  (or `column_type = \"TEXT\"`)",
             );
         }
+    }
+    if let Some(span) = attrs.index_plain
+        && (attrs.fulltext.is_some() || attrs.index_off.is_some())
+    {
+        errors.push_at(
+            span,
+            "`index = \"plain\"` excludes `fulltext` and `index_off`: a column has one index \
+             (or none)",
+        );
     }
     if let Some(span) = attrs.index_off
         && category == Category::Object

@@ -1,0 +1,45 @@
+//! Golden SQL for the index attributes of `#[derive(CrateModel)]`: `index = "plain"` on a
+//! column and on an object's sub-field. Every statement is also recorded for CrateDB's grammar
+//! check.
+
+#[path = "../../sea-cratedb/tests/common/mod.rs"]
+mod common;
+
+use common::assert_sql;
+use sea_cratedb::{CheckedSchema, CrateModel, CrateObject, Model};
+use serde::Serialize;
+
+/// An object whose sub-field spells out its plain index.
+#[derive(CrateObject, Serialize)]
+struct Author {
+    #[cratedb(index = "plain")]
+    name: String,
+}
+
+#[derive(CrateModel)]
+#[cratedb(table = "books")]
+struct Book {
+    #[cratedb(primary_key, index = "plain")]
+    id: String,
+    #[cratedb(fulltext(analyzer = "english"))]
+    title: String,
+    #[cratedb(index = "plain", columnstore_off)]
+    isbn: Option<String>,
+    #[cratedb(object(policy = "strict"))]
+    author: Author,
+}
+
+#[test]
+fn index_plain_on_columns_and_object_sub_fields() {
+    assert_sql(
+        "derive_index_plain_on_columns_and_object_sub_fields",
+        &Book::create_table().try_to_string().unwrap(),
+        concat!(
+            r#"CREATE TABLE "books" ( "id" TEXT NOT NULL INDEX USING PLAIN, "#,
+            r#""title" TEXT NOT NULL INDEX USING FULLTEXT WITH (analyzer = 'english'), "#,
+            r#""isbn" TEXT INDEX USING PLAIN STORAGE WITH (columnstore = false), "#,
+            r#""author" OBJECT(STRICT) AS ("name" TEXT NOT NULL INDEX USING PLAIN) NOT NULL, "#,
+            r#"PRIMARY KEY ("id") )"#
+        ),
+    );
+}
