@@ -137,12 +137,14 @@ impl CrateDbDatabaseError {
     /// timeout is not transient.
     pub fn is_transient(&self) -> bool {
         // CrateDB 6.4: `JobKilledException[Job killed. Participating node <id> disconnected.]`
-        // (code 5005) or `NodeNotConnectedException[…]` (5000) over HTTP, SQLSTATE XX000 over
-        // pgwire.
+        // (code 5005), `NodeNotConnectedException[…]` (5000) or, while the plan still names
+        // the node, `SQLParseException[Unknown node: <id>]` (4000) over HTTP; SQLSTATE XX000
+        // over pgwire.
         let node_left = (self.message.contains("JobKilledException")
             && self.message.contains("disconnected"))
             || self.message.contains("NodeNotConnectedException")
-            || self.message.contains("NodeDisconnectedException");
+            || self.message.contains("NodeDisconnectedException")
+            || self.message.contains("Unknown node: ");
         if let Some(state) = &self.sqlstate {
             return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
                 || state.starts_with("08")
@@ -153,7 +155,10 @@ impl CrateDbDatabaseError {
         matches!(
             self.code,
             Some(codes::SHARDS_UNAVAILABLE | codes::NO_SHARD_AVAILABLE)
-        ) || (matches!(self.code, Some(codes::KILLED | codes::UNHANDLED)) && node_left)
+        ) || (matches!(
+            self.code,
+            Some(codes::KILLED | codes::UNHANDLED | codes::SQL_PARSE)
+        ) && node_left)
             || matches!(self.status, 502..=504 | 509)
     }
 }
@@ -356,6 +361,14 @@ mod tests {
         assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left.into()).is_transient());
         let gone = "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]";
         assert!(CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, gone.into()).is_transient());
+        let planned = "SQLParseException[Unknown node: WMebY_DuTUyHlIaVVj-R5Q]";
+        assert!(
+            CrateDbDatabaseError::new(Some(codes::SQL_PARSE), 400, planned.into()).is_transient()
+        );
+        let syntax = "SQLParseException[line 1:1: mismatched input 'SELEC']";
+        assert!(
+            !CrateDbDatabaseError::new(Some(codes::SQL_PARSE), 400, syntax.into()).is_transient()
+        );
         let killed = "JobKilledException[Job killed. KILL statement]";
         assert!(!CrateDbDatabaseError::new(Some(codes::KILLED), 500, killed.into()).is_transient());
         assert!(!CrateDbDatabaseError::from_sqlstate("XX000".into(), killed.into()).is_transient());

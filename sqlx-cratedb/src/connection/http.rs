@@ -341,12 +341,14 @@ impl Transport {
                         cluster.healthy(host);
                         let (parts, body) = resp.into_parts();
                         let response = HttpResponse::new(parts.status, body, deadline);
-                        if !(retry_safe && parts.status == StatusCode::INTERNAL_SERVER_ERROR) {
+                        if !retry_safe
+                            || !(parts.status.is_client_error() || parts.status.is_server_error())
+                        {
                             return Ok(response);
                         }
                         // A read that failed because shards were unavailable (5002) or a node it
-                        // ran on left the cluster (5005, "disconnected") may succeed through
-                        // another node; other errors are final.
+                        // ran on left the cluster (5005, 5000, or 4000 "Unknown node") may
+                        // succeed through another node; other errors are final.
                         let err = response.into_error().await;
                         let transient = err
                             .as_database_error()
