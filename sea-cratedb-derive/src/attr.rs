@@ -83,6 +83,45 @@ fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
+/// `#[cratedb(fulltext_index(...))]`: a named fulltext index; a column given as `"obj.key"` is
+/// the object sub-column `"obj"['key']`.
+pub(crate) struct FulltextIndexAttr {
+    pub(crate) name: LitStr,
+    pub(crate) columns: Vec<LitStr>,
+    pub(crate) analyzer: Option<LitStr>,
+}
+
+fn parse_fulltext_index(meta: &ParseNestedMeta<'_>) -> syn::Result<FulltextIndexAttr> {
+    let (mut name, mut columns, mut analyzer) = (None, Vec::new(), None);
+    meta.parse_nested_meta(|inner| {
+        if inner.path.is_ident("name") {
+            name = Some(inner.value()?.parse::<LitStr>()?);
+        } else if inner.path.is_ident("columns") {
+            let content;
+            parenthesized!(content in inner.input);
+            columns.extend(Punctuated::<LitStr, Token![,]>::parse_terminated(&content)?);
+        } else if inner.path.is_ident("analyzer") {
+            analyzer = Some(inner.value()?.parse::<LitStr>()?);
+        } else {
+            return Err(inner.error(
+                "expected `name = \"…\"`, `columns(\"col\", \"object.key\", …)` or `analyzer = \"…\"`",
+            ));
+        }
+        Ok(())
+    })?;
+    let Some(name) = name else {
+        return Err(meta.error("`fulltext_index` needs `name = \"…\"`"));
+    };
+    if columns.is_empty() {
+        return Err(meta.error("`fulltext_index` needs `columns(\"col\", …)`"));
+    }
+    Ok(FulltextIndexAttr {
+        name,
+        columns,
+        analyzer,
+    })
+}
+
 /// A literal value of a `with(...)` parameter.
 pub(crate) enum ParamLit {
     Int(i64),
@@ -103,6 +142,8 @@ pub(crate) struct StructAttrs {
     pub(crate) with: Vec<(String, ParamLit)>,
     pub(crate) column_policy: Option<(String, Span)>,
     pub(crate) rename_all: Option<LitStr>,
+    /// `fulltext_index(name = "…", columns("col", "obj.key", …), analyzer = "…")`, in order.
+    pub(crate) fulltext_indexes: Vec<FulltextIndexAttr>,
     /// `rename_all` of the foreign derive (`sqlx` for models, `serde` for objects).
     pub(crate) foreign_rename_all: Option<LitStr>,
 }
@@ -209,6 +250,7 @@ fn parse_struct_key(
             }
             out.column_policy = Some((policy, lit.span()));
         }
+        "fulltext_index" => out.fulltext_indexes.push(parse_fulltext_index(meta)?),
         "with" => {
             let content;
             parenthesized!(content in meta.input);
@@ -230,7 +272,8 @@ fn parse_struct_key(
         _ => {
             return Err(meta.error(format!(
                 "unknown struct attribute `{name}`: expected one of `table`, `schema`, `shards`, \
-                 `clustered_by`, `partitioned_by`, `replicas`, `column_policy`, `with`, `rename_all`"
+                 `clustered_by`, `partitioned_by`, `replicas`, `column_policy`, `with`, \
+                 `fulltext_index`, `rename_all`"
             )));
         }
     }

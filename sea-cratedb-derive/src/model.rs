@@ -8,6 +8,7 @@ use syn::{Data, DeriveInput, LitStr, spanned::Spanned};
 use crate::{
     attr::{Errors, ParamLit, StructAttrs, Target, parse_struct_attrs},
     column::{Column, columns},
+    ty::Category,
 };
 
 pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -38,9 +39,16 @@ pub(crate) fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         );
     }
     let options = table_options(&attrs, &columns, &mut errors);
+    let indexes = fulltext_indexes(&attrs, &columns, &mut errors);
     check_primary_key(&columns, &mut errors);
     errors.finish()?;
-    Ok(generate(input, &attrs, &columns, options.as_ref()))
+    Ok(generate(
+        input,
+        &attrs,
+        &columns,
+        options.as_ref(),
+        &indexes,
+    ))
 }
 
 /// Rejects a table or schema name CrateDB cannot hold: empty, or with a control or Unicode
@@ -202,11 +210,57 @@ fn table_options(
     (!calls.is_empty()).then(|| quote!(::sea_cratedb::TableOptions::new() #(#calls)*))
 }
 
+/// The `FulltextIndex` expressions of `fulltext_index(...)`: each column resolved by column or
+/// field name; `"obj.key.sub"` becomes the sub-column path `"obj"['key']['sub']` of an OBJECT
+/// column (names cannot contain `.`, so the split is unambiguous).
+fn fulltext_indexes(
+    attrs: &StructAttrs,
+    columns: &[Column],
+    errors: &mut Errors,
+) -> Vec<TokenStream> {
+    let mut indexes = Vec::new();
+    for index in &attrs.fulltext_indexes {
+        check_name("index", &index.name, errors);
+        let mut calls = Vec::new();
+        for reference in &index.columns {
+            let text = reference.value();
+            let mut parts = text.split('.');
+            let head = LitStr::new(parts.next().unwrap_or_default(), reference.span());
+            let keys: Vec<&str> = parts.collect();
+            let Some(column) = find(columns, &head, errors) else {
+                continue;
+            };
+            let name = &column.name;
+            if keys.is_empty() {
+                calls.push(quote!(.column(#name)));
+            } else if column.sql_type.category != Category::Object {
+                errors.push_at(
+                    reference.span(),
+                    format!(
+                        "\"{text}\" names a sub-column, but \"{name}\" is not an OBJECT column"
+                    ),
+                );
+            } else if keys.iter().any(|key| key.is_empty()) {
+                errors.push_at(reference.span(), format!("empty key in \"{text}\""));
+            } else {
+                calls.push(quote!(.column(::sea_cratedb::expr::path(#name, [#(#keys),*]))));
+            }
+        }
+        if let Some(analyzer) = &index.analyzer {
+            calls.push(quote!(.analyzer(#analyzer)));
+        }
+        let name = &index.name;
+        indexes.push(quote!(::sea_cratedb::FulltextIndex::new(#name) #(#calls)*));
+    }
+    indexes
+}
+
 fn generate(
     input: &DeriveInput,
     attrs: &StructAttrs,
     columns: &[Column],
     options: Option<&TokenStream>,
+    indexes: &[TokenStream],
 ) -> TokenStream {
     let ident = &input.ident;
     let vis = &input.vis;
@@ -296,6 +350,7 @@ fn generate(
                 let mut table = ::sea_cratedb::sea_query::Table::create();
                 table.table(<Self as ::sea_cratedb::Model>::table_ref());
                 #(table.col(#column_defs);)*
+                #(::sea_cratedb::CrateTableExt::fulltext_index(&mut table, #indexes);)*
                 #primary_key
                 #options
                 table
