@@ -7,8 +7,8 @@
 
 use sea_cratedb::CrateDbQueryBuilder;
 use sea_cratedb::expr::{
-    ArrayComparison, MatchType, Subscript, any, id, knn_match, match_, primary_term, score,
-    seq_no, subscript, version,
+    ArrayComparison, MatchType, Subscript, any, id, knn_match, match_, primary_term, score, seq_no,
+    subscript, version,
 };
 use sea_cratedb::sea_query::{Alias, Expr, ExprTrait as _, Order, Query};
 use sqlx::{AssertSqlSafe, Row as _};
@@ -113,7 +113,10 @@ pub(super) async fn subscripts_and_any_filter_objects_and_arrays(target: &Target
             Alias::new("author"),
         )
         .expr_as(
-            subscript(Expr::col("meta"), [Subscript::from("tags"), Subscript::Index(1)]),
+            subscript(
+                Expr::col("meta"),
+                [Subscript::from("tags"), Subscript::Index(1)],
+            ),
             Alias::new("first_tag"),
         )
         .from(Alias::new(&t))
@@ -144,7 +147,11 @@ pub(super) async fn subscripts_and_any_filter_objects_and_arrays(target: &Target
 pub(super) async fn upsert_with_excluded_and_returning(target: &Target) {
     let pool = target.pool().await;
     let t = unique("upsert");
-    exec(&pool, &format!("CREATE TABLE {t} (id INT PRIMARY KEY, n INT)")).await;
+    exec(
+        &pool,
+        &format!("CREATE TABLE {t} (id INT PRIMARY KEY, n INT)"),
+    )
+    .await;
     let upsert = format!(
         "INSERT INTO {t} (id, n) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET n = n + excluded.n \
          RETURNING id, n"
@@ -181,7 +188,11 @@ pub(super) async fn upsert_with_excluded_and_returning(target: &Target) {
 pub(super) async fn unnest_inserts_and_aggregations_group(target: &Target) {
     let pool = target.pool().await;
     let t = unique("unnest");
-    exec(&pool, &format!("CREATE TABLE {t} (id INT PRIMARY KEY, grp TEXT, x DOUBLE)")).await;
+    exec(
+        &pool,
+        &format!("CREATE TABLE {t} (id INT PRIMARY KEY, grp TEXT, x DOUBLE)"),
+    )
+    .await;
     let ids: Vec<i32> = (1..=100).collect();
     let groups: Vec<String> = ids.iter().map(|i| format!("g{}", i % 3)).collect();
     let xs: Vec<f64> = ids.iter().map(|i| f64::from(*i) / 2.0).collect();
@@ -218,7 +229,11 @@ pub(super) async fn unnest_inserts_and_aggregations_group(target: &Target) {
 pub(super) async fn system_columns_are_readable(target: &Target) {
     let pool = target.pool().await;
     let t = unique("syscols");
-    exec(&pool, &format!("CREATE TABLE {t} (id TEXT PRIMARY KEY, n INT)")).await;
+    exec(
+        &pool,
+        &format!("CREATE TABLE {t} (id TEXT PRIMARY KEY, n INT)"),
+    )
+    .await;
     exec(&pool, &format!("INSERT INTO {t} (id, n) VALUES ('k', 1)")).await;
     let stmt = Query::select()
         .expr_as(id(), Alias::new("i"))
