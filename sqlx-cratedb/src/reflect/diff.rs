@@ -4,7 +4,7 @@ use std::fmt;
 
 use sea_cratedb::AlterTable;
 use sea_cratedb::CrateDbQueryBuilder;
-use sea_cratedb::sea_query::{ColumnDef, TableBuilder as _, TableCreateStatement};
+use sea_cratedb::sea_query::{ColumnDef, ColumnType, TableBuilder as _, TableCreateStatement};
 
 use super::{DataType, TableInfo};
 
@@ -154,6 +154,17 @@ fn model_column(def: &ColumnDef) -> ModelColumn<'_> {
     }
 }
 
+/// Whether `def` is a named index (`FulltextIndex`, `PlainIndex`), which sea-cratedb keeps in
+/// the column list under a marker type; it is no column, and `information_schema.columns` does
+/// not list it.
+fn is_named_index(def: &ColumnDef) -> bool {
+    matches!(
+        def.get_column_type(),
+        Some(ColumnType::Custom(marker))
+            if matches!(marker.to_string().as_str(), "INDEX USING FULLTEXT" | "INDEX USING PLAIN")
+    )
+}
+
 /// The model's primary key: columns marked `primary_key`, else the primary-key index.
 fn model_primary_key(model: &TableCreateStatement) -> Vec<String> {
     let mut key: Vec<String> = model
@@ -205,7 +216,12 @@ pub fn diff_table(
         .as_ref()
         .map(|k| k.columns.clone())
         .unwrap_or_default();
-    let columns: Vec<ModelColumn<'_>> = model.get_columns().iter().map(model_column).collect();
+    let columns: Vec<ModelColumn<'_>> = model
+        .get_columns()
+        .iter()
+        .filter(|def| !is_named_index(def))
+        .map(model_column)
+        .collect();
     for col in &columns {
         let Some(model_type) = &col.data_type else {
             changes.push(UnsupportedChange::UntypedColumn {
