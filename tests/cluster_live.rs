@@ -156,7 +156,7 @@ async fn run_transport(cluster: &mut CrateDbCluster, url: &str, label: &str) {
     .unwrap();
     let rows: Vec<i64> = (0..1000).collect();
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO {table} (id, v) SELECT * FROM UNNEST($1, $2)"
+        "INSERT INTO {table} (id, v) SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[])"
     )))
     .bind(rows)
     .bind(vec!["r"; 1000])

@@ -203,8 +203,8 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
     let mut wide_sent = 0usize;
     let mut failed = false;
     let mut status = b'I';
-    // As CrateDB 6.4 does after a bulk batch: its ReadyForQuery goes out once the batch has run
-    // (here: 100 ms later), and the replies of a batch pipelined meanwhile overtake it.
+    // As CrateDB 6.4 does after a write: its ReadyForQuery goes out once the write has run
+    // (here: 100 ms later), and the replies of a command pipelined meanwhile overtake it.
     let mut held_ready: Option<Vec<u8>> = None;
     // As CrateDB does with writes: an `Execute` of `INSERT INTO bulk` is parked and answered at
     // the `Sync`; an error before it (a failed `Bind`) throws the parked writes away.
@@ -240,7 +240,7 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                     out.extend(earlier);
                 }
                 out.append(&mut parked);
-                if portal_sql.starts_with("INSERT INTO bulk") {
+                if portal_sql.starts_with("INSERT") {
                     held_ready = Some(ready);
                 } else {
                     out.extend(ready);
@@ -337,6 +337,8 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                     } else {
                         parked.extend(command_complete("INSERT 0 1"));
                     }
+                } else if sql.starts_with("INSERT INTO plain") {
+                    out.extend(command_complete("INSERT 0 1"));
                 } else if sql.starts_with("UPDATE") {
                     out.extend(command_complete("UPDATE -2"));
                 } else if sql.starts_with("BEGIN") {
@@ -635,4 +637,26 @@ async fn sqlx_any_selects_the_pgwire_transport_by_the_crate_pg_scheme() {
     assert_eq!(r.rows_affected(), 0);
     pool.close().await;
     assert_eq!(seen.lock().unwrap().startup["database"], "doc");
+}
+
+/// A command after a write waits for the write's `ReadyForQuery`: CrateDB sends it once the
+/// write has run and lets the replies of a command pipelined meanwhile overtake it, which read
+/// as `ReadyForQuery before CommandComplete` (the peer does the same).
+#[tokio::test]
+async fn a_command_after_a_write_waits_for_its_ready_for_query() {
+    let (url, _seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    for _ in 0..3 {
+        let done = sqlx::query("INSERT INTO plain (id) VALUES ($1)")
+            .bind(1)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+        let rows = sqlx::query("SELECT rows")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2);
+    }
 }

@@ -414,12 +414,20 @@ impl PgConnection {
     }
 
     /// Prepares the connection for a pipelined command: fails if broken, waits for a pending
-    /// cancel, and queues the `Sync` a dropped stream still owes. It does not wait for
-    /// outstanding `ReadyForQuery` messages: the next command reads past them (see
-    /// `query::PgQuery`), which saves a round trip per command.
+    /// cancel, and queues the `Sync` a dropped stream still owes. Against PostgreSQL it does
+    /// not wait for outstanding `ReadyForQuery` messages: the next command reads past them (see
+    /// `query::PgQuery`), which saves a round trip per command. Against CrateDB it does
+    /// ([`PgConnection::ready`]), because CrateDB can reorder replies across a `Sync`.
     pub(crate) async fn prepare_pipeline(&mut self) -> Result<(), Error> {
         if let Some(reason) = &self.broken {
             return Err(broken_error(reason));
+        }
+        if self.crate_version().is_some() {
+            // CrateDB 6.4 writes a command's replies when it has run, but answers the messages
+            // that follow at once: a command sent past a pending `ReadyForQuery` can have its
+            // replies overtake the earlier ones (`ReadyForQuery before CommandComplete`). Against
+            // CrateDB every command waits for the previous `ReadyForQuery`.
+            return self.ready().await;
         }
         if let Some(task) = self.cancel_task.take() {
             let _ = task.await;

@@ -183,7 +183,9 @@ pub(super) async fn upsert_with_excluded_and_returning(target: &Target) {
     exec(&pool, &format!("DROP TABLE {t}")).await;
 }
 
-/// `INSERT … SELECT * FROM UNNEST($1, $2)` inserts arrays as rows; `GROUP BY` with `count`,
+/// `INSERT … SELECT * FROM UNNEST($1::INT[], …)` inserts arrays as rows (over pgwire CrateDB 6.4
+/// types an uncast `UNNEST($1)` parameter as an array of undefined and reads a text array's
+/// elements as JSON, so `{"g0"}` fails with "Unrecognized token 'g0'": the cast is needed); `GROUP BY` with `count`,
 /// `sum`, `avg`, `max` and `HAVING` aggregates them.
 pub(super) async fn unnest_inserts_and_aggregations_group(target: &Target) {
     let pool = target.pool().await;
@@ -197,7 +199,7 @@ pub(super) async fn unnest_inserts_and_aggregations_group(target: &Target) {
     let groups: Vec<String> = ids.iter().map(|i| format!("g{}", i % 3)).collect();
     let xs: Vec<f64> = ids.iter().map(|i| f64::from(*i) / 2.0).collect();
     let inserted = sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO {t} (id, grp, x) SELECT * FROM UNNEST($1, $2, $3)"
+        "INSERT INTO {t} (id, grp, x) SELECT * FROM UNNEST($1::INT[], $2::TEXT[], $3::DOUBLE[])"
     )))
     .bind(ids)
     .bind(groups)
