@@ -209,6 +209,7 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
     // As CrateDB does with writes: an `Execute` of `INSERT INTO bulk` is parked and answered at
     // the `Sync`; an error before it (a failed `Bind`) throws the parked writes away.
     let mut parked: Vec<u8> = Vec::new();
+    let mut parked_rows = 0usize;
     loop {
         let next = if held_ready.is_some() {
             let read = tokio::time::timeout(
@@ -240,6 +241,7 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                     out.extend(earlier);
                 }
                 out.append(&mut parked);
+                parked_rows = 0;
                 if portal_sql.starts_with("INSERT") {
                     held_ready = Some(ready);
                 } else {
@@ -285,8 +287,13 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                 if portal_sql.starts_with("INSERT INTO bulk")
                     && portal_param.as_deref() == Some("66")
                 {
-                    // A value CrateDB cannot bind: answered at once; the batch's parked writes
-                    // are thrown away and the rest is skipped up to the `Sync`.
+                    // A value CrateDB cannot bind, as CrateDB 6.4 answers it: the parked rows'
+                    // BindCompletes, the error, and nothing more up to the `Sync` (the parked
+                    // writes are thrown away and the rest is skipped).
+                    for _ in 0..parked_rows {
+                        out.extend(message(b'2', &[]));
+                    }
+                    parked_rows = 0;
                     out.extend(error(
                         "22P02",
                         "Cannot cast value `66` to type `text`",
@@ -294,6 +301,11 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                     ));
                     parked.clear();
                     failed = true;
+                } else if portal_sql.starts_with("INSERT INTO bulk") {
+                    // CrateDB 6.4 holds a parked row's BindComplete with its result: each row
+                    // is answered BindComplete, then CommandComplete or ErrorResponse.
+                    parked.extend(message(b'2', &[]));
+                    parked_rows += 1;
                 } else {
                     out.extend(message(b'2', &[]));
                 }
@@ -331,8 +343,15 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                     out.extend(data_row(&[Some("1")]));
                     out.extend(command_complete("/* 1"));
                 } else if sql.starts_with("INSERT INTO bulk") {
-                    // Row with id 2 fails inside the bulk operation: -3, not an error.
-                    if portal_param.as_deref() == Some("2") {
+                    // Row with id 2 fails inside the bulk operation: -3, not an error; row 77
+                    // fails with an error of its own (a value CrateDB cannot convert).
+                    if portal_param.as_deref() == Some("77") {
+                        parked.extend(error(
+                            "XX000",
+                            "Cannot cast value `77` to type `integer`",
+                            "ERROR",
+                        ));
+                    } else if portal_param.as_deref() == Some("2") {
                         parked.extend(command_complete("INSERT 0 -3"));
                     } else {
                         parked.extend(command_complete("INSERT 0 1"));
@@ -658,5 +677,31 @@ async fn a_command_after_a_write_waits_for_its_ready_for_query() {
             .await
             .unwrap();
         assert_eq!(rows.len(), 2);
+    }
+}
+
+/// A row failing at execution (an error right after its own `BindComplete`, as CrateDB answers
+/// each row of a batch) is that row's error: the rows around it keep their own results.
+#[tokio::test]
+async fn bulk_reports_an_execution_error_at_its_row() {
+    let (url, _seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=4"))
+        .await
+        .unwrap();
+    let rows = [0, 77, 3, 4, 5].map(|i| CrateDbArguments::default().bind(i).bind("v"));
+    let result = conn
+        .execute_bulk("INSERT INTO bulk (id, v) VALUES ($1, $2)", rows)
+        .await
+        .unwrap();
+    let rows = result.rows();
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[0], CrateDbBulkRow::Applied(Some(1)));
+    let CrateDbBulkRow::Failed(e) = &rows[1] else {
+        panic!("row 1: {:?}", rows[1]);
+    };
+    assert_eq!(e.row_index(), Some(1));
+    assert!(e.to_string().contains("77"), "{e}");
+    for (i, row) in rows.iter().enumerate().skip(2) {
+        assert_eq!(*row, CrateDbBulkRow::Applied(Some(1)), "row {i}");
     }
 }

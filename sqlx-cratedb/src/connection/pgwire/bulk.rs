@@ -378,6 +378,8 @@ async fn read_chunk(
     };
     let mut parsed = false;
     let mut bound = 0usize;
+    // `BindComplete`s seen and results recorded when the last `ErrorResponse` came.
+    let mut last_error: Option<(usize, usize)> = None;
     loop {
         let message = match reader.recv().await? {
             Backend::Message(m) => m,
@@ -414,11 +416,7 @@ async fn read_chunk(
                     return Err(Error::Database(Box::new(e.error)));
                 }
                 if parsed {
-                    if !postgres && bound < count && bound > out.rows.len() {
-                        // CrateDB: the `Bind` of row `bound` failed; the parked rows before it
-                        // were thrown away.
-                        out.rows.resize(bound, CrateDbBulkRow::NotExecuted);
-                    }
+                    last_error = Some((bound, out.rows.len()));
                     if out.rows.len() == count {
                         return Err(ProtocolError::PgMessage(format!(
                             "bulk: an error beyond the {count} rows of the batch starting at \
@@ -433,8 +431,38 @@ async fn read_chunk(
                     out.statement_error = Some(e.error);
                 }
             }
-            Message::ReadyForQuery(_) => return Ok(out),
+            Message::ReadyForQuery(_) => {
+                if !postgres && out.rows.len() < count {
+                    bind_error_moves_to_its_row(&mut out.rows, count, first_index, last_error);
+                }
+                return Ok(out);
+            }
             _ => {}
         }
     }
+}
+
+/// CrateDB 6.4 answers each row of a batch with `BindComplete`, then (at the `Sync`) its
+/// `CommandComplete` or `ErrorResponse`. A failed `Bind` instead ends the batch: the parked
+/// rows' `BindComplete`s, the error, then `ReadyForQuery`, with no result for any row (the
+/// parked writes are thrown away, the rest skipped). So a batch that ends short of results
+/// right after an error had a failed `Bind`: the error belongs to the row after the last bound
+/// one, and every other row of the batch was not run.
+fn bind_error_moves_to_its_row(
+    rows: &mut Vec<CrateDbBulkRow>,
+    count: usize,
+    first_index: usize,
+    last_error: Option<(usize, usize)>,
+) {
+    let Some((bound, at)) = last_error else {
+        return;
+    };
+    if at + 1 != rows.len() || bound >= count {
+        return;
+    }
+    let CrateDbBulkRow::Failed(error) = rows.remove(at) else {
+        return;
+    };
+    rows.resize(count, CrateDbBulkRow::NotExecuted);
+    rows[bound] = CrateDbBulkRow::Failed(error.with_row_index(first_index + bound));
 }

@@ -3,8 +3,9 @@
 //! result is reported by its index and matches what the server stored.
 //!
 //! CrateDB reports a duplicate key for its row alone, but a value it cannot convert to the
-//! column's type rejects the whole request (HTTP 400) or every row of the pgwire batch: nothing
-//! of that batch is applied, and every row of it is reported `Failed`.
+//! column's type rejects the whole request (HTTP 400, every row `Failed`) or, over pgwire, that
+//! row's Bind, dropping the rows of the batch parked before it (`NotExecuted`) and failing the
+//! rest: nothing of that batch is applied.
 
 use std::collections::HashSet;
 
@@ -61,6 +62,7 @@ pub(super) async fn bulk_100k_rows_reports_every_row_as_the_server_applied_it(ta
     assert_eq!(result.rows().len(), 100_000, "one result per input row");
     let mut applied = HashSet::new();
     let mut failed = HashSet::new();
+    let mut not_executed = HashSet::new();
     for (r, row) in result.rows().iter().enumerate() {
         let r = i64::try_from(r).unwrap();
         match row {
@@ -71,15 +73,30 @@ pub(super) async fn bulk_100k_rows_reports_every_row_as_the_server_applied_it(ta
                 assert_eq!(e.row_index(), Some(usize::try_from(r).unwrap()), "{e}");
                 failed.insert(r);
             }
+            CrateDbBulkRow::NotExecuted => {
+                not_executed.insert(r);
+            }
             other => panic!("row {r}: {other:?}"),
         }
     }
-    // Every duplicate and every row of a batch with an out-of-range value failed, nothing else.
+    // Every duplicate and every out-of-range row failed. The other rows of a batch with an
+    // out-of-range value were not applied: over HTTP CrateDB refuses the request (all
+    // `Failed`); over pgwire it refuses that row's Bind and drops the batch's parked rows
+    // (`NotExecuted` before it, `Failed` after it). Nothing else failed.
     let rejected_batches: Vec<i64> = OUT_OF_RANGE.iter().map(|r| r / BATCH).collect();
-    let expected_failed: HashSet<i64> = (0..ROWS)
-        .filter(|r| r % 1000 == 999 || rejected_batches.contains(&(r / BATCH)))
+    let in_rejected_batch = |r: &i64| rejected_batches.contains(&(r / BATCH));
+    let expected_not_applied: HashSet<i64> = (0..ROWS)
+        .filter(|r| r % 1000 == 999 || in_rejected_batch(r))
         .collect();
-    assert_eq!(failed, expected_failed);
+    let not_applied: HashSet<i64> = failed.union(&not_executed).copied().collect();
+    assert_eq!(not_applied, expected_not_applied);
+    for r in (0..ROWS).filter(|r| r % 1000 == 999 || OUT_OF_RANGE.contains(r)) {
+        assert!(failed.contains(&r), "row {r} is reported Failed");
+    }
+    assert!(
+        not_executed.iter().all(in_rejected_batch),
+        "only rows of a rejected batch are NotExecuted"
+    );
     target.refresh(&pool, &t).await;
     assert_eq!(
         count(&pool, &t).await,
@@ -95,10 +112,11 @@ pub(super) async fn bulk_100k_rows_reports_every_row_as_the_server_applied_it(ta
         "the stored rows are exactly the rows reported applied"
     );
     eprintln!(
-        "{}: bulk 100k: {} applied, {} failed, {} requests",
+        "{}: bulk 100k: {} applied, {} failed, {} not executed, {} requests",
         target.label(),
         applied.len(),
         failed.len(),
+        not_executed.len(),
         result.requests()
     );
     exec(&pool, &format!("DROP TABLE {t}")).await;
