@@ -140,7 +140,8 @@ impl CrateDbDatabaseError {
         // (code 5005), `NodeNotConnectedException[…]` (5000) or, while the plan still names
         // the node, `SQLParseException[Unknown node: <id>]` (4000) over HTTP; SQLSTATE XX000
         // over pgwire.
-        let node_left = (self.message.contains("JobKilledException")
+        let node_left = ((self.message.contains("JobKilledException")
+            || self.message.contains("Job killed."))
             && self.message.contains("disconnected"))
             || self.message.contains("NodeNotConnectedException")
             || self.message.contains("NodeDisconnectedException")
@@ -359,6 +360,9 @@ mod tests {
         let left = "JobKilledException[Job killed. Participating node abc disconnected.]";
         assert!(CrateDbDatabaseError::new(Some(codes::KILLED), 500, left.into()).is_transient());
         assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left.into()).is_transient());
+        // Over pgwire CrateDB 6.4 sends the message without the exception's name.
+        let left_pg = "Job killed. Participating node X_3NzY3STAWhccCiG8oVTA disconnected";
+        assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left_pg.into()).is_transient());
         let gone = "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]";
         assert!(CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, gone.into()).is_transient());
         let planned = "SQLParseException[Unknown node: WMebY_DuTUyHlIaVVj-R5Q]";
