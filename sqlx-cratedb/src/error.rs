@@ -143,8 +143,15 @@ impl CrateDbDatabaseError {
         let node_left = ((self.message.contains("JobKilledException")
             || self.message.contains("Job killed."))
             && self.message.contains("disconnected"))
-            || self.message.contains("NodeNotConnectedException")
-            || self.message.contains("NodeDisconnectedException")
+            || [
+                "NodeNotConnectedException",
+                "NodeDisconnectedException",
+                "NoSuchNodeException",
+                "NodeClosedException",
+                "ConnectTransportException",
+            ]
+            .iter()
+            .any(|name| self.message.contains(name))
             || self.message.contains("Unknown node: ");
         if let Some(state) = &self.sqlstate {
             return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
@@ -365,6 +372,10 @@ mod tests {
         assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left_pg.into()).is_transient());
         let gone = "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]";
         assert!(CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, gone.into()).is_transient());
+        let no_such = "NoSuchNodeException[No such node [NnnWVWeATYy0paMVrGucGg]]";
+        assert!(
+            CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, no_such.into()).is_transient()
+        );
         let planned = "SQLParseException[Unknown node: WMebY_DuTUyHlIaVVj-R5Q]";
         assert!(
             CrateDbDatabaseError::new(Some(codes::SQL_PARSE), 400, planned.into()).is_transient()
