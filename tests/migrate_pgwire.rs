@@ -18,7 +18,7 @@ use sqlx_cratedb::{CrateDbPool, CrateDbPoolOptions};
 async fn pool(server: &PgServer) -> CrateDbPool {
     CrateDbPoolOptions::new()
         .max_connections(2)
-        .connect(&server.url())
+        .connect(&server.crate_url())
         .await
         .unwrap()
 }

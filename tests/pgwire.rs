@@ -48,11 +48,20 @@ async fn cleartext_password_connects_and_reports_server_parameters() {
     assert_eq!(db, "doc");
     conn.close().await.unwrap();
 
+    // A cleartext password without TLS is sent only with the opt-in; without it the driver
+    // refuses before sending anything.
     let bad = format!(
         "postgres://{}:wrong@{}/doc",
         server.user(),
         server.host_port()
     );
+    let err = CrateDbConnection::connect(&bad).await.unwrap_err();
+    assert!(matches!(err, sqlx::Error::Configuration(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("allow_cleartext_password=true"),
+        "{err}"
+    );
+    let bad = format!("{bad}?allow_cleartext_password=true");
     let err = CrateDbConnection::connect(&bad).await.unwrap_err();
     let db = err.as_database_error().expect("a database error");
     assert_eq!(db.code().as_deref(), Some("28P01"));
@@ -412,7 +421,7 @@ async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarte
             .await
             .unwrap();
     }
-    let opts: CrateDbConnectOptions = cluster.url().parse().unwrap();
+    let opts: CrateDbConnectOptions = cluster.crate_url().parse().unwrap();
     let opts = opts.retry_interval(Duration::from_millis(300));
     // No ping before acquire: the driver itself must notice the dead connection.
     let pool = CrateDbPoolOptions::new()

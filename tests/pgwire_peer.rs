@@ -390,7 +390,7 @@ async fn peer() -> (String, Arc<Mutex<Seen>>) {
         }
     });
     (
-        format!("crate+pg://crate:{PASSWORD}@127.0.0.1:{port}/doc"),
+        format!("crate+pg://crate:{PASSWORD}@127.0.0.1:{port}/doc?allow_cleartext_password=true"),
         seen,
     )
 }
@@ -398,7 +398,7 @@ async fn peer() -> (String, Arc<Mutex<Seen>>) {
 #[tokio::test]
 async fn cleartext_auth_crate_version_and_startup_parameters() {
     let (url, seen) = peer().await;
-    let url = format!("{url}?application_name=peer-test&options=-c%20statement_timeout%3D5000");
+    let url = format!("{url}&application_name=peer-test&options=-c%20statement_timeout%3D5000");
     let conn = CrateDbConnection::connect(&url).await.unwrap();
     assert_eq!(conn.crate_version(), Some("6.4.2"));
     assert!(conn.server_is_cratedb());
@@ -508,7 +508,7 @@ async fn ready_for_query_t_and_e_are_harmless_and_errors_lack_a_position() {
 #[tokio::test]
 async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
     let (url, seen) = peer().await;
-    let url = format!("{url}?bulk_rows=4");
+    let url = format!("{url}&bulk_rows=4");
     let mut conn = CrateDbConnection::connect(&url).await.unwrap();
     let rows = (0..6).map(|i| CrateDbArguments::default().bind(i).bind("v"));
     let result = conn
@@ -542,7 +542,7 @@ async fn bulk_reports_a_failed_item_by_index_and_batches_per_sync() {
 #[tokio::test]
 async fn bulk_reports_a_bind_error_at_its_row() {
     let (url, _seen) = peer().await;
-    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=4"))
+    let mut conn = CrateDbConnection::connect(&format!("{url}&bulk_rows=4"))
         .await
         .unwrap();
     let rows = [0, 1, 2, 3, 4, 5, 66, 7].map(|i| CrateDbArguments::default().bind(i).bind("v"));
@@ -577,7 +577,7 @@ async fn bulk_reports_a_bind_error_at_its_row() {
 #[tokio::test]
 async fn bulk_encode_error_after_a_sent_batch_keeps_its_rows() {
     let (url, _seen) = peer().await;
-    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=2"))
+    let mut conn = CrateDbConnection::connect(&format!("{url}&bulk_rows=2"))
         .await
         .unwrap();
     let mut rows: Vec<_> = (0..6)
@@ -608,7 +608,7 @@ async fn bulk_encode_error_after_a_sent_batch_keeps_its_rows() {
 #[tokio::test]
 async fn reads_stream_through_suspended_portals() {
     let (url, seen) = peer().await;
-    let url = format!("{url}?fetch_size=10");
+    let url = format!("{url}&fetch_size=10");
     let mut conn = CrateDbConnection::connect(&url).await.unwrap();
     let rows: Vec<i32> = sqlx::query_scalar::<_, i32>("SELECT wide")
         .fetch(&mut conn)
@@ -685,7 +685,7 @@ async fn a_command_after_a_write_waits_for_its_ready_for_query() {
 #[tokio::test]
 async fn bulk_reports_an_execution_error_at_its_row() {
     let (url, _seen) = peer().await;
-    let mut conn = CrateDbConnection::connect(&format!("{url}?bulk_rows=4"))
+    let mut conn = CrateDbConnection::connect(&format!("{url}&bulk_rows=4"))
         .await
         .unwrap();
     let rows = [0, 77, 3, 4, 5].map(|i| CrateDbArguments::default().bind(i).bind("v"));

@@ -11,7 +11,7 @@ use cratedb_integration::pg::{PgServer, PgServerConfig};
 use cratedb_integration::scenarios::{SCENARIOS, Scenario, Server, Target, run, run_all};
 
 fn target(server: &PgServer) -> Target {
-    Target::postgresql(server.url().parse().unwrap())
+    Target::postgresql(server.crate_url().parse().unwrap())
 }
 
 #[tokio::test]

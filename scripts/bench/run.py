@@ -8,7 +8,8 @@ into sqlx-cratedb/BENCHMARKS.md between the markers of its section "Against Crat
 Knobs (environment): BENCH_ROWS (1000000: rows of the read and of the insert), BENCH_QUERIES
 (5000 point selects per run, after 200 untimed), BENCH_RUNS (2: point and read runs per client,
 alternating, best of), BENCH_BATCHES (1000,5000,20000: insert batch sizes probed per client),
-BENCH_PROBE_ROWS (100000: rows of each probe), BENCH_ONLY (e.g. point,read), BENCH_DOC (the
+BENCH_PROBE_ROWS (100000: rows of each probe), BENCH_INSERT_ROWS (BENCH_ROWS: rows of
+the full insert), BENCH_ONLY (e.g. point,read), BENCH_DOC (the
 document to update; BENCH_DOC= leaves it alone), BENCH_OUT (target/bench-cratedb).
 """
 
@@ -63,9 +64,11 @@ READERS = [
 # Insert shapes per client: each is probed at every batch size, the fastest is run in full.
 INSERTERS = [
     ("ours-http", "", "`execute_bulk` (bulk_args)"),
+    ("ours-http", "unnest", "`INSERT … SELECT FROM UNNEST(arrays)`"),
     ("crate-python", "", "`executemany` (bulk_args)"),
     ("sqlalchemy-pandas", "", "`to_sql(method=insert_bulk)`"),
     ("ours-pgwire", "", "`execute_bulk` (N x Bind/Execute + Sync)"),
+    ("ours-pgwire", "unnest", "`INSERT … SELECT FROM UNNEST(arrays)`"),
     ("asyncpg", "executemany", "`executemany`"),
     ("asyncpg", "unnest", "`INSERT … SELECT FROM UNNEST(arrays)`"),
     ("psycopg", "executemany", "`executemany` (pipeline)"),
@@ -185,7 +188,8 @@ def main():
     queries = int(env.get("BENCH_QUERIES", 5000))
     runs = int(env.get("BENCH_RUNS", 2))
     batches = [int(b) for b in env.get("BENCH_BATCHES", "1000,5000,20000").split(",")]
-    probe_rows = min(int(env.get("BENCH_PROBE_ROWS", 100_000)), rows)
+    insert_rows = int(env.get("BENCH_INSERT_ROWS", rows))
+    probe_rows = min(int(env.get("BENCH_PROBE_ROWS", 100_000)), insert_rows)
     only = set(env.get("BENCH_ONLY", "point,read,insert").split(","))
     out = env.get("BENCH_OUT", os.path.join(REPO, "target", "bench-cratedb"))
     doc = env.get("BENCH_DOC", os.path.join(REPO, "sqlx-cratedb", "BENCHMARKS.md"))
@@ -224,27 +228,28 @@ def main():
                 if "error" not in r and db.count("sink") != probe_rows:
                     r["error"] = "row count after the insert differs"
                 probes[(c, mode, b)] = r
-        pick = {}
+        pick = {}  # ours: each shape in full; a peer: its fastest shape
         for c, mode, _ in INSERTERS:
+            group = f"{c} {mode}".strip() if c in OURS.values() else c
             for b in batches:
                 r = probes[(c, mode, b)]
                 if "error" in r:
                     continue
-                if c not in pick or r["wall_s"] < probes[pick[c]]["wall_s"]:
-                    pick[c] = (c, mode, b)
+                if group not in pick or r["wall_s"] < probes[pick[group]]["wall_s"]:
+                    pick[group] = (c, mode, b)
             failed = [b for b in batches if "error" in probes[(c, mode, b)]]
             if failed:
                 err = probes[(c, mode, failed[0])]["error"]
                 breaks.append((c, SHAPE[(c, mode)], failed, err))
-        for c, mode, b in pick.values():
+        for group, (c, mode, b) in pick.items():
             db.fresh_sink()
-            r = runner.run(c, "insert", rows, batch=b, mode=mode)
-            if "error" not in r and db.count("sink") != rows:
+            r = runner.run(c, "insert", insert_rows, batch=b, mode=mode)
+            if "error" not in r and db.count("sink") != insert_rows:
                 r["error"] = "row count after the insert differs"
             r["probes"] = {
                 str(bb): rows_per_s(probes[(c, mode, bb)], probe_rows) for bb in batches
             }
-            res["insert"][c] = r
+            res["insert"][group] = r
         db.q("DROP TABLE IF EXISTS bench_peers.sink")
 
     for w in ("point", "read"):
@@ -256,6 +261,7 @@ def main():
         "date": dt.date.today().isoformat(),
         "version": version,
         "rows": rows,
+        "insert_rows": insert_rows,
         "queries": queries,
         "runs": runs,
         "batches": batches,
@@ -301,7 +307,7 @@ def render(meta, res, breaks):
         f"{meta['queries']:,} per run after 200 untimed, best of {meta['runs']} alternating runs; "
         f"reads: best of {meta['runs']}; inserts: each shape probed at batches "
         f"{', '.join(f'{b:,}' for b in meta['batches'])} with {meta['probe_rows']:,} rows, the "
-        f"fastest run with all {meta['rows']:,}."
+        f"fastest run with all {meta['insert_rows']:,}."
     )
     w("")
     server_note = "" if meta["server_cpu"] else " (server CPU: n/a, the server is not local)"
@@ -336,10 +342,11 @@ def render(meta, res, breaks):
     for c, r in res["read"].items():
         speed = "✗ " + r["error"] if "error" in r else f"{meta['rows'] / r['wall_s']:,.0f} rows/s"
         w(f"| read {meta['rows']:,} rows | {TRANSPORT[c]} | {c} | {speed} | {cpu(r)} | {scpu(r)} |")
-    for c, r in res["insert"].items():
-        speed = "✗ " + r["error"] if "error" in r else f"{meta['rows'] / r['wall_s']:,.0f} rows/s"
+    for r in res["insert"].values():
+        c = r["client"]
+        speed = "✗ " + r["error"] if "error" in r else f"{r['rows'] / r['wall_s']:,.0f} rows/s"
         w(
-            f"| insert {meta['rows']:,} rows | {TRANSPORT[c]} | {label(c, r)} | {speed} | "
+            f"| insert {r['rows']:,} rows | {TRANSPORT[c]} | {label(c, r)} | {speed} | "
             f"{cpu(r)} | {scpu(r)} |"
         )
     w("")
@@ -348,17 +355,22 @@ def render(meta, res, breaks):
     w("| row | transport | ours | best peer | ratio | target |")
     w("|---|---|---|---|---|---|")
 
-    def ratio_line(name, transport, results, key, higher_better, fmt):
-        ours = results.get(OURS[transport])
-        peers = [
-            (c, r)
-            for c, r in results.items()
-            if TRANSPORT[c] == transport and c not in OURS.values() and "error" not in r
-        ]
-        if not ours or "error" in ours or not peers:
-            return
+    def ratio_line(name, transport, results, key, higher_better, fmt, mode=None):
         pick = max if higher_better else min
-        pc, pr = pick(peers, key=lambda cr: key(cr[1]))
+        ok = [r for r in results.values() if "error" not in r and r["transport"] == transport]
+        ours = [
+            r
+            for r in ok
+            if r["client"] == OURS[transport] and (mode is None or (r.get("mode") or "") == mode)
+        ]
+        peers = [r for r in ok if r["client"] not in OURS.values()]
+        if not ours or not peers:
+            return
+        ours = pick(ours, key=key)
+        pr = pick(peers, key=key)
+        pc = label(pr["client"], pr)
+        if len([r for r in ok if r["client"] == OURS[transport]]) > 1:
+            name = f"{name}: {label(ours['client'], ours).split(': ', 1)[1]}"
         o, p = key(ours), key(pr)
         ratio = o / p if higher_better else p / o
         mark = "✅" if ratio >= 1.0 else "❌"
@@ -376,7 +388,10 @@ def render(meta, res, breaks):
             "read", t, res["read"], lambda r: meta["rows"] / r["wall_s"], True, rps
         )
         ratio_line(
-            "insert", t, res["insert"], lambda r: meta["rows"] / r["wall_s"], True, rps
+            "insert, our best shape", t, res["insert"], lambda r: r["rows"] / r["wall_s"], True, rps
+        )
+        ratio_line(
+            "insert", t, res["insert"], lambda r: r["rows"] / r["wall_s"], True, rps, mode=""
         )
     w("")
     w("**Client CPU against crate-python's** (ours / crate-python; target at most 0.5x)")
@@ -390,7 +405,7 @@ def render(meta, res, breaks):
         per = (cp.get("queries") or meta["queries"]) if wl == "point" else None
         cells = [title, cpu(cp, per)]
         for o in ("ours-http", "ours-pgwire"):
-            r = res[wl].get(o)
+            r = res[wl].get(o)  # the insert: execute_bulk
             if not r or "error" in r:
                 cells += ["–", "–"]
                 continue
@@ -404,9 +419,9 @@ def render(meta, res, breaks):
         w("")
         w("| client | " + " | ".join(f"{b:,}" for b in meta["batches"]) + " |")
         w("|---|" + "---|" * len(meta["batches"]) + "")
-        for c, r in res["insert"].items():
+        for r in res["insert"].values():
             pr = r.get("probes", {})
-            w(f"| {label(c, r).split(', batch')[0]} | " + " | ".join(
+            w(f"| {label(r['client'], r).split(', batch')[0]} | " + " | ".join(
                 fmt_int(pr.get(str(b))) for b in meta["batches"]) + " |")
     if breaks:
         w("")
@@ -420,8 +435,10 @@ def render(meta, res, breaks):
 
 
 def splice(doc, report):
-    with open(doc) as f:
-        text = f.read()
+    text = ""
+    if os.path.exists(doc):
+        with open(doc) as f:
+            text = f.read()
     block = f"{BEGIN}\n\n{report}\n{END}"
     if BEGIN in text and END in text:
         head, rest = text.split(BEGIN, 1)

@@ -350,6 +350,15 @@ pub(crate) enum ConfigError {
     TlsFile { path: String, reason: String },
     #[error("TLS configuration: {0}")]
     Tls(String),
+    /// pgwire: the server asks for a cleartext password over a connection without TLS.
+    #[error(
+        "refusing to send the password in cleartext to {host}: the server asks for a cleartext \
+         password and the connection is not encrypted{}; connect with TLS (`crate+pgs://` or \
+         `sslmode=require`), or accept the risk with the URL parameter \
+         `allow_cleartext_password=true` or `CrateDbConnectOptions::allow_cleartext_password(true)`",
+        if *fell_back { " (sslmode=prefer, and the server declined TLS)" } else { "" }
+    )]
+    CleartextPasswordRefused { host: String, fell_back: bool },
 }
 
 impl From<ConfigError> for sqlx_core::Error {

@@ -299,7 +299,16 @@ async fn ours(args: &Args, url_var: &str) -> Res<Value> {
             check_rows(n, args.rows, sum)?;
             Ok(m)
         }
-        "insert" => {
+        "insert" => ours_insert(&mut conn, args).await,
+        w => Err(format!("unknown workload {w}").into()),
+    }
+}
+
+/// sqlx-cratedb inserts: `execute_bulk` (default; a result per row), or `unnest`: one
+/// `INSERT … SELECT FROM UNNEST` per batch with one array per column (a row count only).
+async fn ours_insert(conn: &mut CrateDbConnection, args: &Args) -> Res<Value> {
+    match args.mode.as_str() {
+        "" | "bulk" => {
             let data: Vec<BenchRow> = (1..=args.rows as i64).map(bench_row).collect();
             let meter = Meter::start();
             let result = conn
@@ -332,7 +341,43 @@ async fn ours(args: &Args, url_var: &str) -> Res<Value> {
             }
             Ok(m)
         }
-        w => Err(format!("unknown workload {w}").into()),
+        "unnest" => {
+            let data: Vec<BenchRow> = (1..=args.rows as i64).map(bench_row).collect();
+            let meter = Meter::start();
+            let mut affected = 0;
+            for chunk in data.chunks(args.batch) {
+                macro_rules! col {
+                    ($f:ident) => {
+                        chunk.iter().map(|r| r.$f).collect::<Vec<_>>()
+                    };
+                }
+                macro_rules! text {
+                    ($f:ident) => {
+                        chunk.iter().map(|r| r.$f.as_str()).collect::<Vec<_>>()
+                    };
+                }
+                affected += sqlx::query(UNNEST_SQL)
+                    .bind(col!(id))
+                    .bind(col!(qty))
+                    .bind(col!(total))
+                    .bind(col!(kind))
+                    .bind(col!(price))
+                    .bind(col!(ratio))
+                    .bind(col!(active))
+                    .bind(text!(name))
+                    .bind(text!(note))
+                    .bind(col!(created))
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            }
+            let m = meter.stop();
+            if affected != args.rows as u64 {
+                return Err(format!("inserted {affected} rows of {}", args.rows).into());
+            }
+            Ok(m)
+        }
+        m => Err(format!("unknown insert mode {m}").into()),
     }
 }
 

@@ -84,7 +84,7 @@ struct Clients {
 }
 
 async fn clients(server: &PgServer) -> Clients {
-    let opts: CrateDbConnectOptions = server.url().parse().unwrap();
+    let opts: CrateDbConnectOptions = server.crate_url().parse().unwrap();
     let ours = CrateDbConnection::connect_with(&opts).await.unwrap();
     let (tp, connection) = tokio_postgres::connect(
         &format!(
@@ -362,7 +362,7 @@ async fn bulk(c: &mut Clients, server: &PgServer, rows: usize) {
         .await
         .unwrap();
     for batch in [1_000, 5_000, 20_000] {
-        let opts: CrateDbConnectOptions = server.url().parse().unwrap();
+        let opts: CrateDbConnectOptions = server.crate_url().parse().unwrap();
         let mut ours_conn = CrateDbConnection::connect_with(&opts.bulk_rows(batch))
             .await
             .unwrap();

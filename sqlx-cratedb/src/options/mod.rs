@@ -110,6 +110,8 @@ pub struct CrateDbConnectOptions {
     pub(crate) tls: bool,
     /// pgwire `sslmode=prefer`: continue without TLS when the server declines it.
     pub(crate) tls_fallback: bool,
+    /// pgwire: send a cleartext password over a connection without TLS.
+    pub(crate) allow_cleartext_password: bool,
     pub(crate) fetch_size: u32,
     pub(crate) statement_cache_capacity: usize,
     pub(crate) application_name: Option<String>,
@@ -139,6 +141,7 @@ impl Debug for CrateDbConnectOptions {
             .field("protocol", &self.protocol)
             .field("tls", &self.tls)
             .field("tls_fallback", &self.tls_fallback)
+            .field("allow_cleartext_password", &self.allow_cleartext_password)
             .field("fetch_size", &self.fetch_size)
             .field("statement_cache_capacity", &self.statement_cache_capacity)
             .field("application_name", &self.application_name)
@@ -174,6 +177,7 @@ impl CrateDbConnectOptions {
             protocol: CrateDbProtocol::Http,
             tls: false,
             tls_fallback: false,
+            allow_cleartext_password: false,
             fetch_size: DEFAULT_FETCH_SIZE,
             statement_cache_capacity: DEFAULT_STATEMENT_CACHE_CAPACITY,
             application_name: None,
@@ -244,6 +248,18 @@ impl CrateDbConnectOptions {
     /// Password for basic authentication.
     pub fn password(mut self, password: impl Into<String>) -> Self {
         self.password = Some(password.into());
+        self
+    }
+
+    /// pgwire: lets the driver answer a cleartext password request (CrateDB's only password
+    /// method) over a connection without TLS, where anyone on the path can read the password.
+    ///
+    /// Off by default: the connection then fails with `Error::Configuration` naming this
+    /// option. Over TLS, and for users the server trusts (CrateDB's `crate` on loopback, no
+    /// password asked), it is not needed. Same as the URL parameter
+    /// `allow_cleartext_password=true`.
+    pub fn allow_cleartext_password(mut self, allow: bool) -> Self {
+        self.allow_cleartext_password = allow;
         self
     }
 

@@ -146,6 +146,7 @@ const KNOWN_PARAMETERS: &[&str] = &[
     "hosts",
     "sslmode",
     "ssl-mode",
+    "allow_cleartext_password",
     "tls",
     "ssl",
     "sslrootcert",
@@ -249,6 +250,7 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
                 };
             }
             "tls" | "ssl" => opts.tls = parse_bool(k, &v)?,
+            "allow_cleartext_password" => opts.allow_cleartext_password = parse_bool(k, &v)?,
             "sslrootcert" => opts.root_cert = Some(CrateDbPem::Path(PathBuf::from(v))),
             "sslcert" => client_cert = Some(CrateDbPem::Path(PathBuf::from(v))),
             "sslkey" => client_key = Some(CrateDbPem::Path(PathBuf::from(v))),
@@ -386,6 +388,20 @@ mod tests {
         let o = parse("postgres://h?sslmode=prefer").unwrap();
         assert!(o.tls && o.tls_fallback);
         assert!(parse("postgres://h?fetch_size=x").is_err());
+    }
+
+    /// Sending a cleartext password without TLS is opt-in (`allow_cleartext_password`).
+    #[cfg(feature = "pgwire")]
+    #[test]
+    fn cleartext_password_without_tls_is_opt_in() {
+        assert!(!parse("crate+pg://u:pw@h/doc").unwrap().allow_cleartext_password);
+        let o = parse("crate+pg://u:pw@h/doc?allow_cleartext_password=true").unwrap();
+        assert!(o.allow_cleartext_password);
+        assert!(format!("{o:?}").contains("allow_cleartext_password: true"));
+        let o = CrateDbConnectOptions::new().allow_cleartext_password(true);
+        assert!(o.allow_cleartext_password);
+        let err = parse("crate+pg://u:pw@h?allow_cleartext_password=maybe").unwrap_err();
+        assert!(err.to_string().contains("allow_cleartext_password"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::thread;
 
 use super::config::{PgServerConfig, PgTls};
-use super::server::{PgServer, generate_password, percent_encode};
+use super::server::{PgServer, generate_password, percent_encode, with_cleartext_opt_in};
 use super::tls::Authority;
 use crate::SupportError;
 
@@ -133,5 +133,11 @@ impl PgCluster {
             hosts.join(","),
             percent_encode(first.database()),
         )
+    }
+
+    /// [`url`](Self::url) for `sqlx-cratedb`, with `allow_cleartext_password=true` when the
+    /// servers ask for a cleartext password (see [`PgServer::crate_url`]).
+    pub fn crate_url(&self) -> String {
+        with_cleartext_opt_in(self.url(), self.servers[0].config().auth)
     }
 }

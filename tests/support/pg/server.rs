@@ -197,13 +197,21 @@ impl PgServer {
         )
     }
 
-    /// [`url`](Self::url) as `sqlx-cratedb` connect options (the pgwire transport).
+    /// [`url`](Self::url) for `sqlx-cratedb`: with [`PgAuth::Password`] (cleartext, as
+    /// CrateDB asks) it adds `allow_cleartext_password=true`, which the driver needs to send a
+    /// cleartext password without TLS. Other clients reject that parameter: give them `url()`.
+    pub fn crate_url(&self) -> String {
+        with_cleartext_opt_in(self.url(), self.config.auth)
+    }
+
+    /// [`crate_url`](Self::crate_url) as `sqlx-cratedb` connect options (the pgwire
+    /// transport). A test that turns TLS on may turn the cleartext opt-in off again.
     ///
     /// # Panics
     /// If the driver rejects the URL, which would be a bug in either.
     pub fn crate_options(&self) -> sqlx_cratedb::CrateDbConnectOptions {
         #[allow(clippy::expect_used)] // test support: a bad URL is a bug
-        self.url()
+        self.crate_url()
             .parse()
             .expect("sqlx-cratedb accepts the server's postgres:// URL")
     }
@@ -647,6 +655,15 @@ fn create_root(run_as: RunAs) -> Result<PathBuf, SupportError> {
 }
 
 /// 32 random hex digits.
+/// `url` plus `?allow_cleartext_password=true` when `auth` is cleartext [`PgAuth::Password`].
+pub(crate) fn with_cleartext_opt_in(url: String, auth: PgAuth) -> String {
+    if auth == PgAuth::Password {
+        format!("{url}?allow_cleartext_password=true")
+    } else {
+        url
+    }
+}
+
 pub(crate) fn generate_password() -> String {
     let random = |salt: u64| RandomState::new().hash_one((salt, std::process::id()));
     format!("{:016x}{:016x}", random(1), random(2))

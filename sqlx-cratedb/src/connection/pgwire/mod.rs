@@ -5,6 +5,7 @@
 //! Facts: `cratedb-reference.md` §6. The driver never sends `GSSENCRequest` or `ROLLBACK`,
 //! treats `ReadyForQuery` `T`/`E` as harmless, and requests protocol 3.0.
 
+mod auth;
 pub(crate) mod bulk;
 pub(crate) mod prepare;
 pub(crate) mod query;
@@ -17,11 +18,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use postgres_protocol::Oid;
-use postgres_protocol::authentication::md5_hash;
-use postgres_protocol::authentication::sasl::{ChannelBinding, SCRAM_SHA_256, ScramSha256};
 use sqlx_core::error::Error;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+use self::auth::Channel;
 use self::socket::{Backend, Io, Socket};
 use crate::column::CrateDbColumn;
 use crate::error::{ConfigError, ProtocolError};
@@ -224,6 +224,9 @@ impl PgConnection {
                 }
                 // The server answered and refused (credentials, unknown database): final.
                 Ok(Err(e @ Error::Database(_))) if !is_transient(&e) => return Err(e),
+                // The options forbid this connection (e.g. a cleartext password without TLS):
+                // the same on every host.
+                Ok(Err(e @ Error::Configuration(_))) => return Err(e),
                 Ok(Err(e)) => {
                     log::warn!(
                         "sqlx-cratedb: pgwire connect to {} failed: {e}; set aside",
@@ -247,15 +250,25 @@ impl PgConnection {
     async fn connect_to(options: &CrateDbConnectOptions, host: usize) -> Result<Self, Error> {
         let target = &options.hosts[host];
         let stream = Socket::connect(&target.host, target.port).await?;
-        let io = if options.tls {
+        let (io, channel) = if options.tls {
             let config = options
                 .tls_config
                 .get_or_init(|| super::tls::client_config(options).map_err(|e| e.to_string()))
                 .clone()
                 .map_err(ConfigError::Tls)?;
-            Socket::negotiate_tls(stream, &target.host, config, options.tls_fallback).await?
+            match Socket::negotiate_tls(stream, &target.host, config, options.tls_fallback).await? {
+                io @ Io::Tls(_) => (io, Channel::Tls),
+                io @ Io::Tcp(_) => {
+                    log::warn!(
+                        "sqlx-cratedb: {target} declined TLS; continuing WITHOUT encryption \
+                         (sslmode=prefer); a cleartext password is still refused unless \
+                         allow_cleartext_password=true"
+                    );
+                    (io, Channel::FellBack)
+                }
+            }
         } else {
-            Io::Tcp(stream)
+            (Io::Tcp(stream), Channel::Plain)
         };
         let mut conn = Self {
             socket: Socket::new(io),
@@ -270,13 +283,13 @@ impl PgConnection {
             cancel_task: None,
             broken: None,
         };
-        conn.startup().await?;
+        conn.startup(channel).await?;
         Ok(conn)
     }
 
     /// Startup message, authentication, then `ParameterStatus`, `BackendKeyData` and the first
     /// `ReadyForQuery`.
-    async fn startup(&mut self) -> Result<(), Error> {
+    async fn startup(&mut self, channel: Channel) -> Result<(), Error> {
         let user = self
             .options
             .username
@@ -299,7 +312,7 @@ impl PgConnection {
         }
         frontend::startup_message(params.iter().copied(), self.socket.wbuf())?;
         self.socket.flush().await?;
-        self.authenticate(&user).await?;
+        self.authenticate(&user, channel).await?;
         loop {
             match self.socket.recv().await? {
                 Backend::Message(Message::ParameterStatus(body)) => {
@@ -328,88 +341,6 @@ impl PgConnection {
                 }
                 Backend::Message(other) => return Err(unexpected(&other, "startup")),
             }
-        }
-    }
-
-    async fn authenticate(&mut self, user: &str) -> Result<(), Error> {
-        let password = self.options.password.clone().unwrap_or_default();
-        let mut scram: Option<ScramSha256> = None;
-        loop {
-            let message = match self.socket.recv().await? {
-                Backend::Message(m) => m,
-                Backend::NegotiateProtocolVersion { minor, unsupported } => {
-                    log::debug!(
-                        "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
-                    );
-                    continue;
-                }
-            };
-            match message {
-                Message::AuthenticationOk => return Ok(()),
-                // CrateDB's only password method (`cratedb-reference.md` §6.1).
-                Message::AuthenticationCleartextPassword => {
-                    frontend::password_message(password.as_bytes(), self.socket.wbuf())?;
-                }
-                Message::AuthenticationMd5Password(body) => {
-                    let hash = md5_hash(user.as_bytes(), password.as_bytes(), body.salt());
-                    frontend::password_message(hash.as_bytes(), self.socket.wbuf())?;
-                }
-                Message::AuthenticationSasl(body) => {
-                    let mut mechanisms = body.mechanisms();
-                    let mut found = false;
-                    while let Some(m) = fallible_iterator::FallibleIterator::next(&mut mechanisms)?
-                    {
-                        found |= m == SCRAM_SHA_256;
-                    }
-                    if !found {
-                        return Err(ProtocolError::PgMessage(
-                            "the server offers no SASL mechanism this driver supports".into(),
-                        )
-                        .into());
-                    }
-                    let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
-                    frontend::sasl_initial_response(
-                        SCRAM_SHA_256,
-                        s.message(),
-                        self.socket.wbuf(),
-                    )?;
-                    scram = Some(s);
-                }
-                Message::AuthenticationSaslContinue(body) => {
-                    let s = scram.as_mut().ok_or_else(|| {
-                        ProtocolError::PgMessage("SASL continue without a SASL start".into())
-                    })?;
-                    s.update(body.data())
-                        .map_err(|e| ProtocolError::PgMessage(format!("SCRAM: {e}")))?;
-                    frontend::sasl_response(s.message(), self.socket.wbuf())?;
-                }
-                Message::AuthenticationSaslFinal(body) => {
-                    let s = scram.as_mut().ok_or_else(|| {
-                        ProtocolError::PgMessage("SASL final without a SASL start".into())
-                    })?;
-                    s.finish(body.data())
-                        .map_err(|e| ProtocolError::PgMessage(format!("SCRAM: {e}")))?;
-                    continue;
-                }
-                Message::ErrorResponse(body) => {
-                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
-                }
-                Message::NoticeResponse(_) => continue,
-                Message::AuthenticationGss
-                | Message::AuthenticationKerberosV5
-                | Message::AuthenticationScmCredential
-                | Message::AuthenticationSspi
-                | Message::AuthenticationGssContinue(_) => {
-                    return Err(ProtocolError::PgMessage(
-                        "the server asks for an authentication method this driver does not \
-                         support (GSS/SSPI/Kerberos)"
-                            .into(),
-                    )
-                    .into());
-                }
-                other => return Err(unexpected(&other, "authentication")),
-            }
-            self.socket.flush().await?;
         }
     }
 

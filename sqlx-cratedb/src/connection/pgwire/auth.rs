@@ -1,0 +1,160 @@
+//! pgwire authentication: trust, cleartext password, MD5 and SCRAM-SHA-256.
+//!
+//! Two rules protect the password (crate docs, "Security"):
+//!
+//! * A cleartext password is sent only over TLS, unless the user opted in with
+//!   `allow_cleartext_password`. MD5 is not held to that rule: what it sends is a salted
+//!   hash, not the password (see [`Channel`]).
+//! * After SCRAM-SHA-256, `AuthenticationOk` is accepted only once the server's signature in
+//!   `AuthenticationSASLFinal` was verified: a server that skips it never proved it knows the
+//!   password, and may be an impostor that simply says "ok".
+
+use postgres_protocol::authentication::md5_hash;
+use postgres_protocol::authentication::sasl::{ChannelBinding, SCRAM_SHA_256, ScramSha256};
+use sqlx_core::error::Error;
+
+use super::socket::Backend;
+use super::{PgConnection, unexpected};
+use crate::error::{ConfigError, ProtocolError};
+use crate::protocol::pgwire::backend::Message;
+use crate::protocol::pgwire::error::parse_fields;
+use crate::protocol::pgwire::frontend;
+
+/// How the connection that authenticates is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Channel {
+    /// TLS, the server's certificate verified.
+    Tls,
+    /// Plain TCP: TLS was not asked for.
+    Plain,
+    /// Plain TCP because the server declined TLS under `sslmode=prefer` / `allow`.
+    FellBack,
+}
+
+/// Where the SCRAM exchange stands.
+enum Scram {
+    /// Not started (no `AuthenticationSASL` yet).
+    None,
+    /// Started; the server has not proved itself yet.
+    Running(Box<ScramSha256>),
+    /// `AuthenticationSASLFinal` carried a valid server signature.
+    Verified,
+}
+
+fn scram_error(what: &str) -> Error {
+    ProtocolError::PgMessage(format!("SCRAM-SHA-256: {what}")).into()
+}
+
+impl PgConnection {
+    /// Answers the server's authentication requests until `AuthenticationOk`.
+    pub(super) async fn authenticate(&mut self, user: &str, channel: Channel) -> Result<(), Error> {
+        let password = self.options.password.clone().unwrap_or_default();
+        let mut scram = Scram::None;
+        loop {
+            let message = match self.socket.recv().await? {
+                Backend::Message(m) => m,
+                Backend::NegotiateProtocolVersion { minor, unsupported } => {
+                    log::debug!(
+                        "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
+                    );
+                    continue;
+                }
+            };
+            match message {
+                Message::AuthenticationOk => {
+                    return match scram {
+                        Scram::Running(_) => Err(scram_error(
+                            "the server sent AuthenticationOk without AuthenticationSASLFinal, \
+                             so it never proved that it knows the password (its signature was \
+                             not verified); connection refused",
+                        )),
+                        Scram::None | Scram::Verified => Ok(()),
+                    };
+                }
+                // CrateDB's only password method (`cratedb-reference.md` §6.1).
+                Message::AuthenticationCleartextPassword => {
+                    if !matches!(scram, Scram::None) {
+                        return Err(scram_error("the server asked for a cleartext password"));
+                    }
+                    // With no password there is nothing to protect.
+                    if channel != Channel::Tls
+                        && !password.is_empty()
+                        && !self.options.allow_cleartext_password
+                    {
+                        return Err(ConfigError::CleartextPasswordRefused {
+                            host: self.options.hosts[self.host].to_string(),
+                            fell_back: channel == Channel::FellBack,
+                        }
+                        .into());
+                    }
+                    frontend::password_message(password.as_bytes(), self.socket.wbuf())?;
+                }
+                // A salted hash, not the password: allowed without TLS (documented).
+                Message::AuthenticationMd5Password(body) => {
+                    if !matches!(scram, Scram::None) {
+                        return Err(scram_error("the server asked for an MD5 password"));
+                    }
+                    let hash = md5_hash(user.as_bytes(), password.as_bytes(), body.salt());
+                    frontend::password_message(hash.as_bytes(), self.socket.wbuf())?;
+                }
+                Message::AuthenticationSasl(body) => {
+                    let mut mechanisms = body.mechanisms();
+                    let mut found = false;
+                    while let Some(m) = fallible_iterator::FallibleIterator::next(&mut mechanisms)?
+                    {
+                        found |= m == SCRAM_SHA_256;
+                    }
+                    if !found {
+                        return Err(ProtocolError::PgMessage(
+                            "the server offers no SASL mechanism this driver supports".into(),
+                        )
+                        .into());
+                    }
+                    let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
+                    frontend::sasl_initial_response(
+                        SCRAM_SHA_256,
+                        s.message(),
+                        self.socket.wbuf(),
+                    )?;
+                    scram = Scram::Running(Box::new(s));
+                }
+                Message::AuthenticationSaslContinue(body) => {
+                    let Scram::Running(s) = &mut scram else {
+                        return Err(scram_error("SASL continue outside a SASL exchange"));
+                    };
+                    s.update(body.data())
+                        .map_err(|e| scram_error(&e.to_string()))?;
+                    frontend::sasl_response(s.message(), self.socket.wbuf())?;
+                }
+                Message::AuthenticationSaslFinal(body) => {
+                    let Scram::Running(s) = &mut scram else {
+                        return Err(scram_error("SASL final outside a SASL exchange"));
+                    };
+                    s.finish(body.data()).map_err(|e| {
+                        scram_error(&format!("the server's signature is not valid: {e}"))
+                    })?;
+                    scram = Scram::Verified;
+                    continue;
+                }
+                Message::ErrorResponse(body) => {
+                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
+                }
+                Message::NoticeResponse(_) => continue,
+                Message::AuthenticationGss
+                | Message::AuthenticationKerberosV5
+                | Message::AuthenticationScmCredential
+                | Message::AuthenticationSspi
+                | Message::AuthenticationGssContinue(_) => {
+                    return Err(ProtocolError::PgMessage(
+                        "the server asks for an authentication method this driver does not \
+                         support (GSS/SSPI/Kerberos)"
+                            .into(),
+                    )
+                    .into());
+                }
+                other => return Err(unexpected(&other, "authentication")),
+            }
+            self.socket.flush().await?;
+        }
+    }
+}
