@@ -271,6 +271,13 @@ pub(crate) enum ProtocolError {
     RowWidth { expected: usize, found: usize },
     #[error("CrateDB row is larger than 4 GiB")]
     RowTooLarge,
+    /// A message (pgwire) or a row, header value or bulk item (HTTP) is larger than the
+    /// connection's `max_message_size`; `size` is what the server announced or sent so far.
+    #[error("CrateDB sent a message of {size} bytes, more than max_message_size ({limit} bytes)")]
+    MessageTooLarge { size: u64, limit: usize },
+    /// Arrays or objects nested deeper than the decoder accepts.
+    #[error("CrateDB value nests arrays or objects deeper than {limit} levels")]
+    TooDeep { limit: u32 },
     #[error("CrateDB answered HTTP {status} with an unexpected body: {excerpt}")]
     UnexpectedStatus { status: u16, excerpt: String },
     #[error("CrateDB bulk response has {found} results for {expected} rows")]

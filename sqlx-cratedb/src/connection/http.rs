@@ -63,6 +63,8 @@ pub(crate) struct HttpResponse {
     body: Incoming,
     /// Fires at the request deadline (`request_timeout`).
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// The largest row, header value or bulk item read from the body (`max_message_size`).
+    pub(crate) max_message_size: usize,
 }
 
 fn timed_out() -> Error {
@@ -78,6 +80,7 @@ impl HttpResponse {
             status,
             body,
             timer: deadline.map(|d| Box::pin(tokio::time::sleep_until(d))),
+            max_message_size: crate::options::DEFAULT_MAX_MESSAGE_SIZE,
         }
     }
 
@@ -292,6 +295,18 @@ impl Transport {
     /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
     /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
     /// after pauses of [`READ_BACKOFF`], doubling, within the request timeout.
+    /// A response that reads its body with this transport's `max_message_size`.
+    fn response(
+        &self,
+        status: StatusCode,
+        body: Incoming,
+        deadline: Option<Instant>,
+    ) -> HttpResponse {
+        let mut response = HttpResponse::new(status, body, deadline);
+        response.max_message_size = self.options.max_message_size;
+        response
+    }
+
     pub(crate) async fn post_sql(
         &self,
         body: Vec<u8>,
@@ -340,7 +355,7 @@ impl Transport {
                     Ok(resp) => {
                         cluster.healthy(host);
                         let (parts, body) = resp.into_parts();
-                        let response = HttpResponse::new(parts.status, body, deadline);
+                        let response = self.response(parts.status, body, deadline);
                         if !retry_safe
                             || !(parts.status.is_client_error() || parts.status.is_server_error())
                         {

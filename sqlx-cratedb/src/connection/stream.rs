@@ -32,8 +32,8 @@ impl ResultReader {
             return Err(response.into_error().await);
         }
         Ok(Self {
+            parser: ResponseParser::with_max_message_size(response.max_message_size),
             response,
-            parser: ResponseParser::new(),
             columns: None,
             pending: VecDeque::new(),
             finished: false,

@@ -46,6 +46,8 @@ pub const DEFAULT_BULK_ROWS: usize = 5_000;
 pub const DEFAULT_BULK_BYTES: usize = 16 * 1024 * 1024;
 /// Request bodies at least this large are sent gzip-compressed (as crate-python does).
 pub const DEFAULT_GZIP_MIN_BYTES: usize = 8 * 1024;
+/// Default cap on one server message (`max_message_size`): 64 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 
 /// One CrateDB node of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,6 +131,7 @@ pub struct CrateDbConnectOptions {
     pub(crate) bulk_rows: usize,
     pub(crate) bulk_bytes: usize,
     pub(crate) gzip_min_bytes: usize,
+    pub(crate) max_message_size: usize,
     pub(crate) log_settings: LogSettings,
     pub(crate) cluster: Arc<Cluster>,
     pub(crate) tls_config: Arc<OnceLock<Result<Arc<rustls::ClientConfig>, String>>>,
@@ -159,6 +162,7 @@ impl Debug for CrateDbConnectOptions {
             .field("bulk_rows", &self.bulk_rows)
             .field("bulk_bytes", &self.bulk_bytes)
             .field("gzip_min_bytes", &self.gzip_min_bytes)
+            .field("max_message_size", &self.max_message_size)
             .finish_non_exhaustive()
     }
 }
@@ -195,6 +199,7 @@ impl CrateDbConnectOptions {
             bulk_rows: DEFAULT_BULK_ROWS,
             bulk_bytes: DEFAULT_BULK_BYTES,
             gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             log_settings: LogSettings::default(),
             cluster: Arc::new(Cluster::new(1)),
             tls_config: Arc::new(OnceLock::new()),
@@ -317,6 +322,17 @@ impl CrateDbConnectOptions {
     /// Request bodies at least this large are gzip-compressed (default 8 KiB).
     pub fn gzip_min_bytes(mut self, bytes: usize) -> Self {
         self.gzip_min_bytes = bytes;
+        self
+    }
+
+    /// The largest message the driver accepts from the server (default 64 MiB, at least 1 KiB;
+    /// URL parameter `max_message_size`, in bytes). pgwire: one backend message (a `DataRow`
+    /// is one row), checked against its length header before anything is allocated. HTTP: one
+    /// row, header value or bulk item of the streamed response body (the body as a whole is
+    /// not limited). A larger one fails the query with a protocol error instead of growing a
+    /// buffer to whatever size the server names.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes.max(1024);
         self
     }
 

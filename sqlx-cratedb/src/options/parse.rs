@@ -160,6 +160,7 @@ const KNOWN_PARAMETERS: &[&str] = &[
     "bulk_rows",
     "bulk_bytes",
     "gzip_min_bytes",
+    "max_message_size",
     "fetch_size",
     "statement_cache_capacity",
     "statement-cache-capacity",
@@ -266,6 +267,10 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
             "bulk_rows" => opts.bulk_rows = v.parse().map_err(|_| bad(k, &v))?,
             "bulk_bytes" => opts.bulk_bytes = v.parse().map_err(|_| bad(k, &v))?,
             "gzip_min_bytes" => opts.gzip_min_bytes = v.parse().map_err(|_| bad(k, &v))?,
+            "max_message_size" => match v.parse::<usize>() {
+                Ok(n) if n >= 1024 => opts.max_message_size = n,
+                _ => return Err(bad(k, &v)),
+            },
             "fetch_size" => opts.fetch_size = v.parse().map_err(|_| bad(k, &v))?,
             "statement_cache_capacity" | "statement-cache-capacity" => {
                 opts.statement_cache_capacity = v.parse().map_err(|_| bad(k, &v))?;

@@ -271,7 +271,7 @@ impl PgConnection {
             (Io::Tcp(stream), Channel::Plain)
         };
         let mut conn = Self {
-            socket: Socket::new(io),
+            socket: Socket::new(io, options.max_message_size),
             options: options.clone(),
             host,
             parameters: BTreeMap::new(),

@@ -16,7 +16,7 @@ use tokio_rustls::client::TlsStream;
 
 use crate::error::ProtocolError;
 use crate::protocol::pgwire::backend::{Header, Message};
-use crate::protocol::pgwire::{NEGOTIATE_PROTOCOL_VERSION, frontend};
+use crate::protocol::pgwire::{NEGOTIATE_PROTOCOL_VERSION, frame, frontend};
 
 /// TCP, or TLS over TCP.
 #[derive(Debug)]
@@ -94,6 +94,8 @@ pub(crate) struct Socket {
 pub(crate) struct Reader {
     io: ReadHalf<Io>,
     rbuf: BytesMut,
+    /// `max_message_size`: checked against each message's length header before reading on.
+    max_message_size: usize,
 }
 
 /// The write half and its buffer.
@@ -144,12 +146,13 @@ impl Socket {
         }
     }
 
-    pub(crate) fn new(io: Io) -> Self {
+    pub(crate) fn new(io: Io, max_message_size: usize) -> Self {
         let (r, w) = tokio::io::split(io);
         Self {
             reader: Reader {
                 io: r,
                 rbuf: BytesMut::with_capacity(READ_CHUNK),
+                max_message_size,
             },
             writer: Writer {
                 io: w,
@@ -206,6 +209,7 @@ impl Reader {
     /// Reads more bytes into the buffer; cancel-safe (nothing read is lost when the future
     /// is dropped). The end of the stream is an error.
     pub(crate) async fn fill(&mut self) -> Result<(), Error> {
+        frame::check_header(&self.rbuf, self.max_message_size)?;
         if self.rbuf.capacity() - self.rbuf.len() < READ_CHUNK / 4 {
             self.rbuf.reserve(READ_CHUNK);
         }
@@ -227,6 +231,7 @@ impl Reader {
     }
 
     fn try_parse(&mut self) -> Result<Option<Backend>, Error> {
+        frame::check_header(&self.rbuf, self.max_message_size)?;
         let Some(header) = Header::parse(&self.rbuf)? else {
             return Ok(None);
         };

@@ -4,3 +4,6 @@
 pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod scan;
+
+#[cfg(test)]
+mod bounds_tests;

@@ -8,7 +8,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 use serde::Deserialize;
 
-use super::scan::{self, Cell, CellKind, Cells};
+use super::scan::{self, Cell, CellKind, Cells, Resume, RowScan};
 use crate::error::ProtocolError;
 use crate::type_info::CrateDbTypeInfo;
 
@@ -55,10 +55,45 @@ fn malformed(reason: &'static str) -> ProtocolError {
     ProtocolError::Malformed { offset: 0, reason }
 }
 
+use crate::options::DEFAULT_MAX_MESSAGE_SIZE;
+
+/// The top-level keys the parser reads; others are skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Cols,
+    ColTypes,
+    Rowcount,
+    Duration,
+    Error,
+    ErrorTrace,
+    Rows,
+    Results,
+    Other,
+}
+
+impl Key {
+    /// The key of a complete JSON key string (with its quotes).
+    fn from_quoted(raw: &[u8]) -> Self {
+        match raw.get(1..raw.len().saturating_sub(1)).unwrap_or_default() {
+            b"cols" => Self::Cols,
+            b"col_types" => Self::ColTypes,
+            b"rowcount" => Self::Rowcount,
+            b"duration" => Self::Duration,
+            b"error" => Self::Error,
+            b"error_trace" => Self::ErrorTrace,
+            b"rows" => Self::Rows,
+            b"results" => Self::Results,
+            _ => Self::Other,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Start,
     Key,
+    Colon(Key),
+    Value(Key),
     AfterValue,
     RowsFirst,
     Rows,
@@ -76,6 +111,12 @@ pub(crate) struct ResponseParser {
     eof: bool,
     state: State,
     cells: Cells,
+    /// Progress through the key, header value or bulk item at the front of `buf`.
+    resume: Resume,
+    /// Progress through the row at the front of `buf`.
+    row: RowScan,
+    /// The most bytes buffered while waiting for the rest of one element.
+    max_message_size: usize,
     /// Column names, once `cols` was read.
     pub(crate) cols: Option<Vec<String>>,
     /// Column types, once `col_types` was read.
@@ -101,12 +142,22 @@ impl Default for ResponseParser {
 }
 
 impl ResponseParser {
+    /// A parser with the default [`DEFAULT_MAX_MESSAGE_SIZE`].
     pub(crate) fn new() -> Self {
+        Self::with_max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
+    }
+
+    /// A parser that fails with [`ProtocolError::MessageTooLarge`] rather than buffer more
+    /// than `max` bytes (plus one chunk) of a row, header value or bulk item.
+    pub(crate) fn with_max_message_size(max: usize) -> Self {
         Self {
             buf: BytesMut::with_capacity(16 * 1024),
             eof: false,
             state: State::Start,
             cells: Cells::new(),
+            resume: Resume::default(),
+            row: RowScan::default(),
+            max_message_size: max,
             cols: None,
             col_types: None,
             rowcount: None,
@@ -145,6 +196,11 @@ impl ResponseParser {
     fn need_more(&self) -> Result<Option<Event>, ProtocolError> {
         if self.eof {
             Err(ProtocolError::Truncated)
+        } else if self.buf.len() > self.max_message_size {
+            Err(ProtocolError::MessageTooLarge {
+                size: self.buf.len() as u64,
+                limit: self.max_message_size,
+            })
         } else {
             Ok(None)
         }
@@ -157,6 +213,8 @@ impl ResponseParser {
                 State::Done => return Ok(Some(Event::End)),
                 State::Start => self.step_start()?,
                 State::Key => self.step_key()?,
+                State::Colon(key) => self.step_colon(key)?,
+                State::Value(key) => self.step_value(key)?,
                 State::AfterValue => self.step_after_value()?,
                 State::Trailer => self.step_trailer()?,
                 State::RowsFirst | State::ResultsFirst | State::Rows | State::Results => {
@@ -195,27 +253,38 @@ impl ResponseParser {
             Some(b'"') => {}
             Some(_) => return Err(malformed("expected a key")),
         }
-        let Some((key_end, _)) = scan::string_end(&self.buf, 0) else {
+        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
-        let colon = scan::skip_ws(&self.buf, key_end);
-        let Some(&c) = self.buf.get(colon) else {
+        self.resume = Resume::default();
+        let key = Key::from_quoted(&self.buf[..end]);
+        self.buf.advance(end);
+        self.state = State::Colon(key);
+        Ok(Step::Continue)
+    }
+
+    fn step_colon(&mut self, key: Key) -> Result<Step, ProtocolError> {
+        match self.ws() {
+            None => self.wait(),
+            Some(b':') => {
+                self.buf.advance(1);
+                self.state = State::Value(key);
+                Ok(Step::Continue)
+            }
+            Some(_) => Err(malformed("expected `:`")),
+        }
+    }
+
+    fn step_value(&mut self, key: Key) -> Result<Step, ProtocolError> {
+        let Some(first) = self.ws() else {
             return self.wait();
         };
-        if c != b':' {
-            return Err(malformed("expected `:`"));
-        }
-        let value_start = scan::skip_ws(&self.buf, colon + 1);
-        if value_start >= self.buf.len() {
-            return self.wait();
-        }
-        let key = self.buf[1..key_end - 1].to_vec();
-        if key == b"rows" || key == b"results" {
-            if self.buf[value_start] != b'[' {
+        if matches!(key, Key::Rows | Key::Results) {
+            if first != b'[' {
                 return Err(malformed("expected an array"));
             }
-            self.buf.advance(value_start + 1);
-            if key == b"rows" {
+            self.buf.advance(1);
+            if key == Key::Rows {
                 self.saw_rows = true;
                 self.state = State::RowsFirst;
             } else {
@@ -224,11 +293,12 @@ impl ResponseParser {
             }
             return Ok(Step::Continue);
         }
-        let Some(end) = scan::value_end(&self.buf, value_start, self.eof)? else {
+        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
+        self.resume = Resume::default();
         let taken = self.buf.split_to(end);
-        self.header_value(&key, &taken[value_start..])?;
+        self.header_value(key, &taken)?;
         self.state = State::AfterValue;
         Ok(Step::Continue)
     }
@@ -286,15 +356,16 @@ impl ResponseParser {
             return Ok(Step::Continue);
         }
         if rows {
-            let Some(end) = scan::scan_row(&self.buf, 0, &mut self.cells)? else {
+            let Some(end) = scan::scan_row(&self.buf, &mut self.cells, &mut self.row)? else {
                 return self.wait();
             };
             self.state = State::Rows;
             return Ok(Step::Yield(Some(Event::Row(self.take_row(end)?))));
         }
-        let Some(end) = scan::value_end(&self.buf, 0, self.eof)? else {
+        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
+        self.resume = Resume::default();
         let item: BulkItem = serde_json::from_slice(&self.buf[..end]).map_err(|source| {
             ProtocolError::InvalidField {
                 key: "results",
@@ -321,11 +392,11 @@ impl ResponseParser {
         })
     }
 
-    fn header_value(&mut self, key: &[u8], value: &[u8]) -> Result<(), ProtocolError> {
+    fn header_value(&mut self, key: Key, value: &[u8]) -> Result<(), ProtocolError> {
         let field = |key: &'static str| move |source| ProtocolError::InvalidField { key, source };
         match key {
-            b"cols" => self.cols = Some(serde_json::from_slice(value).map_err(field("cols"))?),
-            b"col_types" => {
+            Key::Cols => self.cols = Some(serde_json::from_slice(value).map_err(field("cols"))?),
+            Key::ColTypes => {
                 let raw: Vec<serde_json::Value> =
                     serde_json::from_slice(value).map_err(field("col_types"))?;
                 let mut types = Vec::with_capacity(raw.len());
@@ -336,18 +407,18 @@ impl ResponseParser {
                 }
                 self.col_types = Some(types);
             }
-            b"rowcount" => {
+            Key::Rowcount => {
                 self.rowcount = Some(serde_json::from_slice(value).map_err(field("rowcount"))?);
             }
-            b"duration" => {
+            Key::Duration => {
                 self.duration = Some(serde_json::from_slice(value).map_err(field("duration"))?);
             }
-            b"error" => self.error = Some(serde_json::from_slice(value).map_err(field("error"))?),
-            b"error_trace" => {
+            Key::Error => self.error = Some(serde_json::from_slice(value).map_err(field("error"))?),
+            Key::ErrorTrace => {
                 self.error_trace = serde_json::from_slice(value).map_err(field("error_trace"))?;
             }
-            // Unknown keys (newer servers) are skipped.
-            _ => {}
+            // Unknown keys (newer servers) are skipped; `rows` and `results` are streamed.
+            Key::Other | Key::Rows | Key::Results => {}
         }
         Ok(())
     }

@@ -79,55 +79,152 @@ fn malformed(offset: usize, reason: &'static str) -> ProtocolError {
     ProtocolError::Malformed { offset, reason }
 }
 
+/// The deepest nesting of arrays and objects the scanner accepts in one value. `serde_json`,
+/// which decodes `OBJECT` and `ARRAY` cells later, stops at 128 levels itself, so a deeper
+/// value could not be read anyway; refusing it here keeps the error typed and early.
+pub(crate) const MAX_JSON_DEPTH: u32 = 128;
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes examined by the scanners on this thread (tests check that work is linear).
+    pub(crate) static EXAMINED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts `n` examined bytes (tests only; nothing in other builds).
 #[inline]
-pub(crate) fn skip_ws(buf: &[u8], mut i: usize) -> usize {
+#[allow(unused_variables)]
+fn tally(n: usize) {
+    #[cfg(test)]
+    EXAMINED.with(|c| c.set(c.get() + n as u64));
+}
+
+#[inline]
+pub(crate) fn skip_ws(buf: &[u8], start: usize) -> usize {
+    let mut i = start;
     while i < buf.len() && matches!(buf[i], b' ' | b'\n' | b'\r' | b'\t') {
         i += 1;
     }
+    tally(i - start);
     i
 }
 
-/// Scans a string whose opening quote is at `start`. Returns the index just past the closing
-/// quote and whether the string contains escapes.
-#[inline]
-pub(crate) fn string_end(buf: &[u8], start: usize) -> Option<(usize, bool)> {
-    let mut i = start + 1;
-    let mut escaped = false;
-    // Most values are short: look at the first bytes directly before calling memchr.
-    let short_end = buf.len().min(i + 16);
-    while i < short_end {
-        match buf[i] {
-            b'"' => return Some((i + 1, false)),
-            b'\\' => break,
-            _ => i += 1,
-        }
-    }
-    loop {
-        let rel = memchr::memchr2(b'"', b'\\', buf.get(i..)?)?;
-        i += rel;
-        if buf[i] == b'"' {
-            return Some((i + 1, escaped));
-        }
-        escaped = true;
-        // Skip the backslash and the escaped byte (`\uXXXX` digits never contain a quote).
-        i += 2;
-        if i > buf.len() {
-            return None;
+/// How far the scan of a value that is not complete yet got, so that the next call, with
+/// more bytes, goes on from there instead of starting over: every byte of a body is examined
+/// once, however it is chunked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Resume {
+    /// The next byte to examine.
+    pos: usize,
+    /// Open arrays and objects.
+    depth: u32,
+    /// Inside a string.
+    in_string: bool,
+    /// A string seen so far contained an escape.
+    escaped: bool,
+}
+
+impl Resume {
+    /// A scan of the value that starts at `start`.
+    pub(crate) fn at(start: usize) -> Self {
+        Self {
+            pos: start,
+            ..Self::default()
         }
     }
 }
 
-/// The end of a scalar (number or literal) starting at `start`. At the end of the buffer the
+/// Goes on with a string, array or object from where `r` stopped. Strings are skipped with
+/// `memchr`; brackets are counted outside strings (at most [`MAX_JSON_DEPTH`] open).
+fn compound_end(buf: &[u8], r: &mut Resume) -> Result<Option<usize>, ProtocolError> {
+    let from = r.pos;
+    let mut i = r.pos;
+    loop {
+        if r.in_string {
+            // Most strings are short: look at the first bytes directly before calling memchr.
+            let short_end = buf.len().min(i + 16);
+            let mut found = None;
+            while i < short_end {
+                if matches!(buf[i], b'"' | b'\\') {
+                    found = Some(i);
+                    break;
+                }
+                i += 1;
+            }
+            let j = if let Some(j) = found {
+                j
+            } else if let Some(rel) = buf
+                .get(i..)
+                .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+            {
+                i + rel
+            } else {
+                r.pos = buf.len();
+                tally(r.pos - from);
+                return Ok(None);
+            };
+            if buf[j] == b'"' {
+                r.in_string = false;
+                i = j + 1;
+                if r.depth == 0 {
+                    tally(i - from);
+                    return Ok(Some(i));
+                }
+                continue;
+            }
+            // A backslash: skip it and the escaped byte (`\uXXXX` digits never contain a
+            // quote). At the end of the buffer, stop on the backslash to read it again.
+            if j + 1 >= buf.len() {
+                r.pos = j;
+                tally(j - from);
+                return Ok(None);
+            }
+            r.escaped = true;
+            i = j + 2;
+            continue;
+        }
+        let Some(&b) = buf.get(i) else {
+            r.pos = i;
+            tally(i - from);
+            return Ok(None);
+        };
+        i += 1;
+        match b {
+            b'"' => r.in_string = true,
+            b'[' | b'{' => {
+                r.depth += 1;
+                if r.depth > MAX_JSON_DEPTH {
+                    return Err(ProtocolError::TooDeep {
+                        limit: MAX_JSON_DEPTH,
+                    });
+                }
+            }
+            b']' | b'}' => {
+                r.depth = r.depth.saturating_sub(1);
+                if r.depth == 0 {
+                    tally(i - from);
+                    return Ok(Some(i));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The end of a scalar (number or literal) whose scan is at `r`. At the end of the buffer the
 /// scalar is complete only when `eof` is set.
 #[inline]
-fn scalar_end(buf: &[u8], start: usize, eof: bool) -> Option<usize> {
-    let mut i = start;
+fn scalar_end(buf: &[u8], r: &mut Resume, eof: bool) -> Option<usize> {
+    let from = r.pos;
+    let mut i = r.pos;
     while i < buf.len() {
         if matches!(buf[i], b',' | b']' | b'}' | b' ' | b'\n' | b'\r' | b'\t') {
+            tally(i - from);
             return Some(i);
         }
         i += 1;
     }
+    r.pos = i;
+    tally(i - from);
     eof.then_some(i)
 }
 
@@ -137,100 +234,122 @@ pub(crate) fn value_end(
     start: usize,
     eof: bool,
 ) -> Result<Option<usize>, ProtocolError> {
+    value_end_from(buf, start, eof, &mut Resume::at(start))
+}
+
+/// [`value_end`] that goes on from where an earlier call with the same `r` stopped. `r` must
+/// be `Resume::at(start)` for the first call; it is left as it is once the value is complete.
+pub(crate) fn value_end_from(
+    buf: &[u8],
+    start: usize,
+    eof: bool,
+    r: &mut Resume,
+) -> Result<Option<usize>, ProtocolError> {
     let Some(&first) = buf.get(start) else {
         return Ok(None);
     };
     match first {
-        b'"' => Ok(string_end(buf, start).map(|(end, _)| end)),
-        b'[' | b'{' => Ok(nested_end(buf, start)),
+        b'"' | b'[' | b'{' => compound_end(buf, r),
         b']' | b'}' | b',' | b':' => Err(malformed(start, "expected a value")),
-        _ => Ok(scalar_end(buf, start, eof)),
+        _ => Ok(scalar_end(buf, r, eof)),
     }
 }
 
-/// The end of an array or object starting at `start`, tracking depth outside strings.
-fn nested_end(buf: &[u8], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < buf.len() {
-        match buf[i] {
-            b'"' => {
-                i = string_end(buf, i)?.0;
-                continue;
-            }
-            b'[' | b'{' => depth += 1,
-            b']' | b'}' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+/// Where [`scan_row`] is in a row that is not complete yet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RowScan {
+    stage: RowStage,
+    /// The next byte to examine, relative to the row's `[`.
+    pos: usize,
+    /// Inside a value: where it starts and how far its scan got.
+    value: Option<(usize, Resume)>,
 }
 
-/// Scans the array at `start` (which must be `[`) and pushes one [`Cell`] per element, with
-/// offsets relative to `start`. Returns the end of the array, or `None` if incomplete.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum RowStage {
+    /// Before the `[`.
+    #[default]
+    Open,
+    /// After the `[`: the first value or `]`.
+    First,
+    /// After a `,`: a value.
+    Value,
+    /// After a value: `,` or `]`.
+    After,
+}
+
+/// Scans the row array at the start of `buf` (which must be `[`) and pushes one [`Cell`] per
+/// element. Returns the end of the array, or `None` if incomplete; the next call, with the
+/// same `state` and more bytes, goes on where this one stopped. `state` is reset when the row
+/// is complete.
 pub(crate) fn scan_row(
     buf: &[u8],
-    start: usize,
     cells: &mut Cells,
+    state: &mut RowScan,
 ) -> Result<Option<usize>, ProtocolError> {
-    if buf.get(start) != Some(&b'[') {
-        return Err(malformed(start, "expected a row array"));
-    }
-    cells.clear();
-    let mut i = skip_ws(buf, start + 1);
-    match buf.get(i) {
-        None => return Ok(None),
-        Some(b']') => return Ok(Some(i + 1)),
-        Some(_) => {}
-    }
     loop {
-        let Some(&b) = buf.get(i) else {
-            return Ok(None);
-        };
-        let (cell_start, cell_end, kind, next) = match b {
-            b'"' => {
-                let Some((end, escaped)) = string_end(buf, i) else {
+        match state.stage {
+            RowStage::Open => {
+                match buf.first() {
+                    None => return Ok(None),
+                    Some(b'[') => {}
+                    Some(_) => return Err(malformed(0, "expected a row array")),
+                }
+                cells.clear();
+                state.pos = 1;
+                state.stage = RowStage::First;
+            }
+            RowStage::First | RowStage::After => {
+                state.pos = skip_ws(buf, state.pos);
+                let Some(&b) = buf.get(state.pos) else {
                     return Ok(None);
                 };
-                let kind = if escaped {
-                    CellKind::EscapedText
-                } else {
-                    CellKind::Text
-                };
-                (i + 1, end - 1, kind, end)
+                match b {
+                    b']' => {
+                        let end = state.pos + 1;
+                        *state = RowScan::default();
+                        return Ok(Some(end));
+                    }
+                    b',' if state.stage == RowStage::After => {
+                        state.pos += 1;
+                        state.stage = RowStage::Value;
+                    }
+                    _ if state.stage == RowStage::First => state.stage = RowStage::Value,
+                    _ => return Err(malformed(state.pos, "expected `,` or `]` in a row")),
+                }
             }
-            b'[' | b'{' => {
-                let Some(end) = nested_end(buf, i) else {
+            RowStage::Value => {
+                let (start, mut r) = state.value.unwrap_or_else(|| {
+                    let start = skip_ws(buf, state.pos);
+                    state.pos = start;
+                    (start, Resume::at(start))
+                });
+                let Some(&b) = buf.get(start) else {
                     return Ok(None);
                 };
-                (i, end, CellKind::Json, end)
-            }
-            b',' | b']' | b'}' | b':' => return Err(malformed(i, "expected a value in a row")),
-            _ => {
-                let Some(end) = scalar_end(buf, i, false) else {
+                let end = match b {
+                    b',' | b']' | b'}' | b':' => {
+                        return Err(malformed(start, "expected a value in a row"));
+                    }
+                    b'"' | b'[' | b'{' => compound_end(buf, &mut r)?,
+                    _ => scalar_end(buf, &mut r, false),
+                };
+                let Some(end) = end else {
+                    state.value = Some((start, r));
                     return Ok(None);
                 };
-                let kind = if &buf[i..end] == b"null" {
-                    CellKind::Null
-                } else {
-                    CellKind::Json
+                let cell = match b {
+                    b'"' if r.escaped => Cell::new(start + 1, end - 1, CellKind::EscapedText)?,
+                    b'"' => Cell::new(start + 1, end - 1, CellKind::Text)?,
+                    b'[' | b'{' => Cell::new(start, end, CellKind::Json)?,
+                    _ if &buf[start..end] == b"null" => Cell::new(start, end, CellKind::Null)?,
+                    _ => Cell::new(start, end, CellKind::Json)?,
                 };
-                (i, end, kind, end)
+                cells.push(cell);
+                state.value = None;
+                state.pos = end;
+                state.stage = RowStage::After;
             }
-        };
-        cells.push(Cell::new(cell_start - start, cell_end - start, kind)?);
-        i = skip_ws(buf, next);
-        match buf.get(i) {
-            None => return Ok(None),
-            Some(b',') => i = skip_ws(buf, i + 1),
-            Some(b']') => return Ok(Some(i + 1)),
-            Some(_) => return Err(malformed(i, "expected `,` or `]` in a row")),
         }
     }
 }
@@ -356,7 +475,9 @@ mod tests {
     fn scan_row_splits_cells_of_every_shape() {
         let row = br#"[1, "a\"b", null, [1,[2]], {"k":"]"}, -2.5e3, true]"#;
         let mut cells = Cells::new();
-        let end = scan_row(row, 0, &mut cells).unwrap().unwrap();
+        let end = scan_row(row, &mut cells, &mut RowScan::default())
+            .unwrap()
+            .unwrap();
         assert_eq!(end, row.len());
         let texts: Vec<_> = cells
             .iter()
@@ -383,9 +504,13 @@ mod tests {
         let mut cells = Cells::new();
         for cut in 1..14 {
             let row = &br#"[1,"ab",[2,3]]"#[..cut];
-            assert_eq!(scan_row(row, 0, &mut cells).unwrap(), None, "cut {cut}");
+            assert_eq!(
+                scan_row(row, &mut cells, &mut RowScan::default()).unwrap(),
+                None,
+                "cut {cut}"
+            );
         }
-        assert!(scan_row(b"[1 2]", 0, &mut cells).is_err());
+        assert!(scan_row(b"[1 2]", &mut cells, &mut RowScan::default()).is_err());
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //!
 //! The socket side lives in `connection::pgwire`. Facts: `cratedb-reference.md` §6.
 
+pub(crate) mod datetime;
 pub(crate) mod error;
+pub(crate) mod frame;
 pub(crate) mod param;
 pub(crate) mod tag;
 pub(crate) mod text;
+pub(crate) mod text_array;
 pub(crate) mod types;
 
 pub(crate) use postgres_protocol::message::{backend, frontend};

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use postgres_protocol::Oid;
 
-use super::text::civil_from_days;
+use super::datetime::civil_from_days;
 use super::types;
 use crate::protocol::http::scan;
 use crate::type_info::CrateDbTypeInfo;
@@ -185,7 +185,7 @@ fn timestamp_text(ms: i64, ty: &CrateDbTypeInfo) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::text::parse_timestamp;
+    use super::super::datetime::parse_timestamp;
     use super::*;
     use CrateDbTypeInfo as T;
 
