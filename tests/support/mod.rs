@@ -76,6 +76,7 @@
 
 pub mod cratedb;
 mod error;
+pub mod fault;
 pub mod pg;
 mod process;
 pub mod scenarios;
