@@ -358,6 +358,7 @@ pub(crate) enum ConfigError {
     #[error("TLS configuration: {0}")]
     Tls(String),
     /// pgwire: the server asks for a cleartext password over a connection without TLS.
+    #[cfg(feature = "pgwire")]
     #[error(
         "refusing to send the password in cleartext to {host}: the server asks for a cleartext \
          password and the connection is not encrypted{}; connect with TLS (`crate+pgs://` or \

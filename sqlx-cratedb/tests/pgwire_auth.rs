@@ -144,7 +144,7 @@ async fn serve(tcp: tokio::net::TcpStream, tls: Arc<Tls>, mode: Auth, received: 
         }
     }
     let mut out = auth(0, &[]);
-    out.extend(message(b'S', b"crate_version\06.4.2\0"));
+    out.extend(message(b'S', b"crate_version\x006.4.2\0"));
     let mut key = 42i32.to_be_bytes().to_vec();
     key.extend_from_slice(&7i32.to_be_bytes());
     out.extend(message(b'K', &key));

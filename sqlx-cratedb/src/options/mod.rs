@@ -106,6 +106,7 @@ impl Debug for CrateDbPem {
 /// Build from a URL (`"crate://crate@h1:4200,h2:4200/doc".parse()`) or with the builder
 /// methods. `Debug` never shows the password or the token.
 #[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each with its own URL parameter
 pub struct CrateDbConnectOptions {
     pub(crate) hosts: Vec<CrateDbHost>,
     pub(crate) protocol: CrateDbProtocol,

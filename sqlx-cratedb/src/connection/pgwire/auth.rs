@@ -16,7 +16,7 @@ use sqlx_core::error::Error;
 use super::socket::Backend;
 use super::{PgConnection, unexpected};
 use crate::error::{ConfigError, ProtocolError};
-use crate::protocol::pgwire::backend::Message;
+use crate::protocol::pgwire::backend::{AuthenticationSaslBody, Message};
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::frontend;
 
@@ -45,7 +45,34 @@ fn scram_error(what: &str) -> Error {
     ProtocolError::PgMessage(format!("SCRAM-SHA-256: {what}")).into()
 }
 
+/// Fails unless the server offers SCRAM-SHA-256.
+fn offers_scram(body: &AuthenticationSaslBody) -> Result<(), Error> {
+    let mut mechanisms = body.mechanisms();
+    while let Some(m) = fallible_iterator::FallibleIterator::next(&mut mechanisms)? {
+        if m == SCRAM_SHA_256 {
+            return Ok(());
+        }
+    }
+    Err(
+        ProtocolError::PgMessage("the server offers no SASL mechanism this driver supports".into())
+            .into(),
+    )
+}
+
 impl PgConnection {
+    /// The cleartext rule: without TLS, a password is sent in cleartext only with
+    /// `allow_cleartext_password`. With no password there is nothing to protect.
+    fn may_send_cleartext(&self, password: &str, channel: Channel) -> Result<(), Error> {
+        if channel == Channel::Tls || password.is_empty() || self.options.allow_cleartext_password {
+            return Ok(());
+        }
+        Err(ConfigError::CleartextPasswordRefused {
+            host: self.options.hosts[self.host].to_string(),
+            fell_back: channel == Channel::FellBack,
+        }
+        .into())
+    }
+
     /// Answers the server's authentication requests until `AuthenticationOk`.
     pub(super) async fn authenticate(&mut self, user: &str, channel: Channel) -> Result<(), Error> {
         let password = self.options.password.clone().unwrap_or_default();
@@ -76,17 +103,7 @@ impl PgConnection {
                     if !matches!(scram, Scram::None) {
                         return Err(scram_error("the server asked for a cleartext password"));
                     }
-                    // With no password there is nothing to protect.
-                    if channel != Channel::Tls
-                        && !password.is_empty()
-                        && !self.options.allow_cleartext_password
-                    {
-                        return Err(ConfigError::CleartextPasswordRefused {
-                            host: self.options.hosts[self.host].to_string(),
-                            fell_back: channel == Channel::FellBack,
-                        }
-                        .into());
-                    }
+                    self.may_send_cleartext(&password, channel)?;
                     frontend::password_message(password.as_bytes(), self.socket.wbuf())?;
                 }
                 // A salted hash, not the password: allowed without TLS (documented).
@@ -98,18 +115,7 @@ impl PgConnection {
                     frontend::password_message(hash.as_bytes(), self.socket.wbuf())?;
                 }
                 Message::AuthenticationSasl(body) => {
-                    let mut mechanisms = body.mechanisms();
-                    let mut found = false;
-                    while let Some(m) = fallible_iterator::FallibleIterator::next(&mut mechanisms)?
-                    {
-                        found |= m == SCRAM_SHA_256;
-                    }
-                    if !found {
-                        return Err(ProtocolError::PgMessage(
-                            "the server offers no SASL mechanism this driver supports".into(),
-                        )
-                        .into());
-                    }
+                    offers_scram(&body)?;
                     let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
                     frontend::sasl_initial_response(
                         SCRAM_SHA_256,
