@@ -39,6 +39,11 @@ pub use transaction::CrateDbTransactionManager;
 pub use type_info::CrateDbTypeInfo;
 pub use value::{CrateDbValue, CrateDbValueRef};
 
+/// Decoder entry points for the fuzz targets (`fuzz/`) and the corpus replay test. Not API:
+/// hidden, exempt from semver, may change with any release.
+#[doc(hidden)]
+pub use protocol::fuzz as __fuzz;
+
 /// A pool of CrateDB connections.
 pub type CrateDbPool = sqlx_core::pool::Pool<CrateDb>;
 /// Pool options for CrateDB.
