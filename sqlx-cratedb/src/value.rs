@@ -82,7 +82,10 @@ impl<'r> CrateDbValueRef<'r> {
                 .map(Cow::Borrowed)
                 .map_err(|_| self.error(rust, "invalid UTF-8")),
             ValueFormat::Json if self.raw.first() == Some(&b'"') => {
-                let inner = &self.raw[1..self.raw.len() - 1];
+                // A lone `"` (a malformed server value) has no inner part.
+                let Some(inner) = self.raw.get(1..self.raw.len() - 1) else {
+                    return Err(self.error(rust, "unterminated JSON string"));
+                };
                 if memchr::memchr(b'\\', inner).is_none() {
                     std::str::from_utf8(inner)
                         .map(Cow::Borrowed)

@@ -91,6 +91,8 @@ impl Key {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Start,
+    /// After `{`: `}` or the first key.
+    FirstKey,
     Key,
     Colon(Key),
     Value(Key),
@@ -212,6 +214,19 @@ impl ResponseParser {
             let step = match self.state {
                 State::Done => return Ok(Some(Event::End)),
                 State::Start => self.step_start()?,
+                State::FirstKey => match self.ws() {
+                    // `{` and `}` may arrive in different chunks, whitespace between them.
+                    Some(b'}') => {
+                        self.buf.advance(1);
+                        self.state = State::Trailer;
+                        Step::Continue
+                    }
+                    Some(_) => {
+                        self.state = State::Key;
+                        Step::Continue
+                    }
+                    None => self.wait()?,
+                },
                 State::Key => self.step_key()?,
                 State::Colon(key) => self.step_colon(key)?,
                 State::Value(key) => self.step_value(key)?,
@@ -236,11 +251,7 @@ impl ResponseParser {
             None => self.wait(),
             Some(b'{') => {
                 self.buf.advance(1);
-                self.state = State::Key;
-                if self.ws() == Some(b'}') {
-                    self.buf.advance(1);
-                    self.state = State::Trailer;
-                }
+                self.state = State::FirstKey;
                 Ok(Step::Continue)
             }
             Some(_) => Err(malformed("expected a JSON object")),
