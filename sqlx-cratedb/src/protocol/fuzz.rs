@@ -8,7 +8,7 @@
 /// A broken decoder invariant, described.
 pub type Violation = String;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use sqlx_core::decode::Decode;
 
 use super::http::response::{Event, RawRow, ResponseParser};
@@ -182,6 +182,8 @@ pub fn http_response(data: &[u8]) -> Result<(), Violation> {
 /// (row descriptions, data rows through the text conversions, errors, command tags).
 #[cfg(feature = "pgwire")]
 pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
+    use bytes::BytesMut;
+
     use super::pgwire::backend::Message;
     use super::pgwire::{error, frame, tag, text, types};
     use crate::column::CrateDbColumn;
