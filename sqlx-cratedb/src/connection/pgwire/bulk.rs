@@ -20,6 +20,11 @@
 //! have run it. An argument that cannot be encoded after a batch was sent stops the call with
 //! the batches sent reported and the rest [`CrateDbBulkRow::NotExecuted`] (the error is in
 //! [`CrateDbBulkResult::request_error`]); before anything was sent it is an `Err`.
+//!
+//! A call dropped half-way (a timeout or `select!` around it) leaves the connection in step:
+//! each batch's `ReadyForQuery` is counted on the connection when the batch is encoded and
+//! taken off when it is read, so the next command reads past the replies still due; a batch
+//! not begun to be written is dropped unsent, one written in part is completed first.
 
 use sqlx_core::error::Error;
 
@@ -87,7 +92,6 @@ where
             match encode_chunk(conn, sql, &mut rows, next_index) {
                 Ok(next) => next,
                 Err((bad_index, e)) => {
-                    conn.socket.wbuf().clear();
                     if result.requests == 0 {
                         // Nothing was sent: nothing of this call was applied.
                         return Err(e);
@@ -121,13 +125,15 @@ where
                 conn.broken = Some(e.to_string());
                 return Err(e);
             }
+            conn.unsent_batch = 0;
             continue;
         };
         let exchange = async {
+            let pending = &mut conn.pending_ready;
             if postgres {
-                write_while_reading(&mut conn.socket, prev, postgres).await
+                write_while_reading(&mut conn.socket, pending, prev, postgres).await
             } else {
-                read_then_write(&mut conn.socket, prev, postgres).await
+                read_then_write(&mut conn.socket, pending, prev, postgres).await
             }
         };
         // Each batch's wait is bounded by `timeout`; when it passes, the batch (and the next
@@ -140,6 +146,9 @@ where
         })
         .await;
         let (written, replies) = exchanged;
+        if matches!(written, Some(Ok(()))) {
+            conn.unsent_batch = 0;
+        }
         let replies = match replies {
             Ok(r) => r,
             Err(e) => {
@@ -152,7 +161,7 @@ where
         };
         if let Some(e) = replies.statement_error {
             if prev.first_index == 0 {
-                conn.pending_ready += usize::from(next.is_some());
+                // The next batch, if written, is read past by the next command.
                 return Err(Error::Database(Box::new(e)));
             }
             result.request_error = Some(e.to_string());
@@ -249,7 +258,21 @@ where
     I: Iterator<Item = CrateDbArguments>,
 {
     let mut index = first_index;
-    encode_rows(conn, sql, rows, first_index, &mut index).map_err(|e| (index, e))
+    let start = conn.socket.writer.wbuf.len();
+    match encode_rows(conn, sql, rows, first_index, &mut index) {
+        Ok(Some(batch)) => {
+            // From here the batch's `Sync` is due: counted at once, so that a call dropped
+            // half-way leaves the connection's count right (see `PgConnection::ready`).
+            conn.pending_ready += 1;
+            conn.unsent_batch = conn.socket.writer.wbuf.len() - start;
+            Ok(Some(batch))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => {
+            conn.socket.writer.wbuf.truncate(start);
+            Err((index, e))
+        }
+    }
 }
 
 /// [`encode_chunk`]; `index` is left at the row being encoded.
@@ -271,7 +294,6 @@ where
     };
     let mut count = 0usize;
     let buf = conn.socket.wbuf();
-    buf.clear();
     while count < max_rows && (count == 0 || params.values.len() < max_bytes) {
         let Some((index, row)) = rows.next() else {
             break;
@@ -305,6 +327,7 @@ where
 /// block the other on full socket buffers.
 async fn write_while_reading(
     socket: &mut Socket,
+    pending: &mut usize,
     prev: InFlight,
     postgres: bool,
 ) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
@@ -312,7 +335,7 @@ async fn write_while_reading(
     let mut write = std::pin::pin!(writer.flush());
     let mut written = None;
     let replies = {
-        let mut read = std::pin::pin!(read_chunk(reader, prev, postgres));
+        let mut read = std::pin::pin!(read_chunk(reader, pending, prev, postgres));
         loop {
             tokio::select! {
                 w = &mut write, if written.is_none() => written = Some(w),
@@ -331,11 +354,12 @@ async fn write_while_reading(
 /// chunk): one batch in flight at a time, for CrateDB.
 async fn read_then_write(
     socket: &mut Socket,
+    pending: &mut usize,
     prev: InFlight,
     postgres: bool,
 ) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
     let Socket { reader, writer } = socket;
-    let replies = read_chunk(reader, prev, postgres).await;
+    let replies = read_chunk(reader, pending, prev, postgres).await;
     if replies.is_err() {
         // The next batch is not written.
         return (None, replies);
@@ -358,7 +382,8 @@ where
     }
 }
 
-/// Reads the replies up to `ReadyForQuery`.
+/// Reads the replies up to `ReadyForQuery`, and takes that one off the connection's count
+/// (`pending`) as it is read: dropped half-way, the rest is read past by the next command.
 ///
 /// The row an `ErrorResponse` belongs to: PostgreSQL answers each `Bind` and `Execute` in turn,
 /// so it is the row after the last one completed, whether its `Bind` or its `Execute` failed.
@@ -368,6 +393,7 @@ where
 /// row order like the `CommandComplete`s.
 async fn read_chunk(
     reader: &mut Reader,
+    pending: &mut usize,
     batch: InFlight,
     postgres: bool,
 ) -> Result<ChunkReplies, Error> {
@@ -432,6 +458,7 @@ async fn read_chunk(
                 }
             }
             Message::ReadyForQuery(_) => {
+                *pending = pending.saturating_sub(1);
                 if !postgres && out.rows.len() < count {
                     bind_error_moves_to_its_row(&mut out.rows, count, first_index, last_error);
                 }

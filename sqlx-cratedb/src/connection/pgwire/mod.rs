@@ -190,6 +190,10 @@ pub(crate) struct PgConnection {
     pub(crate) cancel_task: Option<tokio::task::JoinHandle<()>>,
     /// Why the connection cannot be used any more.
     pub(crate) broken: Option<String>,
+    /// The size of a bulk batch at the end of the write buffer that is not written out yet
+    /// (its `Sync` is counted in `pending_ready`); 0 once it is. See
+    /// [`PgConnection::discard_unsent_batch`].
+    pub(crate) unsent_batch: usize,
 }
 
 /// The error for a connection that was closed or went out of step.
@@ -282,6 +286,7 @@ impl PgConnection {
             sync_owed: false,
             cancel_task: None,
             broken: None,
+            unsent_batch: 0,
         };
         conn.startup(channel).await?;
         Ok(conn)
@@ -360,11 +365,34 @@ impl PgConnection {
             // CrateDB every command waits for the previous `ReadyForQuery`.
             return self.ready().await;
         }
-        if let Some(task) = self.cancel_task.take() {
-            let _ = task.await;
-        }
+        self.await_cancel().await;
+        self.discard_unsent_batch();
         self.queue_owed_sync();
         Ok(())
+    }
+
+    /// Waits for the `CancelRequest` of a dropped command, if one is being sent. Cancel-safe:
+    /// the task is forgotten only once it ended, so a wait dropped half-way is taken up again
+    /// by the next command (the request can never hit a later command).
+    async fn await_cancel(&mut self) {
+        if let Some(task) = &mut self.cancel_task {
+            let _ = task.await;
+            self.cancel_task = None;
+        }
+    }
+
+    /// Drops a bulk batch that an `execute_bulk` dropped half-way had encoded but not begun to
+    /// write: the server never saw it, so it is not run and its `ReadyForQuery` is not pending.
+    /// A batch written in part stays at the front of the write buffer: the next flush sends
+    /// the rest (its bytes cannot be taken back) and its replies are read past.
+    fn discard_unsent_batch(&mut self) {
+        let size = std::mem::take(&mut self.unsent_batch);
+        let wbuf = &mut self.socket.writer.wbuf;
+        // Written bytes leave from the front: the batch is untouched while it all remains.
+        if size > 0 && wbuf.len() >= size {
+            wbuf.truncate(wbuf.len() - size);
+            self.pending_ready = self.pending_ready.saturating_sub(1);
+        }
     }
 
     /// Queues the `Sync` that a stream still owes (it ended its `Execute`s with `Flush`), if
@@ -399,9 +427,8 @@ impl PgConnection {
     }
 
     async fn ready_inner(&mut self) -> Result<(), Error> {
-        if let Some(task) = self.cancel_task.take() {
-            let _ = task.await;
-        }
+        self.await_cancel().await;
+        self.discard_unsent_batch();
         self.queue_owed_sync();
         if !self.socket.writer.wbuf.is_empty() {
             self.socket.flush().await?;
@@ -522,6 +549,7 @@ impl PgConnection {
     /// `Terminate`, then close.
     pub(crate) async fn close(mut self) -> Result<(), Error> {
         if self.broken.is_none() {
+            self.discard_unsent_batch();
             frontend::terminate(self.socket.wbuf());
             self.socket.flush().await?;
             self.socket.shutdown().await?;

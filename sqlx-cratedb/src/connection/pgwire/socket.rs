@@ -184,11 +184,17 @@ impl Socket {
 }
 
 impl Writer {
-    /// Writes out the write buffer.
+    /// Writes out the write buffer. Cancel-safe: what each write took is removed from the
+    /// front of the buffer at once, so a flush dropped half-way leaves exactly the bytes not
+    /// yet on the wire, and the next flush sends those (never a byte twice).
     pub(crate) async fn flush(&mut self) -> Result<(), Error> {
-        if !self.wbuf.is_empty() {
-            self.io.write_all(&self.wbuf).await?;
-            self.wbuf.clear();
+        while !self.wbuf.is_empty() {
+            // `write` is cancel-safe: dropped before it is ready, it wrote nothing.
+            let n = self.io.write(&self.wbuf).await?;
+            if n == 0 {
+                return Err(Error::Io(io::ErrorKind::WriteZero.into()));
+            }
+            bytes::Buf::advance(&mut self.wbuf, n);
         }
         self.io.flush().await?;
         Ok(())
