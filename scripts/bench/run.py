@@ -6,7 +6,7 @@ $BENCH_OUT/results.jsonl, and writes the figures and ratio tables to $BENCH_OUT/
 into sqlx-cratedb/BENCHMARKS.md between the markers of its section "Against CrateDB".
 
 Knobs (environment): BENCH_ROWS (1000000: rows of the read and of the insert), BENCH_QUERIES
-(5000 point selects per run, after 200 untimed), BENCH_RUNS (2: point and read runs per client,
+(5000 point selects per run, after 200 untimed), BENCH_RUNS (3: point and read runs per client,
 alternating, best of), BENCH_BATCHES (1000,5000,20000: insert batch sizes probed per client),
 BENCH_PROBE_ROWS (100000: rows of each probe), BENCH_INSERT_ROWS (BENCH_ROWS: rows of
 the full insert), BENCH_ONLY (e.g. point,read), BENCH_DOC (the
@@ -186,7 +186,7 @@ def main():
     env = os.environ
     rows = int(env.get("BENCH_ROWS", 1_000_000))
     queries = int(env.get("BENCH_QUERIES", 5000))
-    runs = int(env.get("BENCH_RUNS", 2))
+    runs = int(env.get("BENCH_RUNS", 3))
     batches = [int(b) for b in env.get("BENCH_BATCHES", "1000,5000,20000").split(",")]
     insert_rows = int(env.get("BENCH_INSERT_ROWS", rows))
     probe_rows = min(int(env.get("BENCH_PROBE_ROWS", 100_000)), insert_rows)
