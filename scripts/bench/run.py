@@ -301,7 +301,7 @@ def render(meta, res, breaks):
     w = L.append
     la, lb = meta["load_start"], meta["load_end"]
     w(
-        f"{meta['date']}, CrateDB {meta['version']} (one node, same machine), {meta['cores']} "
+        f"{meta['date']}, CrateDB {meta['version']} (one node), {meta['cores']} "
         f"cores, load average {la[0]:.1f} at the start and {lb[0]:.1f} at the end "
         f"({meta['minutes']:.1f} min run); {meta['rows']:,} rows x 10 columns; point selects: "
         f"{meta['queries']:,} per run after 200 untimed, best of {meta['runs']} alternating runs; "
