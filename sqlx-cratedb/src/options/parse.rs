@@ -399,14 +399,21 @@ mod tests {
     #[cfg(feature = "pgwire")]
     #[test]
     fn cleartext_password_without_tls_is_opt_in() {
-        assert!(!parse("crate+pg://u:pw@h/doc").unwrap().allow_cleartext_password);
+        assert!(
+            !parse("crate+pg://u:pw@h/doc")
+                .unwrap()
+                .allow_cleartext_password
+        );
         let o = parse("crate+pg://u:pw@h/doc?allow_cleartext_password=true").unwrap();
         assert!(o.allow_cleartext_password);
         assert!(format!("{o:?}").contains("allow_cleartext_password: true"));
         let o = CrateDbConnectOptions::new().allow_cleartext_password(true);
         assert!(o.allow_cleartext_password);
         let err = parse("crate+pg://u:pw@h?allow_cleartext_password=maybe").unwrap_err();
-        assert!(err.to_string().contains("allow_cleartext_password"), "{err}");
+        assert!(
+            err.to_string().contains("allow_cleartext_password"),
+            "{err}"
+        );
     }
 
     #[test]
