@@ -149,6 +149,9 @@ impl CrateDbDatabaseError {
                 "NoSuchNodeException",
                 "NodeClosedException",
                 "ConnectTransportException",
+                // Over pgwire the same errors come without the exception's name.
+                "] Node not connected",
+                "No such node [",
             ]
             .iter()
             .any(|name| self.message.contains(name))
@@ -389,6 +392,8 @@ mod tests {
         assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), left_pg.into()).is_transient());
         let gone = "NodeNotConnectedException[[node-1][127.0.0.1:4300] Node not connected]";
         assert!(CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, gone.into()).is_transient());
+        let gone_pg = "[node-1][127.0.0.1:37293] Node not connected";
+        assert!(CrateDbDatabaseError::from_sqlstate("XX000".into(), gone_pg.into()).is_transient());
         let no_such = "NoSuchNodeException[No such node [NnnWVWeATYy0paMVrGucGg]]";
         assert!(
             CrateDbDatabaseError::new(Some(codes::UNHANDLED), 500, no_such.into()).is_transient()
