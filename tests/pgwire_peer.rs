@@ -273,7 +273,10 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                         ("a", 1015),
                         ("ts", 1184),
                     ]));
-                } else if sql.starts_with("SELECT wide") || sql.starts_with("/*") {
+                } else if sql.starts_with("SELECT wide")
+                    || sql.starts_with("/*")
+                    || sql.starts_with("SELECT flaky")
+                {
                     out.extend(row_description(&[("n", 23)]));
                 } else {
                     out.extend(message(b'n', &[]));
@@ -363,6 +366,28 @@ async fn serve(mut stream: TcpStream, seen: Arc<Mutex<Seen>>) {
                 } else if sql.starts_with("BEGIN") {
                     out.extend(command_complete("BEGIN"));
                     status = b'T';
+                } else if sql.starts_with("SELECT flaky") {
+                    // A node of the cluster just left: CrateDB fails the read (over pgwire
+                    // without the exception's name) until the others drop it; here for the
+                    // first two attempts, counted across connections by their Parses.
+                    let attempts = seen
+                        .lock()
+                        .unwrap()
+                        .parsed
+                        .iter()
+                        .filter(|q| q.starts_with("SELECT flaky"))
+                        .count();
+                    if attempts <= 2 {
+                        out.extend(error(
+                            "XX000",
+                            "[node-1][127.0.0.1:4300] Node not connected",
+                            "ERROR",
+                        ));
+                        failed = true;
+                    } else {
+                        out.extend(data_row(&[Some("7")]));
+                        out.extend(command_complete("SELECT 1"));
+                    }
                 } else if sql.starts_with("FAIL") {
                     out.extend(error("XX000", "\"name\" must not be null", "ERROR"));
                     failed = true;
@@ -704,4 +729,30 @@ async fn bulk_reports_an_execution_error_at_its_row() {
     for (i, row) in rows.iter().enumerate().skip(2) {
         assert_eq!(*row, CrateDbBulkRow::Applied(Some(1)), "row {i}");
     }
+}
+
+/// A read failing because a node just left (`Node not connected`) is retried after a pause,
+/// on a fresh connection, until the cluster has dropped the node.
+#[tokio::test]
+async fn a_read_failing_because_a_node_left_is_retried_after_a_pause() {
+    let (url, seen) = peer().await;
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    let started = std::time::Instant::now();
+    let n: i32 = sqlx::query_scalar("SELECT flaky")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+    let parses = seen
+        .lock()
+        .unwrap()
+        .parsed
+        .iter()
+        .filter(|q| q.starts_with("SELECT flaky"))
+        .count();
+    assert_eq!(parses, 3);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "paused between rounds"
+    );
 }

@@ -8,6 +8,16 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+/// How many rounds over all hosts a read gets (both transports) before its last error is
+/// returned.
+pub(crate) const READ_ROUNDS: u32 = 4;
+
+/// The pause before read round `round + 1` (`round` counts from 1): 100, 200, 400 ms. A node
+/// that left the cluster is named in the other nodes' answers until they drop it, within that.
+pub(crate) fn read_retry_pause(round: u32) -> Duration {
+    Duration::from_millis(100) * 2u32.saturating_pow(round.saturating_sub(1))
+}
+
 /// Shared state of one cluster (shared by all connections made from the same options).
 #[derive(Debug)]
 pub(crate) struct Cluster {

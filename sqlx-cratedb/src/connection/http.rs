@@ -19,19 +19,13 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use sqlx_core::error::Error;
 use tokio::time::Instant;
 
+use super::cluster::{READ_ROUNDS, read_retry_pause};
 use crate::error::{ConfigError, CrateDbDatabaseError, ProtocolError};
 use crate::options::CrateDbConnectOptions;
 use crate::protocol::http::request::{SQL_PATH, SQL_PATH_TRACE};
 use crate::protocol::http::response::ResponseParser;
 
 type HttpClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// How many rounds over all hosts a read gets before its last error is returned.
-pub(crate) const READ_ROUNDS: u32 = 4;
-
-/// The pause before the second round of a read; it doubles for each further round
-/// (100, 200, 400 ms: a node that left the cluster is dropped by the others within that).
-pub(crate) const READ_BACKOFF: Duration = Duration::from_millis(100);
 
 /// The header CrateDB reads the session's schema from.
 const DEFAULT_SCHEMA: &str = "Default-Schema";
@@ -294,7 +288,7 @@ impl Transport {
     /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
     /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
     /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
-    /// after pauses of [`READ_BACKOFF`], doubling, within the request timeout.
+    /// after the pauses of [`read_retry_pause`], within the request timeout.
     /// A response that reads its body with this transport's `max_message_size`.
     fn response(
         &self,
@@ -409,7 +403,7 @@ impl Transport {
             if !retry_safe || round >= READ_ROUNDS {
                 break;
             }
-            let pause = READ_BACKOFF * 2u32.pow(round - 1);
+            let pause = read_retry_pause(round);
             if deadline.is_some_and(|d| Instant::now() + pause >= d) {
                 break;
             }

@@ -284,8 +284,15 @@ impl<'c> PgQuery<'c> {
                 .is_some_and(crate::CrateDbDatabaseError::is_transient),
             _ => false,
         };
-        if self.yielded || !connection_lost || self.attempts > self.conn.options.hosts.len() {
+        let hosts = self.conn.options.hosts.len().max(1);
+        let max_attempts = hosts * crate::connection::cluster::READ_ROUNDS as usize;
+        if self.yielded || !connection_lost || self.attempts >= max_attempts {
             return false;
+        }
+        if self.attempts.is_multiple_of(hosts) {
+            // Every host failed this round: pause before the next, as over HTTP.
+            let round = u32::try_from(self.attempts / hosts).unwrap_or(u32::MAX);
+            tokio::time::sleep(crate::connection::cluster::read_retry_pause(round)).await;
         }
         self.attempts += 1;
         log::warn!("sqlx-cratedb: pgwire read failed ({error}); trying it on another host");
