@@ -7,9 +7,9 @@
 //! not part of the live ring yet); without them the test prints a skip line and passes. Every
 //! phase is bounded in time and the test stops by itself.
 //!
-//! Status (CrateDB 6.4.3): no acknowledged write is lost, but over HTTP about 15 of ~4,000
-//! reads fail right after the kill with `NodeNotConnectedException` (5000) from every node,
-//! until the cluster has removed the dead node; a read retry with backoff is still to come.
+//! Status (CrateDB 6.4.3): passes. Reads: 0 failed of ~3,600 (HTTP) and ~7,500 (pgwire)
+//! through the kill, longest stall 0.65 s; writes: 0 acknowledged writes lost, one write per
+//! transport failed with a connection error (may have been applied; not retried).
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
