@@ -3,8 +3,10 @@
 
 use std::fs;
 use std::net::TcpListener;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -219,5 +221,30 @@ impl RunAs {
                 .map_err(|e| SupportError::io(format!("chown {}", path.display()), e))?;
         }
         Ok(())
+    }
+}
+
+/// Creates `$TMPDIR/<prefix><test pid>-<n>` (the first free `n`), mode 0700, owned by the
+/// server's OS user; removed again if it cannot be prepared.
+pub(crate) fn create_root(prefix: &str, run_as: RunAs) -> Result<PathBuf, SupportError> {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let base = std::env::temp_dir();
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let dir = base.join(format!("{prefix}{}-{n}", std::process::id()));
+        match fs::create_dir(&dir) {
+            Ok(()) => {
+                let prepared = fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
+                    .map_err(|e| SupportError::io(format!("chmod {}", dir.display()), e))
+                    .and_then(|()| run_as.chown(&dir));
+                if let Err(e) = prepared {
+                    let _ = fs::remove_dir_all(&dir);
+                    return Err(e);
+                }
+                return Ok(dir);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(SupportError::io(format!("creating {}", dir.display()), e)),
+        }
     }
 }

@@ -6,7 +6,6 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::sync::Once;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -110,7 +109,7 @@ impl CrateDbNode {
             "the tests run as root, CrateDB refuses to, and there is neither a `crate` nor a \
              `nobody` OS user to run it as",
         )?;
-        let root = create_root(run_as)?;
+        let root = process::create_root(DIR_PREFIX, run_as)?;
         let heap = std::env::var("CRATEDB_TEST_HEAP").unwrap_or_else(|_| "1g".to_owned());
         let timeout = std::env::var("CRATEDB_TEST_START_TIMEOUT")
             .ok()
@@ -368,27 +367,6 @@ impl Drop for CrateDbNode {
                 "cratedb-integration: could not remove {}: {e}",
                 self.root.display()
             );
-        }
-    }
-}
-
-/// Creates `$TMPDIR/cratedb-node-<pid>-<n>`, owned by the node's OS user.
-fn create_root(run_as: RunAs) -> Result<PathBuf, SupportError> {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::temp_dir();
-    loop {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
-        match fs::create_dir(&dir) {
-            Ok(()) => {
-                if let Err(e) = run_as.chown(&dir) {
-                    let _ = fs::remove_dir_all(&dir);
-                    return Err(e);
-                }
-                return Ok(dir);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(SupportError::io(format!("creating {}", dir.display()), e)),
         }
     }
 }

@@ -8,7 +8,6 @@ use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -134,7 +133,7 @@ impl PgServer {
         pg_process::reap_orphans_once();
         let password = config.password.take().unwrap_or_else(generate_password);
         config.password = Some(password.clone());
-        let root = create_root(run_as)?;
+        let root = process::create_root(DIR_PREFIX, run_as)?;
         // From here on `Drop` cleans up whatever the remaining steps leave.
         let mut server = Self {
             password,
@@ -630,31 +629,6 @@ impl Drop for PgServer {
     }
 }
 
-/// Creates `$TMPDIR/cratedb-pg-<pid>-<n>`, mode 0700, owned by the server's OS user.
-fn create_root(run_as: RunAs) -> Result<PathBuf, SupportError> {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let base = std::env::temp_dir();
-    loop {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
-        match fs::create_dir(&dir) {
-            Ok(()) => {
-                let prepared = fs::set_permissions(&dir, fs::Permissions::from_mode(0o700))
-                    .map_err(|e| SupportError::io(format!("chmod {}", dir.display()), e))
-                    .and_then(|()| run_as.chown(&dir));
-                if let Err(e) = prepared {
-                    let _ = fs::remove_dir_all(&dir);
-                    return Err(e);
-                }
-                return Ok(dir);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(SupportError::io(format!("creating {}", dir.display()), e)),
-        }
-    }
-}
-
-/// 32 random hex digits.
 /// `url` plus `?allow_cleartext_password=true` when `auth` is cleartext [`PgAuth::Password`].
 pub(crate) fn with_cleartext_opt_in(url: String, auth: PgAuth) -> String {
     if auth == PgAuth::Password {
@@ -664,6 +638,7 @@ pub(crate) fn with_cleartext_opt_in(url: String, auth: PgAuth) -> String {
     }
 }
 
+/// 32 random hex digits.
 pub(crate) fn generate_password() -> String {
     let random = |salt: u64| RandomState::new().hash_one((salt, std::process::id()));
     format!("{:016x}{:016x}", random(1), random(2))
