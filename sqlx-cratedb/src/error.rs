@@ -370,6 +370,17 @@ pub(crate) enum ConfigError {
         if *fell_back { " (sslmode=prefer, and the server declined TLS)" } else { "" }
     )]
     CleartextPasswordRefused { host: String, fell_back: bool },
+    /// HTTP: a password or token would be sent over `crate://` without TLS.
+    #[error(
+        "refusing to send the {credential} to {host} over plain HTTP: the connection is not \
+         encrypted and anyone on the path can read it; connect with TLS (`crate+https://` or \
+         `sslmode=require`), or accept the risk with the URL parameter \
+         `allow_cleartext_password=true` or `CrateDbConnectOptions::allow_cleartext_password(true)`"
+    )]
+    PlainHttpCredentialRefused {
+        host: String,
+        credential: &'static str,
+    },
 }
 
 impl From<ConfigError> for sqlx_core::Error {

@@ -30,7 +30,7 @@ fn db_error(err: &sqlx::Error) -> &CrateDbDatabaseError {
 async fn basic_auth_schema_header_and_types_flag_on_every_request() {
     let peer = peer(|_| Reply::Json(200, row_count(1))).await;
     let url = format!(
-        "crate://alice:s%3Acret@{}/app?error_trace=true",
+        "crate://alice:s%3Acret@{}/app?error_trace=true&allow_cleartext_password=true",
         peer.host()
     );
     let pool = pool(&url).await;
@@ -54,7 +54,8 @@ async fn bearer_token_from_the_builder() {
         .host("127.0.0.1", peer.addr.port())
         .username("ignored")
         .token("eyJhbGciOi.x.y")
-        .schema("doc");
+        .schema("doc")
+        .allow_cleartext_password(true);
     let mut conn = opts.connect().await.unwrap();
     sqlx::query("REFRESH TABLE t")
         .execute(&mut conn)
@@ -67,6 +68,64 @@ async fn bearer_token_from_the_builder() {
     assert!(!format!("{conn:?}").contains("eyJhbGciOi"));
     let with_password = opts.clone().password("hunter2");
     assert!(!format!("{with_password:?}").contains("hunter2"));
+}
+
+/// Over plain HTTP a password or token is refused before anything is sent, naming the opt-in
+/// and not the secret; a user without a password (CrateDB's trusted `crate`) needs no opt-in.
+#[tokio::test]
+async fn password_or_token_over_plain_http_needs_the_opt_in() {
+    let peer = peer(|_| Reply::Json(200, row_count(0))).await;
+    let base = CrateDbConnectOptions::new().host("127.0.0.1", peer.addr.port());
+    for (options, credential, secret) in [
+        (
+            base.clone().username("alice").password("Hunter-2-x"),
+            "password",
+            "Hunter-2-x",
+        ),
+        (
+            base.clone().token("eyJhbGciOi.secret.sig"),
+            "token",
+            "eyJhbGciOi",
+        ),
+    ] {
+        let err = options
+            .connect()
+            .await
+            .expect_err("plain HTTP with a secret is refused");
+        let text = format!("{err} {err:?}");
+        assert!(matches!(err, sqlx::Error::Configuration(_)), "{text}");
+        assert!(
+            text.contains(&format!("refusing to send the {credential}")),
+            "{text}"
+        );
+        assert!(text.contains("allow_cleartext_password=true"), "{text}");
+        assert!(!text.contains(secret), "the secret leaks: {text}");
+    }
+    assert!(peer.requests().is_empty(), "nothing may reach the server");
+
+    let url = format!("crate://alice:Hunter-2-x@{}/doc", peer.host());
+    let err = CrateDbConnection::connect(&url).await.unwrap_err();
+    assert!(
+        err.to_string().contains("allow_cleartext_password"),
+        "{err}"
+    );
+
+    let mut conn = base.clone().username("crate").connect().await.unwrap();
+    sqlx::query("REFRESH TABLE t")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let mut conn = base.username("alice").password("").connect().await.unwrap();
+    sqlx::query("REFRESH TABLE t")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // base64("alice:")
+    let last = peer
+        .requests()
+        .pop()
+        .expect("the password-less user was let through");
+    assert_eq!(last.header("authorization"), Some("Basic YWxpY2U6"));
 }
 
 #[tokio::test]

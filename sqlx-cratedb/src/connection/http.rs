@@ -21,7 +21,7 @@ use tokio::time::Instant;
 
 use super::cluster::{READ_ROUNDS, read_retry_pause};
 use crate::error::{ConfigError, CrateDbDatabaseError, ProtocolError};
-use crate::options::CrateDbConnectOptions;
+use crate::options::{CrateDbConnectOptions, CrateDbHost};
 use crate::protocol::http::request::{SQL_PATH, SQL_PATH_TRACE};
 use crate::protocol::http::response::ResponseParser;
 
@@ -190,6 +190,29 @@ fn header(value: &str, what: &str) -> Result<HeaderValue, Error> {
 }
 
 /// True for statuses that mean "this node cannot serve now" (crate-python's list).
+/// Without TLS, a password or token is sent only with `allow_cleartext_password`: Basic and
+/// Bearer headers are readable (and replayable) by anyone on the path. A user without a
+/// password (CrateDB's `crate` on loopback) has nothing to protect and is let through.
+fn refuse_plain_http_credentials(options: &CrateDbConnectOptions) -> Result<(), Error> {
+    if options.tls || options.allow_cleartext_password {
+        return Ok(());
+    }
+    let credential = if options.token.is_some() {
+        "token"
+    } else if options.password.as_deref().is_some_and(|p| !p.is_empty()) {
+        "password"
+    } else {
+        return Ok(());
+    };
+    let host = options
+        .hosts
+        .iter()
+        .map(CrateDbHost::authority)
+        .collect::<Vec<_>>()
+        .join(",");
+    Err(ConfigError::PlainHttpCredentialRefused { host, credential }.into())
+}
+
 fn is_failover_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504 | 509)
 }
@@ -234,6 +257,7 @@ impl Transport {
                     .map_err(|e| ConfigError::Url(e.to_string()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        refuse_plain_http_credentials(options)?;
         let auth = if let Some(token) = &options.token {
             Some(header(&format!("Bearer {token}"), "token")?)
         } else if let Some(user) = &options.username {

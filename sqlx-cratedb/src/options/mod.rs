@@ -113,7 +113,7 @@ pub struct CrateDbConnectOptions {
     pub(crate) tls: bool,
     /// pgwire `sslmode=prefer`: continue without TLS when the server declines it.
     pub(crate) tls_fallback: bool,
-    /// pgwire: send a cleartext password over a connection without TLS.
+    /// Send a password (HTTP Basic, pgwire cleartext) or a token over a connection without TLS.
     pub(crate) allow_cleartext_password: bool,
     pub(crate) fetch_size: u32,
     pub(crate) statement_cache_capacity: usize,
@@ -257,12 +257,14 @@ impl CrateDbConnectOptions {
         self
     }
 
-    /// pgwire: lets the driver answer a cleartext password request (CrateDB's only password
-    /// method) over a connection without TLS, where anyone on the path can read the password.
+    /// Lets the driver send a password or token over a connection without TLS, where anyone
+    /// on the path can read it: over HTTP (`crate://`) the `Authorization: Basic` or `Bearer`
+    /// header, over pgwire the answer to a cleartext password request (CrateDB's only password
+    /// method).
     ///
     /// Off by default: the connection then fails with `Error::Configuration` naming this
-    /// option. Over TLS, and for users the server trusts (CrateDB's `crate` on loopback, no
-    /// password asked), it is not needed. Same as the URL parameter
+    /// option, before the secret is sent. Over TLS, and for users without a password
+    /// (CrateDB's `crate` on loopback), it is not needed. Same as the URL parameter
     /// `allow_cleartext_password=true`.
     pub fn allow_cleartext_password(mut self, allow: bool) -> Self {
         self.allow_cleartext_password = allow;

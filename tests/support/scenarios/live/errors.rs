@@ -267,9 +267,9 @@ pub(super) async fn wrong_password_is_an_authentication_error_without_the_passwo
     )
     .await;
     let options = target.options().clone().username(&user);
-    if target.transport() == Transport::PgWire && !options.is_tls() {
-        // CrateDB's pgwire asks for a cleartext password, which the driver sends without TLS
-        // only when told to: refused first, naming the opt-in, without the password.
+    if !options.is_tls() {
+        // Without TLS the driver sends a password (HTTP Basic; pgwire's cleartext password
+        // request) only when told to: refused first, naming the opt-in, without the password.
         let err = CrateDbConnection::connect_with(&options.clone().password(bad))
             .await
             .expect_err("a cleartext password without TLS needs the opt-in");
