@@ -221,3 +221,57 @@ async fn read_request(stream: &mut tokio::net::TcpStream) -> Option<Value> {
     }
     serde_json::from_slice(&body).ok()
 }
+
+/// A pgwire server that floods small messages while the client is still writing a bulk batch
+/// (and reads nothing more): the client buffers at most `max_message_size` of them, then fails
+/// with an error naming that cap, instead of buffering whatever the server sends until the
+/// request timeout ends the write.
+#[tokio::test]
+async fn pgwire_server_flooding_during_a_bulk_write_is_capped() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let len = stream.read_u32().await.unwrap();
+        let mut startup = vec![0; usize::try_from(len).unwrap() - 4];
+        stream.read_exact(&mut startup).await.unwrap();
+        let mut out = pg_message(b'R', &0i32.to_be_bytes());
+        out.extend(pg_message(b'S', b"crate_version\x006.4.3\x00"));
+        out.extend(pg_message(b'Z', b"I"));
+        stream.write_all(&out).await.unwrap();
+        // The first bytes of the bulk batch, then no more reading: 32 MiB of small messages.
+        let mut head = [0u8; 5];
+        stream.read_exact(&mut head).await.unwrap();
+        let flood = pg_message(b'S', b"flood\x00x\x00").repeat(4096);
+        for _ in 0..(32 << 20) / flood.len() {
+            if stream.write_all(&flood).await.is_err() {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_mins(1)).await;
+    });
+    let options = CrateDbConnectOptions::new()
+        .host("127.0.0.1", port)
+        .protocol(sqlx_cratedb::CrateDbProtocol::PgWire)
+        .username("crate")
+        .max_message_size(64 * 1024)
+        .request_timeout(Some(Duration::from_secs(20)));
+    let mut conn = sqlx::ConnectOptions::connect(&options).await.unwrap();
+    let big = "x".repeat(64 * 1024);
+    let rows: Vec<_> = (0..256)
+        .map(|i| CrateDbArguments::default().bind(i).bind(big.clone()))
+        .collect();
+    let err = conn
+        .execute_bulk("INSERT INTO t (id, v) VALUES ($1, $2)", rows)
+        .await
+        .expect_err("the flood must end the call");
+    let text = err.to_string();
+    assert!(text.contains("max_message_size"), "{text}");
+}
+
+fn pg_message(tag: u8, body: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
+    out.extend_from_slice(body);
+    out
+}

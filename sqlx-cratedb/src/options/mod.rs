@@ -330,7 +330,8 @@ impl CrateDbConnectOptions {
 
     /// The largest message the driver accepts from the server (default 64 MiB, at least 1 KiB;
     /// URL parameter `max_message_size`, in bytes). pgwire: one backend message (a `DataRow`
-    /// is one row), checked against its length header before anything is allocated. HTTP: one
+    /// is one row), checked against its length header before anything is allocated, and
+    /// what the server sends while a bulk batch is still being written. HTTP: one
     /// row, header value or bulk item of the streamed response body (the body as a whole is
     /// not limited). A larger one fails the query with a protocol error instead of growing a
     /// buffer to whatever size the server names.

@@ -369,7 +369,8 @@ async fn read_then_write(
 }
 
 /// Finishes a write while buffering whatever the server sends meanwhile (the replies to what
-/// is being written), so that the server never blocks on a full socket.
+/// is being written), so that the server never blocks on a full socket; at most
+/// `max_message_size` of it.
 async fn finish_write<F>(mut write: std::pin::Pin<&mut F>, reader: &mut Reader) -> Result<(), Error>
 where
     F: Future<Output = Result<(), Error>>,
@@ -377,7 +378,7 @@ where
     loop {
         tokio::select! {
             w = &mut write => return w,
-            r = reader.fill() => r?,
+            r = reader.fill_while_writing() => r?,
         }
     }
 }

@@ -229,6 +229,21 @@ impl Reader {
         Ok(())
     }
 
+    /// [`fill`](Self::fill) while a write is still going on, when nothing takes messages off
+    /// the buffer: more than `max_message_size` buffered is a protocol error, so that a server
+    /// sending without end cannot grow the buffer without bound.
+    pub(crate) async fn fill_while_writing(&mut self) -> Result<(), Error> {
+        if self.rbuf.len() >= self.max_message_size {
+            return Err(ProtocolError::PgMessage(format!(
+                "the server sent more than max_message_size ({} bytes) while a request was \
+                 still being written",
+                self.max_message_size
+            ))
+            .into());
+        }
+        self.fill().await
+    }
+
     /// The next message when it is a `DataRow` that is complete in the buffer: its column
     /// count and its values. No I/O; `None` otherwise (see [`split_data_row`]).
     #[inline]
