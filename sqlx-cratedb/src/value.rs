@@ -65,6 +65,15 @@ impl<'r> CrateDbValueRef<'r> {
         self.raw
     }
 
+    /// How to read [`as_bytes`](Self::as_bytes): `true` when they are raw JSON (a number,
+    /// `true` / `false`, a quoted string, an array or an object), `false` when they are the
+    /// unescaped content of a text value, or the value is NULL. Both transports deliver
+    /// values in this one shape, so a reader working on the raw bytes (such as the Arrow
+    /// reader of `sqlx-cratedb-arrow`) needs no per-transport code.
+    pub fn is_json(&self) -> bool {
+        self.format == ValueFormat::Json
+    }
+
     /// A decode error naming the CrateDB type, the Rust type and the value.
     pub(crate) fn error(
         &self,
@@ -164,5 +173,19 @@ impl Value for CrateDbValue {
 
     fn is_null(&self) -> bool {
         self.format == ValueFormat::Null
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn is_json_tells_raw_json_from_text_content_and_null() {
+        let text = CrateDbTypeInfo::Text;
+        assert!(CrateDbValueRef::new(&text, b"\"a\"", ValueFormat::Json).is_json());
+        assert!(!CrateDbValueRef::new(&text, b"a", ValueFormat::Text).is_json());
+        // A JSON `null` is NULL, not JSON.
+        assert!(!CrateDbValueRef::new(&text, b"null", ValueFormat::Json).is_json());
     }
 }
