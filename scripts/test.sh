@@ -2,7 +2,8 @@
 # The one set-up-and-test command (README "Testing"; `.ci/run` calls it).
 #
 # Rings run here (architecture.md §3): golden SQL and the crates' own tests, CrateDB's grammar
-# over every SQL string the golden tests produced, the driver's protocol-peer tests, doctests,
+# over every SQL string the golden tests produced, CrateDB's lexer over the adversarial pairs
+# (each payload one identifier or literal), the driver's protocol-peer tests, doctests,
 # lints and docs. Prerequisites are installed or required: with CI=true a missing one fails.
 set -euo pipefail
 
@@ -57,7 +58,11 @@ done
 step "CrateDB grammar over every SQL string the tests produced"
 "$python" scripts/grammar/check_sql.py --corpus "$corpus" --min-count 150
 
-step "grammar harness self-test (it must reject bad SQL)"
+step "CrateDB's lexer over the adversarial pairs: each payload stays one identifier or literal"
+"$python" scripts/grammar/check_tokens.py --corpus "$corpus" \
+    --min-pairs 10000 --min-surfaces 120 --min-payloads 115
+
+step "grammar harness self-test (it must reject bad SQL and token-changing pairs)"
 bash scripts/grammar/self_test.sh
 
 step "cargo doc (warnings are errors)"

@@ -38,7 +38,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DEFAULT_CORPUS = "target/sql-corpus"
@@ -177,6 +177,28 @@ class Entry:
     strict: bool = False  # some occurrence had no min_version, or one the grammar covers
 
 
+def read_json_lines(path: Path) -> Iterator[Tuple[str, dict]]:
+    """Each non-blank line of a JSON Lines file as (``file:line``, object); UsageError if a line
+    is not a JSON object or the file cannot be read."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: cannot read: {exc}") from exc
+    # JSON Lines are split on \n only: str.splitlines() would also split inside a JSON
+    # string at U+2028/U+2029, which JSON encoders leave unescaped.
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{where}: malformed JSON: {exc}") from exc
+        if not isinstance(obj, dict):
+            raise UsageError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        yield where, obj
+
+
 def load_corpus(corpus: Path, grammar_version: str) -> Tuple[Dict[Tuple[str, str], Entry], int, int]:
     if not corpus.exists():
         raise UsageError(f"corpus directory not found: {corpus}")
@@ -187,22 +209,7 @@ def load_corpus(corpus: Path, grammar_version: str) -> Tuple[Dict[Tuple[str, str
     lines = 0
     gv = version_tuple(grammar_version)
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"{path}: cannot read: {exc}") from exc
-        # JSON Lines are split on \n only: str.splitlines() would also split inside a JSON
-        # string at U+2028/U+2029, which JSON encoders leave unescaped.
-        for lineno, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise UsageError(f"{where}: malformed JSON: {exc}") from exc
-            if not isinstance(obj, dict):
-                raise UsageError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+        for where, obj in read_json_lines(path):
             source, sql, expect = obj.get("source"), obj.get("sql"), obj.get("expect")
             if not isinstance(source, str):
                 raise UsageError(f"{where}: \"source\" must be a string")

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Self-test of the grammar harness: proves check_sql.py cannot pass vacuously. It builds temporary
-# corpora and checks check_sql.py's exit code and output for each:
+# Self-test of the grammar harness: proves check_sql.py and check_tokens.py cannot pass vacuously.
+# It builds temporary corpora and checks each script's exit code and output:
 #   all-good corpus -> 0; a statement expected valid that is invalid -> 1, named; empty corpus -> 1;
 #   an `expect: invalid` statement that parses -> 1, named; usage errors -> 2; and more.
+#   check_tokens.py: good pairs -> 0; a payload that changes the token types (breaks out of its
+#   identifier or literal), changes another token, is not carried whole, or makes the statement
+#   unparsable -> 1, named; too few pairs/surfaces/payloads -> 1; usage errors -> 2.
 # Prints `grammar self-test: N passed, M failed`; exits non-zero on any failure.
 #
 #   bash scripts/grammar/self_test.sh
@@ -27,16 +30,20 @@ bad() {
     printf '%s\n' "$OUT" | sed 's/^/      | /'
 }
 
-# run NAME CORPUS_DIR [ARGS...]: runs check_sql.py, keeps stdout+stderr in OUT and the exit code in RC.
-run() {
-    local name="$1" dir="$2"
-    shift 2
+# run_script SCRIPT NAME CORPUS_DIR [ARGS...]: runs SCRIPT on the corpus, keeps stdout+stderr in OUT
+# and the exit code in RC.
+run_script() {
+    local script="$1" name="$2" dir="$3"
+    shift 3
     set +e
-    OUT="$(PYTHONDONTWRITEBYTECODE=1 "$PY" "$CHECK" --corpus "$dir" "$@" 2>&1)"
+    OUT="$(PYTHONDONTWRITEBYTECODE=1 "$PY" "$script" --corpus "$dir" "$@" 2>&1)"
     RC=$?
     set -e
     CUR="$name"
 }
+
+# run NAME CORPUS_DIR [ARGS...]: runs check_sql.py.
+run() { run_script "$CHECK" "$@"; }
 
 expect_rc() {
     if [[ "$RC" == "$1" ]]; then ok "$CUR: exit $1"; else bad "$CUR: exit $RC, expected $1"; fi
@@ -169,6 +176,83 @@ EOF
 run "bad expect value" "$TMP/bad_expect"
 expect_rc 2
 expect_out "$TMP/bad_expect/a.jsonl:1: \"expect\" must be \"valid\" or \"invalid\""
+
+# ---- check_tokens.py: (benign, adversarial) pairs ------------------------------------------------
+TOKENS="$SCRIPT_DIR/check_tokens.py"
+
+# run_tokens NAME CORPUS_DIR [ARGS...]: runs check_tokens.py.
+run_tokens() { run_script "$TOKENS" "$@"; }
+
+# pair DIR SURFACE TOKEN PAYLOAD BENIGN_PAYLOAD BENIGN_SQL SQL: appends one pair to DIR/p.pairs.
+pair() {
+    mkdir -p "$1"
+    "$PY" -c 'import json,sys; k=("surface","token","payload","benign_payload","benign","sql"); print(json.dumps(dict(zip(k, sys.argv[1:]))))' \
+        "${@:2}" >>"$1/p.pairs"
+}
+
+good_pairs() {
+    pair "$1" "select column" identifier 'x" FROM secrets --' benign_name \
+        'SELECT "benign_name" FROM "t"' 'SELECT "x"" FROM secrets --" FROM "t"'
+    pair "$1" "where value" literal "x' OR '1'='1" benign_name \
+        "SELECT \"c\" FROM \"t\" WHERE \"c\" = 'benign_name'" "SELECT \"c\" FROM \"t\" WHERE \"c\" = 'x'' OR ''1''=''1'"
+    pair "$1" "set name" setting 'a"b' benign.name 'SET "benign.name" TO 1' 'SET "a""b" TO 1'
+}
+
+good_pairs "$TMP/t_good"
+run_tokens "token pairs: all good" "$TMP/t_good"
+expect_rc 0
+expect_out "3 pair(s), 3 surface(s), 3 payload(s)"
+expect_line '^token check: 3 passed, 0 failed$'
+
+for case in \
+    'breakout|identifier|x" FROM secrets --|SELECT "benign_name" FROM "t"|SELECT "x" FROM secrets --" FROM "t"|token types differ at token 4: IDENTIFIER where the benign statement has QUOTED_IDENTIFIER' \
+    'literal_breakout|literal|x'"'"' OR 1=1 --|SELECT 1 WHERE "c" = '"'"'benign_name'"'"'|SELECT 1 WHERE "c" = '"'"'x'"'"' OR 1=1 --'"'"'|token types differ at token' \
+    'bare_identifier|identifier|abc|SELECT "benign_name" FROM "t"|SELECT abc FROM "t"|token types differ at token 2: IDENTIFIER where the benign statement has QUOTED_IDENTIFIER' \
+    'other_token|identifier|x|SELECT "benign_name" FROM "t"|SELECT "benign_name" FROM "u"|a token other than the identifier changed' \
+    'not_the_payload|identifier|x"y|SELECT "benign_name" FROM "t"|SELECT "xy" FROM "t"|carries' \
+    'unchanged|literal|p|SELECT '"'"'benign_name'"'"'|SELECT '"'"'benign_name'"'"'|no token carries the payload' \
+    'unparsable|identifier|x|SELECT FROM "benign_name"|SELECT FROM "x"|does not parse' \
+    'lexer_error|literal|x|SELECT '"'"'benign_name'"'"'|SELECT '"'"'x|does not lex'; do
+    IFS='|' read -r tag kind payload benign sql msg <<<"$case"
+    rm -rf "$TMP/t_$tag"
+    good_pairs "$TMP/t_$tag"
+    pair "$TMP/t_$tag" "bad::$tag" "$kind" "$payload" benign_name "$benign" "$sql"
+    run_tokens "token pairs: $tag" "$TMP/t_$tag"
+    expect_rc 1
+    expect_out "FAIL [bad::$tag]"
+    expect_out "$msg"
+    expect_line '^token check: 3 passed, 1 failed$'
+done
+
+mkdir -p "$TMP/t_empty"
+run_tokens "token pairs: empty corpus" "$TMP/t_empty"
+expect_rc 1
+expect_out "holds 0 pair(s), fewer than the minimum 1"
+expect_line '^token check: 0 passed, 3 failed$'
+
+run_tokens "token pairs: below --min-pairs" "$TMP/t_good" --min-pairs 4
+expect_rc 1
+expect_out "holds 3 pair(s), fewer than the minimum 4"
+run_tokens "token pairs: below --min-surfaces" "$TMP/t_good" --min-surfaces 4
+expect_rc 1
+expect_out "holds 3 surface(s), fewer than the minimum 4"
+run_tokens "token pairs: below --min-payloads" "$TMP/t_good" --min-payloads 4
+expect_rc 1
+expect_out "holds 3 payload(s), fewer than the minimum 4"
+
+run_tokens "token pairs: missing corpus" "$TMP/t_missing"
+expect_rc 2
+expect_out "corpus directory not found"
+mkdir -p "$TMP/t_bad_kind"
+pair "$TMP/t_bad_kind" s keyword p b 'SELECT 1' 'SELECT 1'
+run_tokens "token pairs: bad token kind" "$TMP/t_bad_kind"
+expect_rc 2
+expect_out '"token" must be one of identifier, literal, setting'
+mkdir -p "$TMP/t_malformed"
+printf '{"surface": "s"\n' >"$TMP/t_malformed/a.pairs"
+run_tokens "token pairs: malformed line" "$TMP/t_malformed"
+expect_rc 2
+expect_out "$TMP/t_malformed/a.pairs:1: malformed JSON"
 
 echo "grammar self-test: $passed passed, $failed failed"
 [[ "$failed" == 0 ]]

@@ -75,6 +75,9 @@ pub enum Unsupported {
     TableOption,
     /// sea-query's `Table::alter()` statement.
     TableAlter,
+    /// sea-query's `Table::rename()` statement: sea-query keeps its table names private, so
+    /// they cannot be checked.
+    TableRename,
     /// `DROP TABLE` of several tables, or with `CASCADE` / `RESTRICT`.
     DropTableOptions,
     /// A table reference with an alias or a subquery where only a plain table name fits.
@@ -117,6 +120,7 @@ impl Unsupported {
             Self::Truncate => "TRUNCATE TABLE".into(),
             Self::TableOption => "MySQL table options (ENGINE, COLLATE, CHARSET)".into(),
             Self::TableAlter => "sea-query's ALTER TABLE statement".into(),
+            Self::TableRename => "sea-query's RENAME TABLE statement".into(),
             Self::DropTableOptions => {
                 "DROP TABLE of several tables or with CASCADE/RESTRICT".into()
             }
@@ -172,6 +176,7 @@ impl Unsupported {
             Self::Truncate => "DELETE FROM the table, or drop and recreate it",
             Self::TableOption => "sea_cratedb::TableOptions (WITH parameters)",
             Self::TableAlter => "sea_cratedb::AlterTable",
+            Self::TableRename => "sea_cratedb::AlterTable::rename_to",
             Self::DropTableOptions => "one sea_cratedb::DropTable statement per table",
             Self::TableRefInDdl => "a plain, optionally schema-qualified table name",
             Self::Operator(_) => "a CrateDB function or operator (see sea_cratedb::expr)",

@@ -217,18 +217,22 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
-/// Writes a setting or parameter name: bare when it is a plain lower-case identifier that is not
-/// a reserved word, double-quoted otherwise. An empty or control-character name is reported.
-pub(crate) fn write_setting_name(name: &str, sql: &mut impl Write) {
-    let plain = name
-        .chars()
+/// Whether a setting or parameter name is written bare: a plain lower-case identifier that is
+/// not a reserved word (such a name is never invalid).
+pub(crate) fn is_plain_setting_name(name: &str) -> bool {
+    name.chars()
         .next()
         .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&name);
-    if plain {
+        && !RESERVED.contains(&name)
+}
+
+/// Writes a setting or parameter name: bare when it is plain ([`is_plain_setting_name`]),
+/// double-quoted otherwise. An empty or control-character name is reported.
+pub(crate) fn write_setting_name(name: &str, sql: &mut impl Write) {
+    if is_plain_setting_name(name) {
         let _ = sql.write_str(name);
     } else {
         write_checked_identifier(name, sql);

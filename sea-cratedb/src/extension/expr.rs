@@ -13,7 +13,7 @@ pub use super::path::{Path, Subscript, path};
 use crate::{
     CrateType,
     extension::table::{ParamValue, write_param_value},
-    name::{write_setting_name, write_string_literal},
+    name::{is_plain_setting_name, write_string_literal},
 };
 
 /// Subscripts any expression: `expr['k'][1]`.
@@ -285,29 +285,36 @@ impl From<Match> for Expr {
         }
         exprs.push(m.query.unwrap_or_else(|| Expr::val("")));
         let _ = write!(template, ", ${})", exprs.len());
-        let mut tail = String::new();
         // CrateDB's grammar needs `USING <type>` before `WITH (…)`; `best_fields` is the default.
         let kind = m
             .kind
             .or((!m.options.is_empty()).then_some(MatchType::BestFields));
         if let Some(match_type) = kind {
-            tail.push_str(" USING ");
-            tail.push_str(match_type.as_sql());
+            template.push_str(" USING ");
+            template.push_str(match_type.as_sql());
         }
         if !m.options.is_empty() {
-            tail.push_str(" WITH (");
+            template.push_str(" WITH (");
             for (i, (name, value)) in m.options.iter().enumerate() {
                 if i > 0 {
-                    tail.push_str(", ");
+                    template.push_str(", ");
                 }
-                write_setting_name(name, &mut tail);
-                tail.push_str(" = ");
-                write_param_value(value, &mut tail);
+                // A name that needs quoting renders as a column name does: one quoted
+                // identifier, checked when the statement is rendered. Values are literal SQL
+                // text, never template text (a `$1` inside stays in its literal).
+                if is_plain_setting_name(name) {
+                    template.push_str(name);
+                } else {
+                    exprs.push(Expr::col(name.clone()));
+                    let _ = write!(template, "${}", exprs.len());
+                }
+                let mut literal = String::new();
+                write_param_value(value, &mut literal);
+                exprs.push(Expr::cust(literal));
+                let _ = write!(template, " = ${}", exprs.len());
             }
-            tail.push(')');
+            template.push(')');
         }
-        exprs.push(Expr::cust(tail));
-        let _ = write!(template, "${}", exprs.len());
         Expr::cust_with_exprs(template, exprs)
     }
 }

@@ -107,21 +107,25 @@ impl DropView {
     ///
     /// # Errors
     ///
-    /// [`StatementError::EmptyList`] when no view is named.
+    /// [`StatementError::EmptyList`] when no view is named; [`StatementError::Sql`] with
+    /// [`Error::InvalidName`](crate::Error::InvalidName) for an empty name or one with a control
+    /// character.
     pub fn try_to_string(&self) -> Result<String, StatementError> {
         if self.names.is_empty() {
             return Err(StatementError::EmptyList("DROP VIEW"));
         }
-        let mut sql = String::from("DROP VIEW ");
-        if self.if_exists {
-            sql.push_str("IF EXISTS ");
-        }
-        for (i, name) in self.names.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
+        checked(|sql| {
+            sql.push_str("DROP VIEW ");
+            if self.if_exists {
+                sql.push_str("IF EXISTS ");
             }
-            write_table_name(name, &mut sql);
-        }
-        Ok(sql)
+            for (i, name) in self.names.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                write_table_name(name, sql);
+            }
+            Ok(())
+        })
     }
 }
