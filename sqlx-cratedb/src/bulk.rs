@@ -53,6 +53,7 @@ pub struct CrateDbBulkResult {
     pub(crate) rows: Vec<CrateDbBulkRow>,
     pub(crate) requests: usize,
     pub(crate) request_error: Option<String>,
+    pub(crate) server_duration: Option<std::time::Duration>,
 }
 
 impl CrateDbBulkResult {
@@ -101,6 +102,12 @@ impl CrateDbBulkResult {
     /// encoded after a request was sent: that error's message.
     pub fn request_error(&self) -> Option<&str> {
         self.request_error.as_deref()
+    }
+
+    /// The time CrateDB spent on the requests that answered, summed (each HTTP response's
+    /// `duration`); `None` over pgwire, which carries no timing, or when no request answered.
+    pub fn server_duration(&self) -> Option<std::time::Duration> {
+        self.server_duration
     }
 }
 
@@ -236,6 +243,10 @@ impl CrateDbConnection {
         match self.bulk_request(body, first_index, count).await {
             Ok(items) => {
                 result.rows.extend(items);
+                result.server_duration = crate::connection::timing::add(
+                    result.server_duration,
+                    self.last_server_duration(),
+                );
                 Ok(true)
             }
             Err((error, sent)) => {

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use sqlx_core::error::Error;
 use tokio::time::Instant;
 
 use super::cluster::{READ_ROUNDS, read_retry_pause};
+use super::timing::LastServerDuration;
 use crate::error::{ConfigError, CrateDbDatabaseError, ProtocolError};
 use crate::options::{CrateDbConnectOptions, CrateDbHost};
 use crate::protocol::http::request::{SQL_PATH, SQL_PATH_TRACE};
@@ -41,6 +43,8 @@ pub(crate) struct Transport {
     uris: Vec<http::Uri>,
     auth: Option<HeaderValue>,
     schema: Option<HeaderValue>,
+    /// The server duration of the last response read to its end.
+    pub(crate) last_duration: Arc<LastServerDuration>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -59,6 +63,8 @@ pub(crate) struct HttpResponse {
     timer: Option<Pin<Box<tokio::time::Sleep>>>,
     /// The largest row, header value or bulk item read from the body (`max_message_size`).
     pub(crate) max_message_size: usize,
+    /// Where the server duration goes once the body was read to its end.
+    pub(crate) last_duration: Option<Arc<LastServerDuration>>,
 }
 
 fn timed_out() -> Error {
@@ -75,6 +81,7 @@ impl HttpResponse {
             body,
             timer: deadline.map(|d| Box::pin(tokio::time::sleep_until(d))),
             max_message_size: crate::options::DEFAULT_MAX_MESSAGE_SIZE,
+            last_duration: None,
         }
     }
 
@@ -284,6 +291,7 @@ impl Transport {
             uris,
             auth,
             schema: default_schema,
+            last_duration: Arc::default(),
         })
     }
 
@@ -293,6 +301,8 @@ impl Transport {
         body: &Bytes,
         gzip: bool,
     ) -> Result<Request<Full<Bytes>>, Error> {
+        // Until this request's answer was read, there is no "last" duration.
+        self.last_duration.set(None);
         let mut req = Request::post(self.uris[host].clone())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json");
@@ -322,6 +332,7 @@ impl Transport {
     ) -> HttpResponse {
         let mut response = HttpResponse::new(status, body, deadline);
         response.max_message_size = self.options.max_message_size;
+        response.last_duration = Some(Arc::clone(&self.last_duration));
         response
     }
 

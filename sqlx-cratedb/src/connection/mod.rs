@@ -7,6 +7,7 @@ pub(crate) mod http;
 #[cfg(feature = "pgwire")]
 pub(crate) mod pgwire;
 pub(crate) mod stream;
+pub mod timing;
 mod tls;
 
 use std::fmt::{self, Debug, Formatter};
@@ -159,6 +160,19 @@ impl CrateDbConnection {
             Transport::Http(_) => true,
             #[cfg(feature = "pgwire")]
             Transport::Pg(pg) => pg.crate_version().is_some(),
+        }
+    }
+
+    /// The `duration` CrateDB reported for the last HTTP response this connection read to its
+    /// end: the server's own time for the statement, without network and client time. Set for
+    /// every statement, including `fetch` streams (whose rows carry no timing); `None` before
+    /// the first response, when the server sent no duration, and always over pgwire, which has
+    /// no server timing. See [`timing`] for the tracing event.
+    pub fn last_server_duration(&self) -> Option<std::time::Duration> {
+        match &self.transport {
+            Transport::Http(http) => http.last_duration.get(),
+            #[cfg(feature = "pgwire")]
+            Transport::Pg(_) => None,
         }
     }
 

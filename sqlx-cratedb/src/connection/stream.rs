@@ -23,6 +23,8 @@ pub(crate) struct ResultReader {
     pending: VecDeque<RawRow>,
     finished: bool,
     received: usize,
+    /// Bulk items read so far (for the timing event).
+    bulk_items: usize,
 }
 
 impl ResultReader {
@@ -38,6 +40,7 @@ impl ResultReader {
             pending: VecDeque::new(),
             finished: false,
             received: 0,
+            bulk_items: 0,
         })
     }
 
@@ -151,12 +154,23 @@ impl ResultReader {
                     }
                     self.finished = true;
                     let rowcount = self.parser.rowcount.ok_or(ProtocolError::NoResult)?;
-                    return Poll::Ready(Ok(Some(Either::Left(CrateDbQueryResult::from_rowcount(
-                        rowcount,
-                    )))));
+                    let duration = self.finish_timing(0);
+                    return Poll::Ready(Ok(Some(Either::Left(
+                        CrateDbQueryResult::from_rowcount(rowcount).with_server_duration(duration),
+                    ))));
                 }
             }
         }
+    }
+
+    /// The server duration of a finished response: recorded on the connection and traced.
+    fn finish_timing(&mut self, bulk_items: usize) -> Option<std::time::Duration> {
+        let duration = self.parser.duration.and_then(super::timing::from_millis);
+        if let Some(last) = &self.response.last_duration {
+            last.set(duration);
+        }
+        super::timing::trace(duration, self.parser.rowcount, bulk_items);
+        duration
     }
 
     /// Reads (and checks) the rest of a response whose first row was all the caller wanted, so
@@ -176,7 +190,10 @@ impl ResultReader {
         loop {
             match self.parser.next_event()? {
                 None => self.fill().await?,
-                Some(Event::BulkItem(item)) => return Ok(Some(item)),
+                Some(Event::BulkItem(item)) => {
+                    self.bulk_items += 1;
+                    return Ok(Some(item));
+                }
                 Some(Event::Row(_)) => return Err(ProtocolError::NoResult.into()),
                 Some(Event::End) => {
                     if let Some(err) = self.parser.error.take() {
@@ -189,6 +206,7 @@ impl ResultReader {
                     if !self.parser.saw_results {
                         return Err(ProtocolError::NoResult.into());
                     }
+                    self.finish_timing(self.bulk_items);
                     return Ok(None);
                 }
             }
