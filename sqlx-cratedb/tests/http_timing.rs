@@ -29,7 +29,10 @@ fn timed(rec: &Recorded) -> Reply {
         "INSERT INTO t (x) VALUES ($1)" => {
             let n = rec.body["bulk_args"].as_array().unwrap().len();
             let results: Vec<_> = (0..n).map(|_| json!({"rowcount": 1})).collect();
-            Reply::Json(200, json!({"cols": [], "duration": 2.0, "results": results}))
+            Reply::Json(
+                200,
+                json!({"cols": [], "duration": 2.0, "results": results}),
+            )
         }
         other => panic!("unexpected statement {other}"),
     }

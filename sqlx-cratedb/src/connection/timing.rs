@@ -42,7 +42,9 @@ impl LastServerDuration {
     /// Records the duration of a finished response (`None`: the server sent none).
     pub(crate) fn set(&self, duration: Option<Duration>) {
         let nanos = duration.map_or(NONE, |d| {
-            u64::try_from(d.as_nanos()).unwrap_or(NONE - 1).min(NONE - 1)
+            u64::try_from(d.as_nanos())
+                .unwrap_or(NONE - 1)
+                .min(NONE - 1)
         });
         self.0.store(nanos, Ordering::Relaxed);
     }
