@@ -339,7 +339,7 @@ pub(crate) enum EncodeError {
     U64OutOfRange(u64),
     #[error("cannot encode value as JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[cfg(feature = "chrono")]
+    #[cfg(any(feature = "chrono", feature = "time"))]
     #[error("date/time value is out of CrateDB's millisecond range")]
     TimeOutOfRange,
 }

@@ -147,8 +147,19 @@ impl<T> CrateDbHasArrayType for sqlx_core::types::Json<T> {}
 #[cfg(feature = "chrono")]
 element!(
     chrono::DateTime<chrono::Utc>,
+    chrono::DateTime<chrono::FixedOffset>,
     chrono::NaiveDateTime,
-    chrono::NaiveDate
+    chrono::NaiveDate,
+    chrono::NaiveTime
+);
+#[cfg(feature = "chrono-tz")]
+element!(chrono::DateTime<chrono_tz::Tz>);
+#[cfg(feature = "time")]
+element!(
+    time::OffsetDateTime,
+    time::PrimitiveDateTime,
+    time::Date,
+    time::Time
 );
 #[cfg(feature = "uuid")]
 element!(uuid::Uuid);

@@ -19,6 +19,8 @@ mod ip;
 #[cfg(feature = "json")]
 mod json;
 mod str;
+#[cfg(feature = "time")]
+mod time;
 mod timetz;
 #[cfg(feature = "uuid")]
 mod uuid;
@@ -129,6 +131,28 @@ macro_rules! impl_type {
     };
 }
 pub(crate) use impl_type;
+
+/// Decoding from raw JSON and encoding to it, for the unit tests of the type modules.
+#[cfg(test)]
+pub(crate) mod test_values {
+    use sqlx_core::decode::Decode;
+    use sqlx_core::encode::{Encode, IsNull};
+
+    use super::{CrateDbTypeInfo, CrateDbValueRef, ValueFormat};
+    use crate::{CrateDb, CrateDbArgumentBuffer};
+
+    /// `raw` JSON of a column of type `ty`, decoded as `T` (panics on failure).
+    pub(crate) fn decode<T: for<'r> Decode<'r, CrateDb>>(ty: &CrateDbTypeInfo, raw: &str) -> T {
+        T::decode(CrateDbValueRef::new(ty, raw.as_bytes(), ValueFormat::Json)).unwrap()
+    }
+
+    /// The JSON `value` encodes to (panics on failure or NULL).
+    pub(crate) fn encode<'q, T: Encode<'q, CrateDb>>(value: &T) -> String {
+        let mut buf = CrateDbArgumentBuffer::default();
+        assert!(matches!(value.encode_by_ref(&mut buf).unwrap(), IsNull::No));
+        String::from_utf8(buf.as_bytes().to_vec()).unwrap()
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,7 @@
 mod scalars;
 mod structured;
 mod time;
+mod zones;
 
 use std::fmt::Debug;
 
@@ -40,6 +41,7 @@ use time::{
     dates_timetz_and_intervals_are_cast_only_and_round_trip_as_parameters,
     timestamps_before_1970_far_future_and_sub_millisecond,
 };
+use zones::zones_are_instants_and_time_with_time_zone_keeps_its_offset;
 
 /// The scenarios of this group.
 pub(super) const SCENARIOS: &[Scenario] = &[
@@ -52,6 +54,7 @@ pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(booleans_round_trip),
     scenario!(timestamps_before_1970_far_future_and_sub_millisecond),
     scenario!(dates_timetz_and_intervals_are_cast_only_and_round_trip_as_parameters),
+    scenario!(zones_are_instants_and_time_with_time_zone_keeps_its_offset),
     scenario!(ip_v4_and_v6_round_trip),
     scenario!(bit_n_round_trips_and_rejects_other_lengths),
     scenario!(geo_points_at_the_limits_and_geo_shapes_as_wkt_and_geojson),
