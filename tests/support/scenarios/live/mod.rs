@@ -11,6 +11,7 @@ use super::Scenario;
 mod bulk;
 mod ddl;
 mod errors;
+mod injection;
 mod migrations;
 mod queries;
 mod streaming;
@@ -27,6 +28,7 @@ pub const LIVE_GROUPS: &[(&str, &[Scenario])] = &[
     ("errors", errors::SCENARIOS),
     ("migrations", migrations::SCENARIOS),
     ("visibility", visibility::SCENARIOS),
+    ("injection", injection::SCENARIOS),
 ];
 
 /// A scenario entry of a group list: `scenario!(name)` for `pub async fn name(&Target)`.
