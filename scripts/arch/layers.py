@@ -31,8 +31,8 @@ MOD_DECL_RE = re.compile(rf"((?:#\[[^\]]*\]\s*)*)(?:pub(?:\([^)]*\))?\s+)?mod\s+
 # Layers, lowest first: (name, module prefixes). A module not listed belongs to the top layer.
 LAYERS = [
     ("protocol", ["crate::protocol"]),
-    ("value model", ["crate::model"]),
-    ("transports", ["crate::connection"]),
+    ("value model", ["crate::model", "crate::error"]),
+    ("transports", ["crate::connection", "crate::options"]),
 ]
 TOP = "driver API"
 

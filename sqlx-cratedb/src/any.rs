@@ -34,8 +34,8 @@ use sqlx_core::sql_str::SqlStr;
 use sqlx_core::transaction::TransactionManager;
 use sqlx_core::{Either, HashMap};
 
-use crate::arguments::CrateDbArguments;
-use crate::value::ValueFormat;
+use crate::model::arguments::CrateDbArguments;
+use crate::model::value::ValueFormat;
 use crate::{
     CrateDb, CrateDbColumn, CrateDbConnectOptions, CrateDbConnection, CrateDbRow,
     CrateDbTransactionManager, CrateDbTypeInfo,

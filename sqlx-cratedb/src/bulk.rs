@@ -19,9 +19,10 @@ use sqlx_core::error::Error;
 use sqlx_core::sql_str::SqlSafeStr;
 
 use crate::CrateDbPool;
-use crate::arguments::CrateDbArguments;
 use crate::connection::CrateDbConnection;
-use crate::error::{CrateDbDatabaseError, ProtocolError};
+use crate::error::CrateDbDatabaseError;
+use crate::model::arguments::CrateDbArguments;
+use crate::protocol::ProtocolError;
 use crate::protocol::http::request;
 
 /// CrateDB's `rowcount` for a row that failed at runtime.
@@ -203,7 +204,7 @@ impl CrateDbConnection {
                 failed = true;
                 continue;
             }
-            let size = request::bulk_row_size(&row);
+            let size = request::bulk_row_size(row.json());
             if in_chunk > 0 && (in_chunk >= limits.rows || body.len() + size > limits.bytes) {
                 let chunk = std::mem::replace(&mut body, fresh());
                 failed = !self.send_chunk(chunk, in_chunk, &mut result).await?;
@@ -213,7 +214,7 @@ impl CrateDbConnection {
                     continue;
                 }
             }
-            request::bulk_body_push(&mut body, &row, in_chunk == 0);
+            request::bulk_body_push(&mut body, row.json(), in_chunk == 0);
             in_chunk += 1;
         }
         if in_chunk > 0 && !failed {

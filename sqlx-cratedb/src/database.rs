@@ -2,15 +2,15 @@
 
 use sqlx_core::database::Database;
 
-use crate::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
-use crate::column::CrateDbColumn;
 use crate::connection::CrateDbConnection;
-use crate::query_result::CrateDbQueryResult;
-use crate::row::CrateDbRow;
+use crate::model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
+use crate::model::column::CrateDbColumn;
+use crate::model::query_result::CrateDbQueryResult;
+use crate::model::row::CrateDbRow;
+use crate::model::value::{CrateDbValue, CrateDbValueRef};
+use crate::protocol::type_info::CrateDbTypeInfo;
 use crate::statement::CrateDbStatement;
 use crate::transaction::CrateDbTransactionManager;
-use crate::type_info::CrateDbTypeInfo;
-use crate::value::{CrateDbValue, CrateDbValueRef};
 
 /// The CrateDB database driver for sqlx.
 #[derive(Debug)]

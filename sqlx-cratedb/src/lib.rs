@@ -3,46 +3,43 @@
 
 #[cfg(feature = "any")]
 pub mod any;
-mod arguments;
 pub mod bulk;
-mod column;
 pub mod connection;
 mod database;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 #[cfg(feature = "migrate")]
 pub mod migrate;
+mod model;
 pub mod options;
 mod protocol;
-mod query_result;
 #[cfg(feature = "json")]
 pub mod reflect;
-mod row;
 #[cfg(feature = "sea-query")]
 pub mod sea_query;
 mod statement;
 mod transaction;
-mod type_info;
 pub mod types;
-mod value;
 
-pub use arguments::{CrateDbArgumentBuffer, CrateDbArguments};
 pub use bulk::{CrateDbBulkResult, CrateDbBulkRow};
-pub use column::CrateDbColumn;
 pub use connection::CrateDbConnection;
 pub use database::CrateDb;
 pub use error::CrateDbDatabaseError;
+pub use model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
+pub use model::column::CrateDbColumn;
+pub use model::query_result::CrateDbQueryResult;
+pub use model::row::CrateDbRow;
+pub use model::value::{CrateDbValue, CrateDbValueRef};
 pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol};
-pub use query_result::CrateDbQueryResult;
-pub use row::CrateDbRow;
+pub use protocol::type_info::CrateDbTypeInfo;
 pub use statement::CrateDbStatement;
 pub use transaction::CrateDbTransactionManager;
-pub use type_info::CrateDbTypeInfo;
-pub use value::{CrateDbValue, CrateDbValueRef};
 
 /// Decoder entry points for the fuzz targets (`fuzz/`) and the corpus replay test. Not API:
 /// hidden, exempt from semver, may change with any release.
 #[doc(hidden)]
-pub use protocol::fuzz as __fuzz;
+pub use fuzz as __fuzz;
 
 /// A pool of CrateDB connections.
 pub type CrateDbPool = sqlx_core::pool::Pool<CrateDb>;

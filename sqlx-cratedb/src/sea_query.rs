@@ -33,8 +33,8 @@ use sqlx_core::query_scalar::{QueryScalar, query_scalar_with};
 use sqlx_core::sql_str::AssertSqlSafe;
 use sqlx_core::types::Type;
 
-use crate::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
 use crate::error::EncodeError;
+use crate::model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
 use crate::{CrateDb, CrateDbRow, CrateDbTypeInfo};
 
 /// A sea-query value that cannot be sent to CrateDB.

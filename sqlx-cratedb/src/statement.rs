@@ -8,10 +8,10 @@ use sqlx_core::error::Error;
 use sqlx_core::sql_str::SqlStr;
 use sqlx_core::statement::Statement;
 
-use crate::arguments::CrateDbArguments;
-use crate::column::CrateDbColumn;
 use crate::database::CrateDb;
-use crate::type_info::CrateDbTypeInfo;
+use crate::model::arguments::CrateDbArguments;
+use crate::model::column::CrateDbColumn;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// A "prepared" statement. The HTTP endpoint parses every request anew, so preparing only
 /// records the SQL: columns and parameter types are not known before execution.

@@ -15,13 +15,13 @@ use sqlx_core::sql_str::SqlStr;
 use super::CrateDbConnection;
 use super::cluster::is_read_only;
 use super::stream::ResultReader;
-use crate::arguments::CrateDbArguments;
 use crate::database::CrateDb;
+use crate::model::arguments::CrateDbArguments;
+use crate::model::query_result::CrateDbQueryResult;
+use crate::model::row::CrateDbRow;
 use crate::protocol::http::request;
-use crate::query_result::CrateDbQueryResult;
-use crate::row::CrateDbRow;
+use crate::protocol::type_info::CrateDbTypeInfo;
 use crate::statement::CrateDbStatement;
-use crate::type_info::CrateDbTypeInfo;
 
 type Item = Either<CrateDbQueryResult, CrateDbRow>;
 
@@ -147,7 +147,7 @@ impl CrateDbConnection {
         if self.tx.depth > 0 {
             self.tx.statements += 1;
         }
-        let body = request::query_body(sql, arguments);
+        let body = request::query_body(sql, arguments.map(CrateDbArguments::json));
         let response = self
             .transport
             .http()?

@@ -22,8 +22,9 @@ use tokio::time::Instant;
 
 use super::cluster::{READ_ROUNDS, read_retry_pause};
 use super::timing::LastServerDuration;
-use crate::error::{ConfigError, CrateDbDatabaseError, ProtocolError};
+use crate::error::{ConfigError, CrateDbDatabaseError};
 use crate::options::{CrateDbConnectOptions, CrateDbHost};
+use crate::protocol::ProtocolError;
 use crate::protocol::http::request::{SQL_PATH, SQL_PATH_TRACE};
 use crate::protocol::http::response::ResponseParser;
 

@@ -17,9 +17,9 @@ use sqlx_core::error::Error;
 use sqlx_core::transaction::Transaction;
 
 use crate::database::CrateDb;
+use crate::model::query_result::CrateDbQueryResult;
 use crate::options::CrateDbConnectOptions;
 use crate::protocol::http::request;
-use crate::query_result::CrateDbQueryResult;
 
 use self::http::Transport as HttpTransport;
 

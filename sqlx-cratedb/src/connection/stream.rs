@@ -8,12 +8,13 @@ use sqlx_core::Either;
 use sqlx_core::error::Error;
 
 use super::http::HttpResponse;
-use crate::column::CrateDbColumn;
-use crate::error::{CrateDbDatabaseError, ProtocolError};
+use crate::error::CrateDbDatabaseError;
+use crate::model::column::CrateDbColumn;
+use crate::model::query_result::CrateDbQueryResult;
+use crate::model::row::CrateDbRow;
+use crate::protocol::ProtocolError;
 use crate::protocol::http::response::{BulkItem, Event, RawRow, ResponseParser};
-use crate::query_result::CrateDbQueryResult;
-use crate::row::CrateDbRow;
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// Pulls rows out of a response body as they arrive.
 pub(crate) struct ResultReader {

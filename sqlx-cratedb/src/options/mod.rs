@@ -46,8 +46,7 @@ pub const DEFAULT_BULK_ROWS: usize = 5_000;
 pub const DEFAULT_BULK_BYTES: usize = 16 * 1024 * 1024;
 /// Request bodies at least this large are sent gzip-compressed (as crate-python does).
 pub const DEFAULT_GZIP_MIN_BYTES: usize = 8 * 1024;
-/// Default cap on one server message (`max_message_size`): 64 MiB.
-pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
+pub use crate::protocol::DEFAULT_MAX_MESSAGE_SIZE;
 
 /// One CrateDB node of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,8 +5,8 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use sqlx_core::types::Type;
 
-use crate::arguments::CrateDbArgumentBuffer;
-use crate::value::CrateDbValueRef;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 /// Types that can be elements of a CrateDB array (`Vec<T>`, `&[T]`).

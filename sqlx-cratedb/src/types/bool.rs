@@ -4,9 +4,9 @@ use sqlx_core::decode::Decode;
 use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 
-use crate::arguments::CrateDbArgumentBuffer;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::{CrateDbValueRef, ValueFormat};
 use crate::types::impl_type;
-use crate::value::{CrateDbValueRef, ValueFormat};
 use crate::{CrateDb, CrateDbTypeInfo};
 
 impl_type!(bool, [CrateDbTypeInfo::Boolean], CrateDbTypeInfo::Boolean);

@@ -16,10 +16,10 @@ use sqlx_core::decode::Decode;
 use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 
-use crate::arguments::CrateDbArgumentBuffer;
 use crate::error::EncodeError;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::types::{CrateDbTimeTz, impl_type, parse_i64};
-use crate::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 use CrateDbTypeInfo::{Date, TimeTz, Timestamp, Timestamptz};
@@ -140,7 +140,7 @@ mod zones {
 
     use super::{Date, Timestamp, Timestamptz, impl_type, millis};
     use crate::CrateDb;
-    use crate::value::CrateDbValueRef;
+    use crate::model::value::CrateDbValueRef;
 
     impl_type!(DateTime<Tz>, [Timestamptz, Timestamp, Date], Timestamptz);
 
@@ -157,8 +157,8 @@ mod tests {
     use sqlx_core::decode::Decode;
 
     use super::*;
+    use crate::model::value::ValueFormat;
     use crate::types::test_values::{decode, encode};
-    use crate::value::ValueFormat;
 
     #[test]
     fn timestamps_decode_in_utc_and_at_offset_zero() {

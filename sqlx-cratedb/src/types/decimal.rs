@@ -11,9 +11,9 @@ use sqlx_core::decode::Decode;
 use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 
-use crate::arguments::CrateDbArgumentBuffer;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::{CrateDbValueRef, ValueFormat};
 use crate::types::impl_type;
-use crate::value::{CrateDbValueRef, ValueFormat};
 use crate::{CrateDb, CrateDbTypeInfo};
 
 use CrateDbTypeInfo::{Bigint, Byte, Double, Integer, Numeric, Real, Smallint, Text};

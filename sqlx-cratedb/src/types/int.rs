@@ -6,10 +6,10 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use sqlx_core::types::Type;
 
-use crate::arguments::CrateDbArgumentBuffer;
 use crate::error::EncodeError;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::types::{impl_type, parse_i64};
-use crate::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 use CrateDbTypeInfo::{Bigint, Byte, Integer, Regclass, Smallint};

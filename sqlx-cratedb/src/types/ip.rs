@@ -6,9 +6,9 @@ use sqlx_core::decode::Decode;
 use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 
-use crate::arguments::CrateDbArgumentBuffer;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::types::impl_type;
-use crate::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 impl_type!(

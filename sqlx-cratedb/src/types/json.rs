@@ -7,8 +7,8 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use sqlx_core::types::{Json, Type};
 
-use crate::arguments::CrateDbArgumentBuffer;
-use crate::value::{CrateDbValueRef, ValueFormat};
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::{CrateDbValueRef, ValueFormat};
 use crate::{CrateDb, CrateDbTypeInfo};
 
 impl<T> Type<CrateDb> for Json<T> {

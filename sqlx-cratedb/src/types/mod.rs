@@ -32,8 +32,8 @@ pub use self::timetz::CrateDbTimeTz;
 
 use sqlx_core::error::BoxDynError;
 
-use crate::type_info::CrateDbTypeInfo;
-use crate::value::{CrateDbValueRef, ValueFormat};
+use crate::model::value::{CrateDbValueRef, ValueFormat};
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// True when `ty` is one of `accepted`, or a type this driver does not know (decoded by shape).
 pub(crate) fn compatible_with(ty: &CrateDbTypeInfo, accepted: &[CrateDbTypeInfo]) -> bool {

@@ -12,9 +12,9 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use sqlx_core::types::Type;
 
-use crate::arguments::CrateDbArgumentBuffer;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::{CrateDbValueRef, ValueFormat};
 use crate::types::compatible_with;
-use crate::value::{CrateDbValueRef, ValueFormat};
 use crate::{CrateDb, CrateDbTypeInfo};
 
 #[inline]

@@ -11,10 +11,10 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::arguments::CrateDbArgumentBuffer;
 use crate::error::EncodeError;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::types::{CrateDbTimeTz, impl_type, parse_i64};
-use crate::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 use CrateDbTypeInfo::{Date as DateColumn, TimeTz, Timestamp, Timestamptz};
@@ -137,8 +137,8 @@ mod tests {
     use time::macros::{date, datetime, time};
 
     use super::*;
+    use crate::model::value::ValueFormat;
     use crate::types::test_values::{decode, encode};
-    use crate::value::ValueFormat;
 
     #[test]
     fn instants_round_trip_through_epoch_milliseconds() {

@@ -5,9 +5,9 @@ use sqlx_core::encode::{Encode, IsNull};
 use sqlx_core::error::BoxDynError;
 use uuid::Uuid;
 
-use crate::arguments::CrateDbArgumentBuffer;
+use crate::model::arguments::CrateDbArgumentBuffer;
+use crate::model::value::CrateDbValueRef;
 use crate::types::impl_type;
-use crate::value::CrateDbValueRef;
 use crate::{CrateDb, CrateDbTypeInfo};
 
 impl_type!(

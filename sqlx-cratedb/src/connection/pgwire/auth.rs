@@ -15,7 +15,9 @@ use sqlx_core::error::Error;
 
 use super::socket::Backend;
 use super::{PgConnection, unexpected};
-use crate::error::{ConfigError, ProtocolError};
+use crate::error::ConfigError;
+use crate::error::CrateDbDatabaseError;
+use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::{AuthenticationSaslBody, Message};
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::frontend;
@@ -143,7 +145,9 @@ impl PgConnection {
                     continue;
                 }
                 Message::ErrorResponse(body) => {
-                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
+                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(
+                        parse_fields(body.fields()),
+                    ))));
                 }
                 Message::NoticeResponse(_) => continue,
                 Message::AuthenticationGss

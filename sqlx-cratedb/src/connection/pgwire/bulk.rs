@@ -30,10 +30,11 @@ use sqlx_core::error::Error;
 
 use super::PgConnection;
 use super::socket::{Backend, Reader, Socket};
-use crate::arguments::CrateDbArguments;
 use crate::bulk::{CrateDbBulkResult, CrateDbBulkRow};
 use crate::connection::pgwire::query::{Params, write_bind};
-use crate::error::{CrateDbDatabaseError, ProtocolError};
+use crate::error::CrateDbDatabaseError;
+use crate::model::arguments::CrateDbArguments;
+use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::{frontend, tag};
@@ -440,7 +441,7 @@ async fn read_chunk(
             Message::ErrorResponse(body) => {
                 let e = parse_fields(body.fields());
                 if e.is_fatal() {
-                    return Err(Error::Database(Box::new(e.error)));
+                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(e))));
                 }
                 if parsed {
                     last_error = Some((bound, out.rows.len()));
@@ -452,10 +453,11 @@ async fn read_chunk(
                         .into());
                     }
                     let index = first_index + out.rows.len();
-                    out.rows
-                        .push(CrateDbBulkRow::Failed(e.error.with_row_index(index)));
+                    out.rows.push(CrateDbBulkRow::Failed(
+                        CrateDbDatabaseError::from(e).with_row_index(index),
+                    ));
                 } else {
-                    out.statement_error = Some(e.error);
+                    out.statement_error = Some(CrateDbDatabaseError::from(e));
                 }
             }
             Message::ReadyForQuery(_) => {

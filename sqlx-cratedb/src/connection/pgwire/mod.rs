@@ -23,9 +23,10 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 use self::auth::Channel;
 use self::socket::{Backend, Io, Socket};
-use crate::column::CrateDbColumn;
-use crate::error::{ConfigError, ProtocolError};
+use crate::error::{ConfigError, CrateDbDatabaseError};
+use crate::model::column::CrateDbColumn;
 use crate::options::CrateDbConnectOptions;
+use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::text::Conv;
@@ -336,7 +337,9 @@ impl PgConnection {
                 }
                 Backend::Message(Message::ReadyForQuery(_)) => return Ok(()),
                 Backend::Message(Message::ErrorResponse(body)) => {
-                    return Err(Error::Database(Box::new(parse_fields(body.fields()).error)));
+                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(
+                        parse_fields(body.fields()),
+                    ))));
                 }
                 Backend::Message(Message::NoticeResponse(_)) => {}
                 Backend::NegotiateProtocolVersion { minor, unsupported } => {
@@ -439,9 +442,12 @@ impl PgConnection {
                 Backend::Message(Message::ErrorResponse(body)) => {
                     let e = parse_fields(body.fields());
                     if e.is_fatal() {
-                        return Err(Error::Database(Box::new(e.error)));
+                        return Err(Error::Database(Box::new(CrateDbDatabaseError::from(e))));
                     }
-                    log::debug!("sqlx-cratedb: error of an abandoned command: {}", e.error);
+                    log::debug!(
+                        "sqlx-cratedb: error of an abandoned command: {}",
+                        CrateDbDatabaseError::from(e)
+                    );
                 }
                 Backend::Message(Message::ParameterStatus(body)) => {
                     self.parameters
@@ -481,7 +487,7 @@ impl PgConnection {
                         // An abandoned command's error.
                         continue;
                     }
-                    self.broken = Some(e.error.to_string());
+                    self.broken = Some(CrateDbDatabaseError::from(e.clone()).to_string());
                     return false;
                 }
                 // The rest of an abandoned command's answer.
@@ -565,8 +571,8 @@ impl PgConnection {
 
 fn is_transient(e: &Error) -> bool {
     e.as_database_error()
-        .and_then(|d| d.try_downcast_ref::<crate::CrateDbDatabaseError>())
-        .is_some_and(crate::CrateDbDatabaseError::is_transient)
+        .and_then(|d| d.try_downcast_ref::<CrateDbDatabaseError>())
+        .is_some_and(CrateDbDatabaseError::is_transient)
 }
 
 /// A message that has no place in the current exchange.

@@ -7,6 +7,7 @@ use sqlx_core::error::Error;
 use super::query::fields;
 use super::socket::Backend;
 use super::{CachedStatement, PgConnection, broken_error};
+use crate::error::CrateDbDatabaseError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::frontend;
@@ -51,7 +52,7 @@ async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedS
             Backend::Message(Message::RowDescription(body)) => described = Some(fields(&body)?),
             Backend::Message(Message::NoData) => described = Some(Vec::new()),
             Backend::Message(Message::ErrorResponse(body)) => {
-                error = Some(parse_fields(body.fields()).error);
+                error = Some(CrateDbDatabaseError::from(parse_fields(body.fields())));
             }
             Backend::Message(Message::ReadyForQuery(_)) => conn.pending_ready -= 1,
             _ => {}

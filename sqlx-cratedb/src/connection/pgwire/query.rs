@@ -15,14 +15,15 @@ use tokio::time::Instant;
 
 use super::socket::Backend;
 use super::{CachedStatement, PgConnection, unexpected};
-use crate::arguments::CrateDbArguments;
 use crate::connection::cluster::is_read_only;
-use crate::error::ProtocolError;
+use crate::error::CrateDbDatabaseError;
+use crate::model::arguments::CrateDbArguments;
+use crate::model::query_result::CrateDbQueryResult;
+use crate::model::row::CrateDbRow;
+use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::{Message, RowDescriptionBody};
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::{frontend, param, tag, text};
-use crate::query_result::CrateDbQueryResult;
-use crate::row::CrateDbRow;
 
 pub(crate) type Item = Either<CrateDbQueryResult, CrateDbRow>;
 
@@ -280,8 +281,8 @@ impl<'c> PgQuery<'c> {
             // A timeout is final, as over HTTP.
             Error::Io(e) => e.kind() != io::ErrorKind::TimedOut,
             Error::Database(db) => db
-                .try_downcast_ref::<crate::CrateDbDatabaseError>()
-                .is_some_and(crate::CrateDbDatabaseError::is_transient),
+                .try_downcast_ref::<CrateDbDatabaseError>()
+                .is_some_and(CrateDbDatabaseError::is_transient),
             _ => false,
         };
         let hosts = self.conn.options.hosts.len().max(1);
@@ -460,9 +461,9 @@ impl<'c> PgQuery<'c> {
                     self.executing = false;
                     let e = parse_fields(body.fields());
                     if e.is_fatal() {
-                        self.conn.broken = Some(e.error.to_string());
+                        self.conn.broken = Some(CrateDbDatabaseError::from(e.clone()).to_string());
                     }
-                    let error = Error::Database(Box::new(e.error));
+                    let error = Error::Database(Box::new(CrateDbDatabaseError::from(e)));
                     return Err(self.fail(error).await);
                 }
                 Message::ReadyForQuery(_) => {
@@ -530,8 +531,8 @@ impl<'c> PgQuery<'c> {
                 let e = parse_fields(body.fields());
                 if e.is_fatal() {
                     self.done = true;
-                    self.conn.broken = Some(e.error.to_string());
-                    return Err(Error::Database(Box::new(e.error)));
+                    self.conn.broken = Some(CrateDbDatabaseError::from(e.clone()).to_string());
+                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(e))));
                 }
             }
             _ => {}

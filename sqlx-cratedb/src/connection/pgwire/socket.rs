@@ -14,7 +14,7 @@ use tokio::io::{
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
-use crate::error::ProtocolError;
+use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::{Header, Message};
 use crate::protocol::pgwire::{NEGOTIATE_PROTOCOL_VERSION, frame, frontend};
 

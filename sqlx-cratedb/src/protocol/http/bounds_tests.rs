@@ -4,8 +4,8 @@
 //! (a thread-local counter in test builds), not timed.
 
 use super::response::{Event, ResponseParser};
-use super::scan::{EXAMINED, MAX_JSON_DEPTH, split_array};
-use crate::error::ProtocolError;
+use crate::protocol::ProtocolError;
+use crate::protocol::json::{EXAMINED, MAX_JSON_DEPTH, split_array};
 
 /// Feeds `body` in `chunk`-byte pieces; returns the rows seen or the first error, and the
 /// bytes the scanner examined.

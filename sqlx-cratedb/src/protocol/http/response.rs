@@ -8,9 +8,9 @@
 use bytes::{Buf, Bytes, BytesMut};
 use serde::Deserialize;
 
-use super::scan::{self, Cell, CellKind, Cells, Resume, RowScan};
-use crate::error::ProtocolError;
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::ProtocolError;
+use crate::protocol::json::{self, Cell, CellKind, Cells, Resume, RowScan};
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// The `error` object of a CrateDB error body or of a failed bulk item.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -55,7 +55,7 @@ fn malformed(reason: &'static str) -> ProtocolError {
     ProtocolError::Malformed { offset: 0, reason }
 }
 
-use crate::options::DEFAULT_MAX_MESSAGE_SIZE;
+use crate::protocol::DEFAULT_MAX_MESSAGE_SIZE;
 
 /// The top-level keys the parser reads; others are skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,7 +188,7 @@ impl ResponseParser {
 
     #[inline]
     fn ws(&mut self) -> Option<u8> {
-        let i = scan::skip_ws(&self.buf, 0);
+        let i = json::skip_ws(&self.buf, 0);
         if i > 0 {
             self.buf.advance(i);
         }
@@ -264,7 +264,7 @@ impl ResponseParser {
             Some(b'"') => {}
             Some(_) => return Err(malformed("expected a key")),
         }
-        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
+        let Some(end) = json::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
         self.resume = Resume::default();
@@ -304,7 +304,7 @@ impl ResponseParser {
             }
             return Ok(Step::Continue);
         }
-        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
+        let Some(end) = json::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
         self.resume = Resume::default();
@@ -367,13 +367,13 @@ impl ResponseParser {
             return Ok(Step::Continue);
         }
         if rows {
-            let Some(end) = scan::scan_row(&self.buf, &mut self.cells, &mut self.row)? else {
+            let Some(end) = json::scan_row(&self.buf, &mut self.cells, &mut self.row)? else {
                 return self.wait();
             };
             self.state = State::Rows;
             return Ok(Step::Yield(Some(Event::Row(self.take_row(end)?))));
         }
-        let Some(end) = scan::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
+        let Some(end) = json::value_end_from(&self.buf, 0, self.eof, &mut self.resume)? else {
             return self.wait();
         };
         self.resume = Resume::default();
@@ -393,7 +393,7 @@ impl ResponseParser {
         let mut cells = std::mem::take(&mut self.cells);
         for cell in &mut cells {
             if cell.kind() == CellKind::EscapedText {
-                let new_end = scan::unescape_in_place(&mut data, cell.start(), cell.end())?;
+                let new_end = json::unescape_in_place(&mut data, cell.start(), cell.end())?;
                 *cell = Cell::new(cell.start(), new_end, CellKind::Text)?;
             }
         }
@@ -542,7 +542,7 @@ mod tests {
 
     /// Decodes every cell of a row as several Rust types, under several column types.
     fn decode_every_way(raw: &RawRow) {
-        use crate::value::{CrateDbValueRef, ValueFormat};
+        use crate::model::value::{CrateDbValueRef, ValueFormat};
         use sqlx_core::decode::Decode;
         let types = [
             CrateDbTypeInfo::Integer,

@@ -1,4 +1,5 @@
-//! `ErrorResponse` / `NoticeResponse` fields → [`CrateDbDatabaseError`].
+//! `ErrorResponse` / `NoticeResponse` fields → [`ServerError`] (the pgwire transport turns it
+//! into the driver's `CrateDbDatabaseError`).
 //!
 //! CrateDB sends `S`, `M`, `C` (SQLSTATE), Java `F`/`R`/`L` and up to 20 stack frames in `W`;
 //! never `P` (position), `D` or `H` (`cratedb-reference.md` §6.2). PostgreSQL sends more; the
@@ -7,14 +8,16 @@
 use fallible_iterator::FallibleIterator as _;
 
 use super::backend::ErrorFields;
-use crate::error::CrateDbDatabaseError;
 
 /// The parts of an `ErrorResponse` the driver keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ServerError {
     /// `ERROR`, `FATAL`, `PANIC` (the non-localized `V` when present, else `S`).
     pub(crate) severity: String,
-    pub(crate) error: CrateDbDatabaseError,
+    /// The SQLSTATE (`XX000` when the server sent none).
+    pub(crate) sqlstate: String,
+    /// The message, with the detail and hint appended when present.
+    pub(crate) message: String,
 }
 
 impl ServerError {
@@ -65,7 +68,8 @@ pub(crate) fn parse_fields(mut fields: ErrorFields<'_>) -> ServerError {
     }
     ServerError {
         severity: severity.or(localized).unwrap_or_else(|| "ERROR".to_owned()),
-        error: CrateDbDatabaseError::from_sqlstate(code.unwrap_or_else(|| "XX000".into()), text),
+        sqlstate: code.unwrap_or_else(|| "XX000".into()),
+        message: text,
     }
 }
 
@@ -76,6 +80,11 @@ mod tests {
 
     use super::super::backend::Message;
     use super::*;
+    use crate::error::CrateDbDatabaseError;
+
+    fn db(e: &ServerError) -> CrateDbDatabaseError {
+        e.clone().into()
+    }
 
     fn error_response(fields: &[(u8, &str)]) -> BytesMut {
         let mut body = Vec::new();
@@ -111,10 +120,10 @@ mod tests {
             (b'L', "42"),
         ]));
         assert!(!e.is_fatal());
-        assert_eq!(e.error.sqlstate(), Some("XX000"));
-        assert_eq!(e.error.code().as_deref(), Some("XX000"));
-        assert_eq!(e.error.kind(), ErrorKind::NotNullViolation);
-        assert_eq!(e.error.to_string(), "[XX000] \"name\" must not be null");
+        assert_eq!(db(&e).sqlstate(), Some("XX000"));
+        assert_eq!(db(&e).code().as_deref(), Some("XX000"));
+        assert_eq!(db(&e).kind(), ErrorKind::NotNullViolation);
+        assert_eq!(db(&e).to_string(), "[XX000] \"name\" must not be null");
     }
 
     #[test]
@@ -127,7 +136,7 @@ mod tests {
                 "DuplicateKeyException[A document with the same primary key exists already]",
             ),
         ]));
-        assert_eq!(dup.error.kind(), ErrorKind::UniqueViolation);
+        assert_eq!(db(&dup).kind(), ErrorKind::UniqueViolation);
         let auth = parse_bytes(error_response(&[
             (b'S', "FATAL"),
             (b'V', "FATAL"),
@@ -136,9 +145,9 @@ mod tests {
             (b'D', "detail"),
         ]));
         assert!(auth.is_fatal());
-        assert!(auth.error.is_authentication_error());
-        assert!(auth.error.message().ends_with("\nDETAIL: detail"));
+        assert!(db(&auth).is_authentication_error());
+        assert!(db(&auth).message().ends_with("\nDETAIL: detail"));
         let missing = parse_bytes(error_response(&[]));
-        assert_eq!(missing.error.sqlstate(), Some("XX000"));
+        assert_eq!(db(&missing).sqlstate(), Some("XX000"));
     }
 }

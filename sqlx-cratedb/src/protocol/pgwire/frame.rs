@@ -2,7 +2,7 @@
 //! `max_message_size` before anything is allocated for the body (`postgres-protocol`'s
 //! `Message::parse` reserves whatever length the header names, up to 4 GiB).
 
-use crate::error::ProtocolError;
+use crate::protocol::ProtocolError;
 
 /// Checks the header of the message at the front of `buf` (tag byte, then a big-endian
 /// length that counts itself but not the tag). Fine when fewer than 5 bytes are buffered.

@@ -12,8 +12,8 @@ use postgres_protocol::Oid;
 
 use super::datetime::civil_from_days;
 use super::types;
-use crate::protocol::http::scan;
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::json;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// A value that cannot be sent as a parameter of its declared type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +102,7 @@ fn scalar(
             Ok(())
         }
         (_, b'"') => {
-            let text = scan::unescape_quoted(json).map_err(|_| err(ty, json, "bad JSON string"))?;
+            let text = json::unescape_quoted(json).map_err(|_| err(ty, json, "bad JSON string"))?;
             push_text(text.as_bytes(), out, in_array);
             Ok(())
         }
@@ -121,7 +121,7 @@ fn scalar(
 
 /// A PostgreSQL array literal from a JSON array.
 fn array(element: &CrateDbTypeInfo, json: &[u8], out: &mut Vec<u8>) -> Result<(), ParamError> {
-    let spans = scan::split_array(json).map_err(|_| err(element, json, "bad JSON array"))?;
+    let spans = json::split_array(json).map_err(|_| err(element, json, "bad JSON array"))?;
     out.push(b'{');
     for (i, (s, e)) in spans.into_iter().enumerate() {
         if i > 0 {

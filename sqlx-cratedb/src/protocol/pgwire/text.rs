@@ -13,10 +13,9 @@ use bytes::Bytes;
 
 use super::datetime::{parse_date_ms, parse_timestamp, parse_timetz};
 use super::text_array::ArrayParser;
-use crate::column::CrateDbColumn;
-use crate::error::ProtocolError;
-use crate::protocol::http::scan::{Cell, CellKind, Cells};
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::ProtocolError;
+use crate::protocol::json::{Cell, CellKind, Cells};
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// How a column's text value becomes a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +96,7 @@ impl From<BadValue> for ProtocolError {
 /// is built again by copying, since `NaN` and `Infinity` must be quoted.
 pub(crate) fn build_row(
     body: &Bytes,
-    columns: &[CrateDbColumn],
+    columns: &[impl AsRef<CrateDbTypeInfo>],
     convs: &[Conv],
     in_place: bool,
 ) -> Result<(Bytes, Cells), ProtocolError> {
@@ -135,7 +134,7 @@ pub(crate) fn build_row(
             cells.push(Cell::new(pos, pos + len, kind)?);
         } else {
             let start = out.len();
-            let kind = convert(*conv, &columns[i].type_info, raw, &mut out)?;
+            let kind = convert(*conv, columns[i].as_ref(), raw, &mut out)?;
             cells.push(Cell::new(start, out.len(), kind)?);
         }
         pos += len;
@@ -234,6 +233,7 @@ fn push_float(raw: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::column::CrateDbColumn;
     use CrateDbTypeInfo as T;
 
     fn columns(types: &[T]) -> Vec<CrateDbColumn> {

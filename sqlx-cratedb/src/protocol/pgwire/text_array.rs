@@ -2,8 +2,8 @@
 //! most [`MAX_ARRAY_DEPTH`] levels.
 
 use super::text::{Conv, bad, conv_for, convert};
-use crate::error::ProtocolError;
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::ProtocolError;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// How deep a PostgreSQL array literal may nest (PostgreSQL itself allows 6 dimensions;
 /// CrateDB sends nested arrays as JSON). The parser recurses once per level.

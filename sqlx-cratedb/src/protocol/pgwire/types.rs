@@ -10,7 +10,7 @@
 
 use postgres_protocol::Oid;
 
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// Unspecified: the server infers the parameter's type.
 pub(crate) const UNSPECIFIED: Oid = 0;

@@ -4,7 +4,7 @@ use sqlx_core::column::Column;
 use sqlx_core::ext::ustr::UStr;
 
 use crate::database::CrateDb;
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// A column of a result set, from the response's `cols` and `col_types`.
 #[derive(Debug, Clone)]
@@ -22,6 +22,12 @@ impl CrateDbColumn {
             name: UStr::from(name.into()),
             type_info,
         }
+    }
+}
+
+impl AsRef<CrateDbTypeInfo> for CrateDbColumn {
+    fn as_ref(&self) -> &CrateDbTypeInfo {
+        &self.type_info
     }
 }
 

@@ -4,7 +4,7 @@
 //! Every function takes the bytes seen so far and answers `Ok(None)` when the value is not
 //! complete yet, so the response parser can wait for the next body chunk.
 
-use crate::error::ProtocolError;
+use crate::protocol::ProtocolError;
 
 /// How a cell's bytes are to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

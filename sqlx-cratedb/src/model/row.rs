@@ -10,10 +10,10 @@ use sqlx_core::row::Row;
 use sqlx_core::types::Type;
 use sqlx_core::value::ValueRef;
 
-use crate::column::CrateDbColumn;
 use crate::database::CrateDb;
-use crate::protocol::http::scan::Cells;
-use crate::value::CrateDbValueRef;
+use crate::model::column::CrateDbColumn;
+use crate::model::value::CrateDbValueRef;
+use crate::protocol::json::Cells;
 
 /// A row of a result set.
 ///

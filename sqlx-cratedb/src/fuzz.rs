@@ -11,10 +11,10 @@ pub type Violation = String;
 use bytes::Bytes;
 use sqlx_core::decode::Decode;
 
-use super::http::response::{Event, RawRow, ResponseParser};
 use crate::CrateDb;
-use crate::type_info::CrateDbTypeInfo;
-use crate::value::{CrateDbValueRef, ValueFormat};
+use crate::model::value::{CrateDbValueRef, ValueFormat};
+use crate::protocol::http::response::{Event, RawRow, ResponseParser};
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// Types the value decoders are tried with, picked by an input byte.
 fn type_for(selector: u8) -> CrateDbTypeInfo {
@@ -184,9 +184,9 @@ pub fn http_response(data: &[u8]) -> Result<(), Violation> {
 pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
     use bytes::BytesMut;
 
-    use super::pgwire::backend::Message;
-    use super::pgwire::{error, frame, tag, text, types};
-    use crate::column::CrateDbColumn;
+    use crate::model::column::CrateDbColumn;
+    use crate::protocol::pgwire::backend::Message;
+    use crate::protocol::pgwire::{error, frame, tag, text, types};
     use fallible_iterator::FallibleIterator as _;
 
     let mut buf = BytesMut::from(data);
@@ -260,7 +260,7 @@ pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
 /// value's text as the server sends it.
 #[cfg(feature = "pgwire")]
 pub fn pgwire_text(data: &[u8]) -> Result<(), Violation> {
-    use super::pgwire::text;
+    use crate::protocol::pgwire::text;
     let [ty, raw @ ..] = data else {
         return Ok(());
     };

@@ -8,8 +8,8 @@ use sqlx_core::value::{Value, ValueRef};
 
 use crate::database::CrateDb;
 use crate::error::DecodeError;
-use crate::protocol::http::scan::{self, CellKind};
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::json::{self, CellKind};
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// How the bytes of a value are to be read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,7 +100,7 @@ impl<'r> CrateDbValueRef<'r> {
                         .map(Cow::Borrowed)
                         .map_err(|_| self.error(rust, "invalid UTF-8"))
                 } else {
-                    scan::unescape_quoted(self.raw)
+                    json::unescape_quoted(self.raw)
                         .map(Cow::Owned)
                         .map_err(|e| self.error(rust, e.to_string()))
                 }
@@ -120,7 +120,7 @@ impl<'r> CrateDbValueRef<'r> {
             return Err(self.error(rust, "expected a JSON array"));
         }
         let raw = self.raw;
-        let spans = scan::split_array(raw).map_err(|e| self.error(rust, e.to_string()))?;
+        let spans = json::split_array(raw).map_err(|e| self.error(rust, e.to_string()))?;
         Ok(spans
             .into_iter()
             .map(move |(s, e)| CrateDbValueRef::new(element, &raw[s..e], ValueFormat::Json)))

@@ -13,7 +13,7 @@ use sqlx_core::types::Type;
 use crate::database::CrateDb;
 use crate::error::EncodeError;
 #[cfg(feature = "pgwire")]
-use crate::type_info::CrateDbTypeInfo;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// The JSON text of the arguments written so far, comma separated, without the brackets.
 ///
