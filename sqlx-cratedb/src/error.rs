@@ -130,6 +130,16 @@ impl CrateDbDatabaseError {
         self.status == 401 && self.code.is_none_or(|c| c == codes::UNAUTHORIZED)
     }
 
+    /// CrateDB says a table or schema does not exist (4041, 4045). A node that is starting
+    /// answers so for a second or two for tables that do exist, before it knows the cluster's
+    /// tables; a read asks the other nodes once before reporting it.
+    pub(crate) fn is_unknown_relation_or_schema(&self) -> bool {
+        matches!(
+            self.code,
+            Some(codes::UNKNOWN_RELATION | codes::UNKNOWN_SCHEMA)
+        )
+    }
+
     /// True for errors where retrying a read on another node may help
     /// (shards unavailable, no shard available, HTTP 503, a statement killed because a node it
     /// ran on left the cluster; over pgwire the SQLSTATEs of a server shutting down or starting

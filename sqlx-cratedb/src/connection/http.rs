@@ -221,6 +221,24 @@ fn refuse_plain_http_credentials(options: &CrateDbConnectOptions) -> Result<(), 
     Err(ConfigError::PlainHttpCredentialRefused { host, credential }.into())
 }
 
+/// Whether a read that failed with `err` is tried on another node: `None` when the error is
+/// final, `Some(false)` for a transient error (shards unavailable (5002), a node it ran on left
+/// the cluster (5005, 5000, or 4000 "Unknown node")), `Some(true)` for a table or schema unknown
+/// to that node while `ask_others` (the first round, hosts left): a starting node may not know
+/// the cluster's tables yet.
+fn read_retry(err: &Error, ask_others: bool) -> Option<bool> {
+    let db = err
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())?;
+    if db.is_transient() {
+        Some(false)
+    } else if ask_others && db.is_unknown_relation_or_schema() {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 fn is_failover_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504 | 509)
 }
@@ -354,6 +372,8 @@ impl Transport {
         let mut last_error = None;
         let mut round = 0u32;
         loop {
+            // Whether every failure of this round was a table or schema unknown to that node.
+            let mut only_unknown_names = true;
             while tried.len() < hosts {
                 let host = cluster.pick(hosts, self.options.retry_interval, &tried);
                 tried.push(host);
@@ -380,6 +400,7 @@ impl Transport {
                         if !retry_safe {
                             return Err(err);
                         }
+                        only_unknown_names = false;
                         last_error = Some(err);
                     }
                     Ok(resp) => {
@@ -391,16 +412,10 @@ impl Transport {
                         {
                             return Ok(response);
                         }
-                        // A read that failed because shards were unavailable (5002) or a node it
-                        // ran on left the cluster (5005, 5000, or 4000 "Unknown node") may
-                        // succeed through another node; other errors are final.
                         let err = response.into_error().await;
-                        let transient = err
-                            .as_database_error()
-                            .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())
-                            .is_some_and(CrateDbDatabaseError::is_transient);
-                        if !transient {
-                            return Err(err);
+                        match read_retry(&err, round == 0 && tried.len() < hosts) {
+                            None => return Err(err),
+                            Some(unknown_here) => only_unknown_names &= unknown_here,
                         }
                         log::warn!(
                             "sqlx-cratedb: a read through {} failed ({err}); trying it elsewhere",
@@ -428,6 +443,7 @@ impl Transport {
                         if !(never_sent || retry_safe) {
                             return Err(err);
                         }
+                        only_unknown_names = false;
                         last_error = Some(err);
                     }
                 }
@@ -436,7 +452,7 @@ impl Transport {
             // left the cluster is still named in the others' answers until they drop it);
             // anything else is final.
             round += 1;
-            if !retry_safe || round >= READ_ROUNDS {
+            if !retry_safe || round >= READ_ROUNDS || only_unknown_names {
                 break;
             }
             let pause = read_retry_pause(round);
