@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use cratedb_integration::fault::{Fault, FaultProxy};
 use cratedb_integration::pg::{PgServer, PgServerConfig};
+use cratedb_integration::wire::message;
 use serde_json::{Value, json};
 use sqlx::AssertSqlSafe;
 use sqlx_cratedb::{CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbPool};
@@ -235,14 +236,14 @@ async fn pgwire_server_flooding_during_a_bulk_write_is_capped() {
         let len = stream.read_u32().await.unwrap();
         let mut startup = vec![0; usize::try_from(len).unwrap() - 4];
         stream.read_exact(&mut startup).await.unwrap();
-        let mut out = pg_message(b'R', &0i32.to_be_bytes());
-        out.extend(pg_message(b'S', b"crate_version\x006.4.3\x00"));
-        out.extend(pg_message(b'Z', b"I"));
+        let mut out = message(b'R', &0i32.to_be_bytes());
+        out.extend(message(b'S', b"crate_version\x006.4.3\x00"));
+        out.extend(message(b'Z', b"I"));
         stream.write_all(&out).await.unwrap();
         // The first bytes of the bulk batch, then no more reading: 32 MiB of small messages.
         let mut head = [0u8; 5];
         stream.read_exact(&mut head).await.unwrap();
-        let flood = pg_message(b'S', b"flood\x00x\x00").repeat(4096);
+        let flood = message(b'S', b"flood\x00x\x00").repeat(4096);
         for _ in 0..(32 << 20) / flood.len() {
             if stream.write_all(&flood).await.is_err() {
                 return;
@@ -267,11 +268,4 @@ async fn pgwire_server_flooding_during_a_bulk_write_is_capped() {
         .expect_err("the flood must end the call");
     let text = err.to_string();
     assert!(text.contains("max_message_size"), "{text}");
-}
-
-fn pg_message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
-    out.extend_from_slice(body);
-    out
 }

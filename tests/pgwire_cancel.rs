@@ -11,6 +11,7 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use cratedb_integration::wire::{cstr, message};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -295,18 +296,6 @@ const CRATEDB: Sql = Sql {
     execute_rows: EXECUTE_ROWS,
     large_write: "SELECT length($1)",
 };
-
-fn message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
-    out.extend_from_slice(body);
-    out
-}
-
-fn cstr(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(s.as_bytes());
-    out.push(0);
-}
 
 fn row_description(name: &str, oid: u32) -> Vec<u8> {
     let mut b = 1u16.to_be_bytes().to_vec();

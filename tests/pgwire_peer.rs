@@ -7,6 +7,7 @@
 // The peer is test code: it panics on what the driver must never send.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+use cratedb_integration::wire::{cstr, message};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -28,18 +29,6 @@ struct Seen {
     tags: Vec<u8>,
     /// SQL of every Parse.
     parsed: Vec<String>,
-}
-
-fn message(tag: u8, body: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    out.extend_from_slice(&u32::try_from(body.len() + 4).unwrap().to_be_bytes());
-    out.extend_from_slice(body);
-    out
-}
-
-fn cstr(out: &mut Vec<u8>, s: &str) {
-    out.extend_from_slice(s.as_bytes());
-    out.push(0);
 }
 
 fn parameter_status(name: &str, value: &str) -> Vec<u8> {

@@ -80,5 +80,6 @@ pub mod fault;
 pub mod pg;
 mod process;
 pub mod scenarios;
+pub mod wire;
 
 pub use error::SupportError;
