@@ -46,7 +46,7 @@ pub struct TypeHints {
 /// | `TIMESTAMP WITHOUT TIME ZONE` | `Timestamp(Millisecond)` |
 /// | `DATE` | `Date32` |
 /// | `GEO_POINT` | `FixedSizeList(Float64, 2)` (longitude, latitude) |
-/// | `FLOAT_VECTOR(n)` | `FixedSizeList(Float32, n)` |
+/// | `FLOAT_VECTOR(n)` | `FixedSizeList(Float32, n)` (pgwire reports `real[]`: `List(Float32)`) |
 /// | `ARRAY(T)` | `List(T)` (JSON text when `T` has no list form) |
 /// | `OBJECT` | `Struct` when its fields are known, else JSON text (`Utf8`) |
 /// | `GEO_SHAPE`, `JSON`, `TIME WITH TIME ZONE`, other types | JSON text (`Utf8`) |

@@ -8,6 +8,7 @@
 
 use super::Scenario;
 
+mod arrow;
 mod bulk;
 mod ddl;
 mod errors;
@@ -29,6 +30,7 @@ pub const LIVE_GROUPS: &[(&str, &[Scenario])] = &[
     ("migrations", migrations::SCENARIOS),
     ("visibility", visibility::SCENARIOS),
     ("injection", injection::SCENARIOS),
+    ("arrow", arrow::SCENARIOS),
 ];
 
 /// A scenario entry of a group list: `scenario!(name)` for `pub async fn name(&Target)`.
