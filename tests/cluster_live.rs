@@ -341,7 +341,7 @@ async fn bulk_through_a_kill(cluster: &mut CrateDbCluster, url: &str, table: &st
                             set.insert(*key);
                         }
                         if let Some(e) = result.request_error() {
-                            tally.errors.push(e.to_owned());
+                            tally.errors.push(e.to_string());
                         }
                     }
                     Err(e) => {

@@ -119,7 +119,9 @@ async fn a_bulk_row_that_cannot_be_encoded_stops_the_call_and_sends_nothing_of_i
             .iter()
             .all(|r| *r == CrateDbBulkRow::NotExecuted)
     );
-    let message = result.request_error().unwrap();
+    let error = result.request_error().unwrap();
+    assert!(matches!(error, sqlx::Error::Encode(_)), "{error:?}");
+    let message = error.to_string();
     assert!(message.contains("bulk row 7"), "{message}");
     // Nothing sent yet: the call fails and nothing is applied.
     let err = conn

@@ -610,7 +610,9 @@ async fn bulk_encode_error_after_a_sent_batch_keeps_its_rows() {
         rows[2..].iter().all(|r| *r == CrateDbBulkRow::NotExecuted),
         "{rows:?}"
     );
-    let message = result.request_error().unwrap();
+    let error = result.request_error().unwrap();
+    assert!(matches!(error, sqlx::Error::Encode(_)), "{error:?}");
+    let message = error.to_string();
     assert!(message.contains("bulk row 3"), "{message}");
     let (n,): (i32,) = sqlx::query_as("SELECT rows")
         .fetch_one(&mut conn)

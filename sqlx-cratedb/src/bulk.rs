@@ -15,102 +15,21 @@
 //! and the other rows of that batch are [`CrateDbBulkRow::NotExecuted`] (rolled back or
 //! skipped); other batches are unaffected. [`CrateDbBulkResult::requests`] then counts batches.
 
+use std::sync::Arc;
+
 use sqlx_core::error::Error;
 use sqlx_core::sql_str::SqlSafeStr;
 
 use crate::CrateDbPool;
 use crate::connection::CrateDbConnection;
-use crate::error::CrateDbDatabaseError;
+use crate::error::{CrateDbDatabaseError, copy_error};
 use crate::model::arguments::CrateDbArguments;
+use crate::model::bulk_result::{CrateDbBulkResult, CrateDbBulkRow};
 use crate::protocol::ProtocolError;
 use crate::protocol::http::request;
 
 /// CrateDB's `rowcount` for a row that failed at runtime.
 const ROW_FAILED: i64 = -2;
-
-/// The outcome of one input row of a bulk execution.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CrateDbBulkRow {
-    /// The row was applied; CrateDB's row count for it (`None` when CrateDB reported it unknown).
-    Applied(Option<u64>),
-    /// CrateDB rejected this row; the error carries the row's index
-    /// ([`CrateDbDatabaseError::row_index`]).
-    Failed(CrateDbDatabaseError),
-    /// The request carrying this row failed as a whole after it was sent (connection lost,
-    /// timeout, HTTP 502/503/504 from a proxy or an overloaded node): CrateDB may or may not
-    /// have applied it. Resending such a row may apply it twice.
-    Unknown,
-    /// Not applied: an earlier request of the same call failed without a definite answer, or
-    /// (over pgwire against PostgreSQL, which runs each batch up to its `Sync` as one implicit
-    /// transaction) another row of the same batch failed, so the batch was rolled back and later rows of it
-    /// were skipped. CrateDB has no transactions: it reports each row on its own.
-    NotExecuted,
-}
-
-/// Per-row results of a bulk execution, in input order.
-#[derive(Debug, Clone, Default)]
-pub struct CrateDbBulkResult {
-    pub(crate) rows: Vec<CrateDbBulkRow>,
-    pub(crate) requests: usize,
-    pub(crate) request_error: Option<String>,
-    pub(crate) server_duration: Option<std::time::Duration>,
-}
-
-impl CrateDbBulkResult {
-    /// One entry per input row, in input order.
-    pub fn rows(&self) -> &[CrateDbBulkRow] {
-        &self.rows
-    }
-
-    /// Consumes the result into its rows.
-    pub fn into_rows(self) -> Vec<CrateDbBulkRow> {
-        self.rows
-    }
-
-    /// Sum of the row counts of the applied rows.
-    pub fn rows_affected(&self) -> u64 {
-        self.rows
-            .iter()
-            .map(|r| match r {
-                CrateDbBulkRow::Applied(Some(n)) => *n,
-                _ => 0,
-            })
-            .sum()
-    }
-
-    /// The rows that failed, with their errors (the error's `row_index` is the input index).
-    pub fn failures(&self) -> impl Iterator<Item = &CrateDbDatabaseError> {
-        self.rows.iter().filter_map(|r| match r {
-            CrateDbBulkRow::Failed(e) => Some(e),
-            _ => None,
-        })
-    }
-
-    /// True when every row was applied.
-    pub fn is_success(&self) -> bool {
-        self.rows
-            .iter()
-            .all(|r| matches!(r, CrateDbBulkRow::Applied(_)))
-    }
-
-    /// How many HTTP requests (over pgwire: `Sync` batches) were sent.
-    pub fn requests(&self) -> usize {
-        self.requests
-    }
-
-    /// When a request failed as a whole without making the call fail, or a row could not be
-    /// encoded after a request was sent: that error's message.
-    pub fn request_error(&self) -> Option<&str> {
-        self.request_error.as_deref()
-    }
-
-    /// The time CrateDB spent on the requests that answered, summed (each HTTP response's
-    /// `duration`); `None` over pgwire, which carries no timing, or when no request answered.
-    pub fn server_duration(&self) -> Option<std::time::Duration> {
-        self.server_duration
-    }
-}
 
 /// Limits of one bulk execution (defaults from the connection options).
 #[derive(Debug, Clone, Copy)]
@@ -151,7 +70,7 @@ impl CrateDbConnection {
         I: IntoIterator<Item = CrateDbArguments>,
     {
         let sql = sql.into_sql_str();
-        if crate::connection::cluster::is_read_only(sql.as_str()) {
+        if crate::connection::failover::is_read_only(sql.as_str()) {
             return Err(Error::Configuration(
                 "sqlx-cratedb: execute_bulk runs INSERT, UPDATE or DELETE; a read cannot be \
                  batched (CrateDB rejects result sets in bulk operations): run it with \
@@ -200,7 +119,7 @@ impl CrateDbConnection {
                 result
                     .rows
                     .extend((0..=in_chunk).map(|_| CrateDbBulkRow::NotExecuted));
-                result.request_error = Some(message);
+                result.request_error = Some(Arc::new(Error::Encode(message.into())));
                 failed = true;
                 continue;
             }
@@ -244,7 +163,7 @@ impl CrateDbConnection {
         match self.bulk_request(body, first_index, count).await {
             Ok(items) => {
                 result.rows.extend(items);
-                result.server_duration = crate::connection::timing::add(
+                result.server_duration = crate::model::query_result::add_durations(
                     result.server_duration,
                     self.last_server_duration(),
                 );
@@ -264,13 +183,13 @@ impl CrateDbConnection {
                         RequestOutcome::NotSent => CrateDbBulkRow::NotExecuted,
                     });
                 }
-                result.request_error = Some(error.to_string());
+                result.request_error = Some(Arc::new(copy_error(&error)));
                 // A request CrateDB refused as invalid (4xx: for example a value it cannot
                 // convert rejects the whole request) applied none of its rows and leaves the
                 // connection in step: the next requests still run. After a server error the
                 // call stops.
                 Ok(
-                    matches!(&outcome, RequestOutcome::Rejected(e) if (400..500).contains(&e.status())),
+                    matches!(&outcome, RequestOutcome::Rejected(e) if e.status().is_some_and(|s| (400..500).contains(&s))),
                 )
             }
         }
@@ -349,18 +268,13 @@ fn request_outcome(error: &Error, sent: bool) -> RequestOutcome {
     let Error::Database(db) = error else {
         return RequestOutcome::Unknown;
     };
-    let status = db
-        .try_downcast_ref::<CrateDbDatabaseError>()
-        .map_or(0, CrateDbDatabaseError::status);
-    if matches!(status, 502..=504 | 509) {
-        return RequestOutcome::Unknown;
+    // Over HTTP every database error is CrateDB's; anything else has no definite answer.
+    match db.try_downcast_ref::<CrateDbDatabaseError>() {
+        Some(e) if !matches!(e.status(), Some(502..=504 | 509)) => {
+            RequestOutcome::Rejected(e.clone())
+        }
+        _ => RequestOutcome::Unknown,
     }
-    let code = db.code().and_then(|c| c.parse().ok());
-    RequestOutcome::Rejected(CrateDbDatabaseError::new(
-        code,
-        status,
-        db.message().to_owned(),
-    ))
 }
 
 /// [`CrateDbConnection::execute_bulk`] on a connection taken from `pool`.

@@ -7,9 +7,9 @@ use crate::model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
 use crate::model::column::CrateDbColumn;
 use crate::model::query_result::CrateDbQueryResult;
 use crate::model::row::CrateDbRow;
+use crate::model::statement::CrateDbStatement;
 use crate::model::value::{CrateDbValue, CrateDbValueRef};
 use crate::protocol::type_info::CrateDbTypeInfo;
-use crate::statement::CrateDbStatement;
 use crate::transaction::CrateDbTransactionManager;
 
 /// The CrateDB database driver for sqlx.

@@ -51,7 +51,8 @@ pub mod codes {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrateDbDatabaseError {
     code: Option<i64>,
-    status: u16,
+    /// The HTTP status; `None` for errors received over the PostgreSQL wire protocol.
+    status: Option<u16>,
     message: String,
     error_trace: Option<String>,
     row_index: Option<usize>,
@@ -64,7 +65,7 @@ impl CrateDbDatabaseError {
     pub(crate) fn new(code: Option<i64>, status: u16, message: String) -> Self {
         Self {
             code,
-            status,
+            status: Some(status),
             message,
             error_trace: None,
             row_index: None,
@@ -72,12 +73,12 @@ impl CrateDbDatabaseError {
         }
     }
 
-    /// An error from a PostgreSQL-protocol `ErrorResponse` (`status` 0: there is no HTTP status).
+    /// An error from a PostgreSQL-protocol `ErrorResponse` (no HTTP status).
     #[cfg(feature = "pgwire")]
     pub(crate) fn from_sqlstate(sqlstate: String, message: String) -> Self {
         Self {
             code: None,
-            status: 0,
+            status: None,
             message,
             error_trace: None,
             row_index: None,
@@ -107,8 +108,9 @@ impl CrateDbDatabaseError {
         self.code
     }
 
-    /// The HTTP status of the response (200 for per-row errors of a bulk request).
-    pub fn status(&self) -> u16 {
+    /// The HTTP status of the response (200 for per-row errors of a bulk request); `None` for
+    /// errors received over the PostgreSQL wire protocol, which has no status.
+    pub fn status(&self) -> Option<u16> {
         self.status
     }
 
@@ -127,17 +129,18 @@ impl CrateDbDatabaseError {
         if let Some(state) = &self.sqlstate {
             return state.starts_with("28");
         }
-        self.status == 401 && self.code.is_none_or(|c| c == codes::UNAUTHORIZED)
+        self.status == Some(401) && self.code.is_none_or(|c| c == codes::UNAUTHORIZED)
     }
 
-    /// CrateDB says a table or schema does not exist (4041, 4045). A node that is starting
-    /// answers so for a second or two for tables that do exist, before it knows the cluster's
-    /// tables; a read asks the other nodes once before reporting it.
+    /// The server says a table or schema does not exist (4041, 4045; over pgwire `42P01`,
+    /// `3F000`). A CrateDB node that is starting answers so for a second or two for tables
+    /// that do exist, before it knows the cluster's tables; a read asks the other nodes once
+    /// before reporting it.
     pub(crate) fn is_unknown_relation_or_schema(&self) -> bool {
         matches!(
             self.code,
             Some(codes::UNKNOWN_RELATION | codes::UNKNOWN_SCHEMA)
-        )
+        ) || matches!(self.sqlstate.as_deref(), Some("42P01" | "3F000"))
     }
 
     /// True for errors where retrying a read on another node may help
@@ -180,11 +183,11 @@ impl CrateDbDatabaseError {
             self.code,
             Some(codes::KILLED | codes::UNHANDLED | codes::SQL_PARSE)
         ) && node_left)
-            || matches!(self.status, 502..=504 | 509)
+            || matches!(self.status, Some(502..=504 | 509))
     }
 }
 
-/// An error from a PostgreSQL-protocol `ErrorResponse` (`status` 0: there is no HTTP status).
+/// An error from a PostgreSQL-protocol `ErrorResponse` (no HTTP status).
 #[cfg(feature = "pgwire")]
 impl From<crate::protocol::pgwire::error::ServerError> for CrateDbDatabaseError {
     fn from(e: crate::protocol::pgwire::error::ServerError) -> Self {
@@ -197,7 +200,10 @@ impl Display for CrateDbDatabaseError {
         match (&self.sqlstate, self.code) {
             (Some(state), _) => write!(f, "[{state}] {}", self.message)?,
             (None, Some(code)) => write!(f, "[{code}] {}", self.message)?,
-            (None, None) => write!(f, "[HTTP {}] {}", self.status, self.message)?,
+            (None, None) => match self.status {
+                Some(status) => write!(f, "[HTTP {status}] {}", self.message)?,
+                None => f.write_str(&self.message)?,
+            },
         }
         if let Some(index) = self.row_index {
             write!(f, " (bulk row {index})")?;
@@ -241,8 +247,8 @@ impl DatabaseError for CrateDbDatabaseError {
     /// generic 4000, so those two are recognised by their message text.
     ///
     /// Over pgwire the SQLSTATE decides (`23505` unique, `23502` not null, `23514` check,
-    /// `23503` foreign key); CrateDB's catch-all `XX000` is classified by its message
-    /// (`cratedb-reference.md` §6.5).
+    /// `23503` foreign key); CrateDB's catch-all `XX000` (which it also sends for duplicate
+    /// keys, NOT NULL and CHECK violations) is classified by its message.
     fn kind(&self) -> ErrorKind {
         match self.sqlstate.as_deref() {
             Some("23505") => return ErrorKind::UniqueViolation,
@@ -267,6 +273,26 @@ impl DatabaseError for CrateDbDatabaseError {
             }
         }
         ErrorKind::Other
+    }
+}
+
+/// A copy of `err` that keeps its kind, for a result that reports an error without failing
+/// (bulk results): a CrateDB error is cloned whole, an I/O error keeps its `ErrorKind`, the
+/// other kinds keep their variant and text.
+pub(crate) fn copy_error(err: &sqlx_core::Error) -> sqlx_core::Error {
+    use sqlx_core::Error as E;
+    match err {
+        E::Database(db) => match db.try_downcast_ref::<CrateDbDatabaseError>() {
+            Some(e) => E::Database(Box::new(e.clone())),
+            None => E::Protocol(db.to_string()),
+        },
+        E::Io(io) => E::Io(std::io::Error::new(io.kind(), io.to_string())),
+        E::Tls(e) => E::Tls(e.to_string().into()),
+        E::Encode(e) => E::Encode(e.to_string().into()),
+        E::Configuration(e) => E::Configuration(e.to_string().into()),
+        E::PoolTimedOut => E::PoolTimedOut,
+        E::PoolClosed => E::PoolClosed,
+        other => E::Protocol(other.to_string()),
     }
 }
 

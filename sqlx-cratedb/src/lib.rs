@@ -18,22 +18,21 @@ mod protocol;
 pub mod reflect;
 #[cfg(feature = "sea-query")]
 pub mod sea_query;
-mod statement;
 mod transaction;
 pub mod types;
 
-pub use bulk::{CrateDbBulkResult, CrateDbBulkRow};
 pub use connection::CrateDbConnection;
 pub use database::CrateDb;
 pub use error::CrateDbDatabaseError;
 pub use model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
+pub use model::bulk_result::{CrateDbBulkResult, CrateDbBulkRow};
 pub use model::column::CrateDbColumn;
 pub use model::query_result::CrateDbQueryResult;
 pub use model::row::CrateDbRow;
+pub use model::statement::CrateDbStatement;
 pub use model::value::{CrateDbValue, CrateDbValueRef};
 pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol};
 pub use protocol::type_info::CrateDbTypeInfo;
-pub use statement::CrateDbStatement;
 pub use transaction::CrateDbTransactionManager;
 
 /// Decoder entry points for the fuzz targets (`fuzz/`) and the corpus replay test. Not API:

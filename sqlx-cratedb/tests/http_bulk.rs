@@ -167,7 +167,7 @@ async fn a_failed_first_request_is_an_error_and_later_ones_are_reported_per_row(
             "not executed"
         ]
     );
-    assert!(result.request_error().unwrap().contains("boom"));
+    assert!(result.request_error().unwrap().to_string().contains("boom"));
     let indexes: Vec<usize> = result.failures().map(|e| e.row_index().unwrap()).collect();
     assert_eq!(indexes, [2, 3]);
 }
@@ -225,7 +225,11 @@ async fn mismatched_result_counts_are_unknown_and_bad_arguments_are_errors() {
         ]
     );
     assert!(
-        result.request_error().unwrap().contains("3 rows"),
+        result
+            .request_error()
+            .unwrap()
+            .to_string()
+            .contains("3 rows"),
         "{result:?}"
     );
 
@@ -348,7 +352,9 @@ async fn an_encode_error_after_a_request_was_sent_keeps_the_applied_rows() {
     );
     assert_eq!(result.requests(), 1);
     assert_eq!(bulk_requests(&peer).len(), 1);
-    let message = result.request_error().unwrap();
+    let error = result.request_error().unwrap();
+    assert!(matches!(error, sqlx::Error::Encode(_)), "{error:?}");
+    let message = error.to_string();
     assert!(
         message.contains("bulk row 3") && message.contains("encode"),
         "{message}"

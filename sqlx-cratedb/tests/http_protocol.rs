@@ -151,7 +151,7 @@ async fn server_errors_become_cratedb_database_errors() {
         .unwrap_err();
     let db = db_error(&err);
     assert_eq!(db.http_code(), Some(4091));
-    assert_eq!(db.status(), 409);
+    assert_eq!(db.status(), Some(409));
     assert_eq!(
         err.as_database_error().unwrap().kind(),
         ErrorKind::UniqueViolation
@@ -166,7 +166,7 @@ async fn server_errors_become_cratedb_database_errors() {
         .await
         .unwrap_err();
     let db = db_error(&err);
-    assert_eq!((db.http_code(), db.status()), (Some(4045), 404));
+    assert_eq!((db.http_code(), db.status()), (Some(4045), Some(404)));
     assert!(db.error_trace().unwrap().contains("SchemaUnknownException"));
 
     let err = sqlx::query("SELEC 1").execute(&pool).await.unwrap_err();
@@ -189,7 +189,7 @@ async fn plain_text_401_is_an_authentication_error() {
         .unwrap_err();
     let db = db_error(&err);
     assert!(db.is_authentication_error());
-    assert_eq!(db.status(), 401);
+    assert_eq!(db.status(), Some(401));
     assert!(
         db.message().contains("authentication failed"),
         "{}",

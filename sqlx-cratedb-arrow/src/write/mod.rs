@@ -421,7 +421,9 @@ async fn write_chunk(
                 }
                 CrateDbBulkRow::NotExecuted if round < RETRY_ROUNDS => again.push(row),
                 CrateDbBulkRow::NotExecuted => {
-                    let reason = result.request_error().unwrap_or("not executed").to_owned();
+                    let reason = result
+                        .request_error()
+                        .map_or_else(|| "not executed".to_owned(), ToString::to_string);
                     outcome
                         .failed
                         .push(failed(row, FailureKind::NotExecuted, reason));

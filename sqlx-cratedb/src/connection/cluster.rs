@@ -3,19 +3,89 @@
 //! A host that fails (connection error, HTTP 502/503/504/509) is set aside for the configured
 //! retry interval. Selection skips set-aside hosts; when every host is set aside, the one that
 //! was set aside longest ago is tried (as crate-python does).
+//!
+//! The hosts' health is runtime state, not configuration: [`shared`] keeps one [`SharedState`]
+//! per host list and TLS settings, used by every connection (of any pool) to those hosts.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-/// How many rounds over all hosts a read gets (both transports) before its last error is
-/// returned.
-pub(crate) const READ_ROUNDS: u32 = 4;
+use sqlx_core::error::Error;
 
-/// The pause before read round `round + 1` (`round` counts from 1): 100, 200, 400 ms. A node
-/// that left the cluster is named in the other nodes' answers until they drop it, within that.
-pub(crate) fn read_retry_pause(round: u32) -> Duration {
-    Duration::from_millis(100) * 2u32.saturating_pow(round.saturating_sub(1))
+use crate::error::ConfigError;
+use crate::options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem};
+
+/// What every connection to the same hosts with the same TLS settings shares: the hosts'
+/// health, and the TLS client configuration (built once, on first use).
+#[derive(Debug)]
+pub(crate) struct SharedState {
+    /// Round-robin position and set-aside hosts.
+    pub(crate) cluster: Cluster,
+    tls: OnceLock<Result<Arc<rustls::ClientConfig>, String>>,
+}
+
+impl SharedState {
+    /// The TLS client configuration of `options` (whose key this state was found by).
+    pub(crate) fn tls_config(
+        &self,
+        options: &CrateDbConnectOptions,
+    ) -> Result<Arc<rustls::ClientConfig>, Error> {
+        self.tls
+            .get_or_init(|| super::tls::client_config(options).map_err(|e| e.to_string()))
+            .clone()
+            .map_err(|e| ConfigError::Tls(e).into())
+    }
+}
+
+/// What identifies a [`SharedState`]: the hosts and everything the TLS configuration is
+/// built from.
+#[derive(Debug, PartialEq, Eq)]
+struct SharedKey {
+    hosts: Vec<CrateDbHost>,
+    tls: bool,
+    root_cert: Option<CrateDbPem>,
+    client_cert: Option<(CrateDbPem, CrateDbPem)>,
+}
+
+impl SharedKey {
+    fn of(options: &CrateDbConnectOptions) -> Self {
+        Self {
+            hosts: options.hosts.clone(),
+            tls: options.tls,
+            root_cert: options.root_cert.clone(),
+            client_cert: options.client_cert.clone(),
+        }
+    }
+}
+
+/// How many unused entries [`shared`] keeps before it drops the oldest unused one.
+const SHARED_KEPT: usize = 64;
+
+/// The state shared by every connection made with options like `options` (same hosts, same
+/// TLS settings).
+pub(crate) fn shared(options: &CrateDbConnectOptions) -> Arc<SharedState> {
+    static REGISTRY: Mutex<Vec<(SharedKey, Arc<SharedState>)>> = Mutex::new(Vec::new());
+    let key = SharedKey::of(options);
+    // A poisoned lock only means another thread panicked while holding it; the list is
+    // still consistent.
+    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, state)) = registry.iter().find(|(k, _)| *k == key) {
+        return Arc::clone(state);
+    }
+    if registry.len() >= SHARED_KEPT
+        && let Some(unused) = registry
+            .iter()
+            .position(|(_, state)| Arc::strong_count(state) == 1)
+    {
+        registry.remove(unused);
+    }
+    let state = Arc::new(SharedState {
+        cluster: Cluster::new(key.hosts.len()),
+        tls: OnceLock::new(),
+    });
+    registry.push((key, Arc::clone(&state)));
+    state
 }
 
 /// Shared state of one cluster (shared by all connections made from the same options).
@@ -38,7 +108,7 @@ impl Cluster {
         // list of timestamps) is still consistent.
         self.set_aside
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Picks the host for the next attempt, skipping hosts in `tried`.
@@ -92,35 +162,6 @@ impl Cluster {
         self.lock().iter().filter(|s| s.is_some()).count()
     }
 }
-
-/// True when `sql` only reads, so it is safe to send again to another node.
-pub(crate) fn is_read_only(sql: &str) -> bool {
-    let mut s = sql.trim_start();
-    loop {
-        if let Some(rest) = s.strip_prefix("--") {
-            s = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = s.strip_prefix("/*") {
-            s = rest.split_once("*/").map_or("", |(_, r)| r).trim_start();
-        } else if let Some(rest) = s.strip_prefix('(') {
-            s = rest.trim_start();
-        } else {
-            break;
-        }
-    }
-    let word: String = s
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect::<String>()
-        .to_ascii_uppercase();
-    match word.as_str() {
-        // CTEs are SELECT-only in CrateDB.
-        "SELECT" | "SHOW" | "VALUES" | "WITH" => true,
-        // EXPLAIN without ANALYZE does not execute.
-        "EXPLAIN" => !s.to_ascii_uppercase().contains("ANALYZE"),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,29 +187,5 @@ mod tests {
         // With a zero interval the next pick revives a host.
         assert!(c.pick(3, Duration::ZERO, &[]) < 3);
         assert_eq!(c.set_aside_count(), 1);
-    }
-
-    #[test]
-    fn read_only_detection() {
-        for sql in [
-            "SELECT 1",
-            "  select * from t",
-            "/* c */ -- x\n (SELECT 1)",
-            "WITH a AS (SELECT 1) SELECT * FROM a",
-            "show tables",
-            "EXPLAIN SELECT 1",
-        ] {
-            assert!(is_read_only(sql), "{sql}");
-        }
-        for sql in [
-            "INSERT INTO t VALUES (1)",
-            "update t set a = 1",
-            "DELETE FROM t",
-            "EXPLAIN ANALYZE SELECT 1",
-            "REFRESH TABLE t",
-            "",
-        ] {
-            assert!(!is_read_only(sql), "{sql}");
-        }
     }
 }

@@ -13,17 +13,16 @@ use sqlx_core::logger::QueryLogger;
 use sqlx_core::sql_str::SqlStr;
 
 use super::CrateDbConnection;
-use super::cluster::is_read_only;
+use super::failover::is_read_only;
 use super::stream::ResultReader;
 use crate::database::CrateDb;
 use crate::model::arguments::CrateDbArguments;
-use crate::model::query_result::CrateDbQueryResult;
 use crate::model::row::CrateDbRow;
+use crate::model::statement::CrateDbStatement;
 use crate::protocol::http::request;
 use crate::protocol::type_info::CrateDbTypeInfo;
-use crate::statement::CrateDbStatement;
 
-type Item = Either<CrateDbQueryResult, CrateDbRow>;
+use crate::model::query_result::{QueryItem as Item, log_item};
 
 /// The stream of one query: the request future, then the response read row by row.
 struct QueryStream<'c> {
@@ -126,14 +125,6 @@ where
                 Poll::Pending => return Poll::Pending,
             }
         }
-    }
-}
-
-/// Counts an item of a query stream in its log record.
-pub(crate) fn log_item(logger: &mut QueryLogger, item: &Item) {
-    match item {
-        Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
-        Either::Right(_) => logger.increment_rows_returned(),
     }
 }
 

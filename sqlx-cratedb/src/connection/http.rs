@@ -20,7 +20,9 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use sqlx_core::error::Error;
 use tokio::time::Instant;
 
-use super::cluster::{READ_ROUNDS, read_retry_pause};
+use super::cluster::SharedState;
+use super::deadline::deadline_after;
+use super::failover::{self, Attempt, Host, READ_ROUNDS, ReadFailure, Rounds, Turn, read_failure};
 use super::timing::LastServerDuration;
 use crate::error::{ConfigError, CrateDbDatabaseError};
 use crate::options::{CrateDbConnectOptions, CrateDbHost};
@@ -46,6 +48,8 @@ pub(crate) struct Transport {
     schema: Option<HeaderValue>,
     /// The server duration of the last response read to its end.
     pub(crate) last_duration: Arc<LastServerDuration>,
+    /// The hosts' health, shared with every connection to them.
+    shared: Arc<SharedState>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -221,35 +225,14 @@ fn refuse_plain_http_credentials(options: &CrateDbConnectOptions) -> Result<(), 
     Err(ConfigError::PlainHttpCredentialRefused { host, credential }.into())
 }
 
-/// Whether a read that failed with `err` is tried on another node: `None` when the error is
-/// final, `Some(false)` for a transient error (shards unavailable (5002), a node it ran on left
-/// the cluster (5005, 5000, or 4000 "Unknown node")), `Some(true)` for a table or schema unknown
-/// to that node while `ask_others` (the first round, hosts left): a starting node may not know
-/// the cluster's tables yet.
-fn read_retry(err: &Error, ask_others: bool) -> Option<bool> {
-    let db = err
-        .as_database_error()
-        .and_then(|e| e.try_downcast_ref::<CrateDbDatabaseError>())?;
-    if db.is_transient() {
-        Some(false)
-    } else if ask_others && db.is_unknown_relation_or_schema() {
-        Some(true)
-    } else {
-        None
-    }
-}
-
 fn is_failover_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 502..=504 | 509)
 }
 
 impl Transport {
     pub(crate) fn new(options: &CrateDbConnectOptions) -> Result<Self, Error> {
-        let tls = options
-            .tls_config
-            .get_or_init(|| super::tls::client_config(options).map_err(|e| e.to_string()))
-            .clone()
-            .map_err(ConfigError::Tls)?;
+        let shared = super::cluster::shared(options);
+        let tls = shared.tls_config(options)?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -311,6 +294,7 @@ impl Transport {
             auth,
             schema: default_schema,
             last_duration: Arc::default(),
+            shared,
         })
     }
 
@@ -338,10 +322,6 @@ impl Transport {
             .map_err(|e| Error::Configuration(Box::new(e)))
     }
 
-    /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
-    /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
-    /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
-    /// after the pauses of [`read_retry_pause`], within the request timeout.
     /// A response that reads its body with this transport's `max_message_size`.
     fn response(
         &self,
@@ -355,6 +335,11 @@ impl Transport {
         response
     }
 
+    /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
+    /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
+    /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
+    /// after the pauses of [`failover::read_retry_pause`], within the request timeout; a table
+    /// unknown to a (starting) node is asked of each other node once.
     pub(crate) async fn post_sql(
         &self,
         body: Vec<u8>,
@@ -365,105 +350,143 @@ impl Transport {
         } else {
             (Bytes::from(body), false)
         };
-        let deadline = self.options.request_timeout.map(super::deadline_after);
+        let deadline = self.options.request_timeout.map(deadline_after);
+        let rounds = Rounds {
+            max: if retry_safe { READ_ROUNDS } else { 1 },
+            deadline,
+        };
         let hosts = self.bases.len();
-        let cluster = &self.options.cluster;
-        let mut tried = Vec::with_capacity(hosts);
-        let mut last_error = None;
-        let mut round = 0u32;
-        loop {
-            // Whether every failure of this round was a table or schema unknown to that node.
-            let mut only_unknown_names = true;
-            while tried.len() < hosts {
-                let host = cluster.pick(hosts, self.options.retry_interval, &tried);
-                tried.push(host);
-                let req = self.request(host, &body, gzip)?;
-                let sent = self.client.request(req);
-                let result = match deadline {
-                    Some(d) => tokio::time::timeout_at(d, sent)
-                        .await
-                        .map_err(|_| timed_out())?,
-                    None => sent.await,
+        failover::run(
+            &self.shared.cluster,
+            hosts,
+            self.options.retry_interval,
+            rounds,
+            |turn| self.attempt(turn, &body, gzip, retry_safe, deadline),
+        )
+        .await
+    }
+
+    /// One `/_sql` request to one host, and what it came to (see [`failover::run`]).
+    async fn attempt(
+        &self,
+        turn: Turn,
+        body: &Bytes,
+        gzip: bool,
+        retry_safe: bool,
+        deadline: Option<Instant>,
+    ) -> Attempt<HttpResponse> {
+        let base = &self.bases[turn.host];
+        let req = match self.request(turn.host, body, gzip) {
+            Ok(req) => req,
+            Err(error) => {
+                return Attempt::Final {
+                    error,
+                    host: Host::Unknown,
                 };
-                match result {
-                    Ok(resp) if is_failover_status(resp.status()) => {
-                        cluster.set_aside(host);
-                        let (parts, body) = resp.into_parts();
-                        let err = HttpResponse::new(parts.status, body, deadline)
-                            .into_error()
-                            .await;
-                        log::warn!(
-                            "sqlx-cratedb: {} answered HTTP {}; set aside",
-                            self.bases[host],
-                            parts.status
-                        );
-                        if !retry_safe {
-                            return Err(err);
-                        }
-                        only_unknown_names = false;
-                        last_error = Some(err);
+            }
+        };
+        let sent = self.client.request(req);
+        let result = match deadline {
+            Some(d) => match tokio::time::timeout_at(d, sent).await {
+                Ok(result) => result,
+                Err(_) => {
+                    return Attempt::Final {
+                        error: timed_out(),
+                        host: Host::Unknown,
+                    };
+                }
+            },
+            None => sent.await,
+        };
+        match result {
+            Ok(resp) if is_failover_status(resp.status()) => {
+                let (parts, body) = resp.into_parts();
+                let error = HttpResponse::new(parts.status, body, deadline)
+                    .into_error()
+                    .await;
+                log::warn!(
+                    "sqlx-cratedb: {base} answered HTTP {}; set aside",
+                    parts.status
+                );
+                if retry_safe {
+                    Attempt::Next {
+                        error,
+                        host: Host::Failed,
+                        unknown_here: false,
                     }
-                    Ok(resp) => {
-                        cluster.healthy(host);
-                        let (parts, body) = resp.into_parts();
-                        let response = self.response(parts.status, body, deadline);
-                        if !retry_safe
-                            || !(parts.status.is_client_error() || parts.status.is_server_error())
-                        {
-                            return Ok(response);
-                        }
-                        let err = response.into_error().await;
-                        match read_retry(&err, round == 0 && tried.len() < hosts) {
-                            None => return Err(err),
-                            Some(unknown_here) => only_unknown_names &= unknown_here,
-                        }
-                        log::warn!(
-                            "sqlx-cratedb: a read through {} failed ({err}); trying it elsewhere",
-                            self.bases[host]
-                        );
-                        last_error = Some(err);
-                    }
-                    Err(e) => {
-                        cluster.set_aside(host);
-                        let never_sent = e.is_connect();
-                        log::warn!("sqlx-cratedb: {} failed: {e}; set aside", self.bases[host]);
-                        let kind = if never_sent {
-                            io::ErrorKind::ConnectionRefused
-                        } else {
-                            io::ErrorKind::ConnectionAborted
-                        };
-                        let message = format!("CrateDB node {}: {}", self.bases[host], chain(&e));
-                        // `Error::Tls` only for a handshake that failed before the request was
-                        // sent: bulk execution reads it as "not applied".
-                        let err = if never_sent && is_tls_failure(&e) {
-                            Error::Tls(message.into())
-                        } else {
-                            Error::Io(io::Error::new(kind, message))
-                        };
-                        if !(never_sent || retry_safe) {
-                            return Err(err);
-                        }
-                        only_unknown_names = false;
-                        last_error = Some(err);
+                } else {
+                    Attempt::Final {
+                        error,
+                        host: Host::Failed,
                     }
                 }
             }
-            // Every host failed. A read gets further rounds after a pause (a node that just
-            // left the cluster is still named in the others' answers until they drop it);
-            // anything else is final.
-            round += 1;
-            if !retry_safe || round >= READ_ROUNDS || only_unknown_names {
-                break;
+            Ok(resp) => {
+                let (parts, body) = resp.into_parts();
+                let response = self.response(parts.status, body, deadline);
+                if !retry_safe
+                    || !(parts.status.is_client_error() || parts.status.is_server_error())
+                {
+                    return Attempt::Done(response);
+                }
+                let error = response.into_error().await;
+                let unknown_here = match read_failure(&error) {
+                    Some(ReadFailure::Transient) => false,
+                    Some(ReadFailure::UnknownHere) if turn.round == 0 && turn.hosts_left => true,
+                    _ => {
+                        return Attempt::Final {
+                            error,
+                            host: Host::Answered,
+                        };
+                    }
+                };
+                log::warn!(
+                    "sqlx-cratedb: a read through {base} failed ({error}); trying it elsewhere"
+                );
+                Attempt::Next {
+                    error,
+                    host: Host::Answered,
+                    unknown_here,
+                }
             }
-            let pause = read_retry_pause(round);
-            if deadline.is_some_and(|d| Instant::now() + pause >= d) {
-                break;
-            }
-            log::warn!("sqlx-cratedb: every node failed the read; retrying in {pause:?}");
-            tokio::time::sleep(pause).await;
-            tried.clear();
+            Err(e) => connection_failure(base, &e, retry_safe),
         }
-        Err(last_error.unwrap_or_else(|| Error::Configuration(Box::new(ConfigError::NoHosts))))
+    }
+}
+
+/// The attempt on `base` whose connection failed: tried elsewhere when the request never left
+/// or is a read, else final (it may have been applied). The host is set aside either way.
+fn connection_failure(
+    base: &str,
+    e: &hyper_util::client::legacy::Error,
+    retry_safe: bool,
+) -> Attempt<HttpResponse> {
+    let never_sent = e.is_connect();
+    log::warn!("sqlx-cratedb: {base} failed: {e}; set aside");
+    let kind = if never_sent {
+        io::ErrorKind::ConnectionRefused
+    } else {
+        io::ErrorKind::ConnectionAborted
+    };
+    let message = format!("CrateDB node {base}: {}", chain(e));
+    // `Error::Tls` only for a handshake that failed before the request was sent: bulk
+    // execution reads it as "not applied".
+    let error = if never_sent && is_tls_failure(e) {
+        Error::Tls(message.into())
+    } else {
+        Error::Io(io::Error::new(kind, message))
+    };
+    if never_sent || retry_safe {
+        Attempt::Next {
+            error,
+            host: Host::Failed,
+            unknown_here: false,
+        }
+    } else {
+        Attempt::Final {
+            error,
+            host: Host::Failed,
+        }
     }
 }
 

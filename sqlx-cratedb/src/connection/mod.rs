@@ -2,7 +2,9 @@
 //! wire-protocol connection.
 
 pub(crate) mod cluster;
+pub(crate) mod deadline;
 mod executor;
+pub(crate) mod failover;
 pub(crate) mod http;
 #[cfg(feature = "pgwire")]
 pub(crate) mod pgwire;
@@ -11,10 +13,13 @@ pub mod timing;
 mod tls;
 
 use std::fmt::{self, Debug, Formatter};
+use std::time::Duration;
 
-use sqlx_core::connection::Connection;
+use log::LevelFilter;
+use sqlx_core::connection::{ConnectOptions, Connection};
 use sqlx_core::error::Error;
 use sqlx_core::transaction::Transaction;
+use sqlx_core::url::Url;
 
 use crate::database::CrateDb;
 use crate::model::query_result::CrateDbQueryResult;
@@ -22,26 +27,6 @@ use crate::options::CrateDbConnectOptions;
 use crate::protocol::http::request;
 
 use self::http::Transport as HttpTransport;
-
-/// The instant `timeout` from now, saturating: a huge configured timeout (`Duration::MAX`)
-/// means "about never" instead of overflowing `Instant` (which panics).
-pub(crate) fn deadline_after(timeout: std::time::Duration) -> tokio::time::Instant {
-    /// About 30 years: as far as every platform's `Instant` reaches.
-    const FAR: std::time::Duration = std::time::Duration::from_hours(30 * 365 * 24);
-    let now = tokio::time::Instant::now();
-    now.checked_add(timeout.min(FAR))
-        .or_else(|| now.checked_add(std::time::Duration::from_hours(24)))
-        .unwrap_or(now)
-}
-
-/// The error for a network wait that passed its bound.
-#[cfg_attr(not(feature = "pgwire"), allow(dead_code))]
-pub(crate) fn timed_out(what: &str) -> Error {
-    Error::Io(std::io::Error::new(
-        std::io::ErrorKind::TimedOut,
-        format!("CrateDB {what} timed out"),
-    ))
-}
 
 /// The transport of a connection, chosen by the URL scheme.
 // The HTTP transport is the common case; boxing it would add an indirection per request.
@@ -58,7 +43,7 @@ impl Transport {
         match self {
             Self::Http(t) => &t.options,
             #[cfg(feature = "pgwire")]
-            Self::Pg(c) => &c.options,
+            Self::Pg(c) => c.options(),
         }
     }
 
@@ -98,7 +83,7 @@ pub struct CrateDbConnection {
 /// `ping` sends `SELECT 1` only when no response arrived within this time. sqlx pings every
 /// connection when it goes back to the pool; over stateless HTTP that would double each
 /// query's cost without telling anything new.
-const PING_FRESHNESS: std::time::Duration = std::time::Duration::from_secs(1);
+const PING_FRESHNESS: Duration = Duration::from_secs(1);
 
 impl Debug for CrateDbConnection {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
@@ -149,7 +134,7 @@ impl CrateDbConnection {
         match &self.transport {
             Transport::Http(_) => None,
             #[cfg(feature = "pgwire")]
-            Transport::Pg(pg) => pg.parameters.get(name).map(String::as_str),
+            Transport::Pg(pg) => pg.parameter(name),
         }
     }
 
@@ -168,7 +153,7 @@ impl CrateDbConnection {
     /// every statement, including `fetch` streams (whose rows carry no timing); `None` before
     /// the first response, when the server sent no duration, and always over pgwire, which has
     /// no server timing. See [`timing`] for the tracing event.
-    pub fn last_server_duration(&self) -> Option<std::time::Duration> {
+    pub fn last_server_duration(&self) -> Option<Duration> {
         match &self.transport {
             Transport::Http(http) => http.last_duration.get(),
             #[cfg(feature = "pgwire")]
@@ -183,7 +168,7 @@ impl CrateDbConnection {
             return pgwire::query::execute(pg, sql, None).await;
         }
         let body = request::query_body(sql, None);
-        let retry = cluster::is_read_only(sql);
+        let retry = failover::is_read_only(sql);
         let response = self.transport.http()?.post_sql(body, retry).await?;
         self.last_response = Some(std::time::Instant::now());
         let mut reader = stream::ResultReader::new(response).await?;
@@ -243,5 +228,32 @@ impl Connection for CrateDbConnection {
 
     fn should_flush(&self) -> bool {
         false
+    }
+}
+
+/// Connecting with options: the sqlx entry point (`connect`, pools).
+impl ConnectOptions for CrateDbConnectOptions {
+    type Connection = CrateDbConnection;
+
+    fn from_url(url: &Url) -> Result<Self, Error> {
+        url.as_str().parse()
+    }
+
+    fn to_url_lossy(&self) -> Url {
+        crate::options::parse::to_url(self)
+    }
+
+    async fn connect(&self) -> Result<CrateDbConnection, Error> {
+        CrateDbConnection::establish(self).await
+    }
+
+    fn log_statements(mut self, level: LevelFilter) -> Self {
+        self.log_settings.log_statements(level);
+        self
+    }
+
+    fn log_slow_statements(mut self, level: LevelFilter, duration: Duration) -> Self {
+        self.log_settings.log_slow_statements(level, duration);
+        self
     }
 }

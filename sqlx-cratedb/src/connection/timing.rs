@@ -70,14 +70,6 @@ pub(crate) fn trace(duration: Option<Duration>, rowcount: Option<i64>, bulk_item
     }
 }
 
-/// Adds two optional durations: the sum of those present, `None` when neither is.
-pub(crate) fn add(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.saturating_add(b)),
-        (a, b) => a.or(b),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,14 +91,5 @@ mod tests {
         assert_eq!(last.get(), Some(Duration::from_micros(2500)));
         last.set(None);
         assert_eq!(last.get(), None);
-    }
-
-    #[test]
-    fn sums_present_durations() {
-        let ms = Duration::from_millis;
-        assert_eq!(add(Some(ms(1)), Some(ms(2))), Some(ms(3)));
-        assert_eq!(add(None, Some(ms(2))), Some(ms(2)));
-        assert_eq!(add(Some(ms(1)), None), Some(ms(1)));
-        assert_eq!(add(None, None), None);
     }
 }

@@ -27,7 +27,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use sqlx_core::connection::Connection as _;
 use sqlx_core::sql_str::AssertSqlSafe;
 
-use super::lock::{LOCK_KEY, LOCK_TABLE, LockOptions, now_millis};
+use super::lock_options::{LOCK_KEY, LOCK_TABLE, LockOptions, now_millis};
 use crate::{CrateDbConnectOptions, CrateDbConnection};
 
 /// One migrator run on one connection.

@@ -49,11 +49,11 @@ use crate::{CrateDb, CrateDbConnectOptions, CrateDbConnection};
 
 mod lease;
 mod lock;
+mod lock_options;
 mod rust;
 
-pub use lock::{
-    EpochMillis, LOCK_TABLE, LockOptions, MigrateLockError, lock_options, set_lock_options,
-};
+pub use lock::{EpochMillis, MigrateLockError};
+pub use lock_options::{LOCK_TABLE, LockOptions, lock_options, set_lock_options};
 pub use rust::RustMigration;
 
 /// Runs one `Migrate` step of a locking run: an error releases the lock (sqlx's `Migrator`

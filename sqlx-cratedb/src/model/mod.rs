@@ -3,7 +3,9 @@
 //! decoders build it, `types/` decode a [`CrateDbValueRef`](value::CrateDbValueRef) from it.
 
 pub(crate) mod arguments;
+pub(crate) mod bulk_result;
 pub(crate) mod column;
 pub(crate) mod query_result;
 pub(crate) mod row;
+pub(crate) mod statement;
 pub(crate) mod value;

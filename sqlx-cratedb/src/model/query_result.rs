@@ -2,6 +2,11 @@
 
 use std::time::Duration;
 
+use sqlx_core::Either;
+use sqlx_core::logger::QueryLogger;
+
+use super::row::CrateDbRow;
+
 /// The outcome of a statement: CrateDB's `rowcount` and, over HTTP, its `duration`.
 ///
 /// CrateDB reports `-1` when the count is unknown (e.g. some `ALTER`s);
@@ -61,9 +66,27 @@ impl Extend<CrateDbQueryResult> for CrateDbQueryResult {
         for r in iter {
             self.rows_affected += r.rows_affected;
             self.unknown |= r.unknown;
-            self.server_duration =
-                crate::connection::timing::add(self.server_duration, r.server_duration);
+            self.server_duration = add_durations(self.server_duration, r.server_duration);
         }
+    }
+}
+
+/// Adds two optional durations: the sum of those present, `None` when neither is.
+pub(crate) fn add_durations(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.saturating_add(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// One item of a query's stream: a statement's row count or a row.
+pub(crate) type QueryItem = Either<CrateDbQueryResult, CrateDbRow>;
+
+/// Counts an item of a query stream in its log record.
+pub(crate) fn log_item(logger: &mut QueryLogger, item: &QueryItem) {
+    match item {
+        Either::Left(r) => logger.increase_rows_affected(r.rows_affected()),
+        Either::Right(_) => logger.increment_rows_returned(),
     }
 }
 
@@ -74,5 +97,19 @@ impl From<CrateDbQueryResult> for sqlx_core::any::AnyQueryResult {
             rows_affected: r.rows_affected,
             last_insert_id: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sums_present_durations() {
+        let ms = Duration::from_millis;
+        assert_eq!(add_durations(Some(ms(1)), Some(ms(2))), Some(ms(3)));
+        assert_eq!(add_durations(None, Some(ms(2))), Some(ms(2)));
+        assert_eq!(add_durations(Some(ms(1)), None), Some(ms(1)));
+        assert_eq!(add_durations(None, None), None);
     }
 }

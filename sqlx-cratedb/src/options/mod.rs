@@ -1,21 +1,15 @@
 //! [`CrateDbConnectOptions`]: hosts, credentials, schema, TLS, timeouts and bulk limits.
 #![doc = include_str!("url.md")]
 
-mod parse;
+pub(crate) mod parse;
 
 use std::fmt::{self, Debug, Formatter};
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use log::LevelFilter;
-use sqlx_core::connection::{ConnectOptions, LogSettings};
+use sqlx_core::connection::LogSettings;
 use sqlx_core::error::Error;
-use sqlx_core::url::Url;
-
-use crate::connection::CrateDbConnection;
-use crate::connection::cluster::Cluster;
 
 /// The default HTTP port of CrateDB.
 pub const DEFAULT_PORT: u16 = 4200;
@@ -133,8 +127,6 @@ pub struct CrateDbConnectOptions {
     pub(crate) gzip_min_bytes: usize,
     pub(crate) max_message_size: usize,
     pub(crate) log_settings: LogSettings,
-    pub(crate) cluster: Arc<Cluster>,
-    pub(crate) tls_config: Arc<OnceLock<Result<Arc<rustls::ClientConfig>, String>>>,
 }
 
 impl Debug for CrateDbConnectOptions {
@@ -201,14 +193,7 @@ impl CrateDbConnectOptions {
             gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             log_settings: LogSettings::default(),
-            cluster: Arc::new(Cluster::new(1)),
-            tls_config: Arc::new(OnceLock::new()),
         }
-    }
-
-    fn reset_shared(&mut self) {
-        self.cluster = Arc::new(Cluster::new(self.hosts.len()));
-        self.tls_config = Arc::new(OnceLock::new());
     }
 
     /// Replaces the host list with one host.
@@ -219,28 +204,24 @@ impl CrateDbConnectOptions {
     /// Replaces the host list. Requests are balanced round-robin across the hosts.
     pub fn hosts(mut self, hosts: Vec<CrateDbHost>) -> Self {
         self.hosts = hosts;
-        self.reset_shared();
         self
     }
 
     /// Uses HTTPS (TLS with certificate verification; there is no way to turn verification off).
     pub fn tls(mut self, on: bool) -> Self {
         self.tls = on;
-        self.reset_shared();
         self
     }
 
     /// Trusts this CA certificate (PEM) in addition to the bundled web PKI roots.
     pub fn root_cert(mut self, pem: CrateDbPem) -> Self {
         self.root_cert = Some(pem);
-        self.reset_shared();
         self
     }
 
     /// Authenticates with this client certificate chain and private key (both PEM).
     pub fn client_cert(mut self, cert: CrateDbPem, key: CrateDbPem) -> Self {
         self.client_cert = Some((cert, key));
-        self.reset_shared();
         self
     }
 
@@ -406,31 +387,5 @@ impl FromStr for CrateDbConnectOptions {
 
     fn from_str(s: &str) -> Result<Self, Error> {
         Ok(parse::parse(s)?)
-    }
-}
-
-impl ConnectOptions for CrateDbConnectOptions {
-    type Connection = CrateDbConnection;
-
-    fn from_url(url: &Url) -> Result<Self, Error> {
-        url.as_str().parse()
-    }
-
-    fn to_url_lossy(&self) -> Url {
-        parse::to_url(self)
-    }
-
-    async fn connect(&self) -> Result<CrateDbConnection, Error> {
-        CrateDbConnection::establish(self).await
-    }
-
-    fn log_statements(mut self, level: LevelFilter) -> Self {
-        self.log_settings.log_statements(level);
-        self
-    }
-
-    fn log_slow_statements(mut self, level: LevelFilter, duration: Duration) -> Self {
-        self.log_settings.log_slow_statements(level, duration);
-        self
     }
 }

@@ -535,7 +535,7 @@ mod tests {
             .build()
             .unwrap();
         rt.block_on(async {
-            let d = crate::connection::deadline_after(Duration::MAX);
+            let d = crate::connection::deadline::deadline_after(Duration::MAX);
             assert!(d > tokio::time::Instant::now());
         });
     }

@@ -5,7 +5,7 @@ use std::fmt::{self, Display, Formatter};
 use serde_json::Value as JsonValue;
 use sqlx_core::type_info::TypeInfo;
 
-/// The `col_type` code for an array: `[100, <inner>]` (`cratedb-reference.md` §5.2).
+/// The `col_type` code for an array: `[100, <inner>]`.
 pub(crate) const ARRAY_CODE: i64 = 100;
 
 /// The type of a CrateDB column or value, as reported by `col_types` over HTTP.

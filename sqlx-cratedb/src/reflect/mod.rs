@@ -23,15 +23,17 @@ use sqlx_core::types::Json;
 
 use crate::CrateDb;
 
+mod change;
 mod data_type;
 #[cfg(feature = "sea-cratedb")]
 mod diff;
 #[cfg(feature = "sea-cratedb")]
 mod nested;
 
-pub use data_type::{DataType, column_path};
 #[cfg(feature = "sea-cratedb")]
-pub use diff::{DiffError, UnsupportedChange, diff_model, diff_table};
+pub use change::UnsupportedChange;
+pub use data_type::{DataType, column_path};
+pub use diff::{DiffError, diff_model, diff_table};
 
 /// Schemas that belong to CrateDB itself.
 pub const SYSTEM_SCHEMAS: &[&str] = &["information_schema", "pg_catalog", "sys", "blob"];

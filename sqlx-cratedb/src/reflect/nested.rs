@@ -4,7 +4,7 @@
 use sea_cratedb::expr::path;
 use sea_cratedb::sea_query::{Alias, ColumnDef};
 
-use super::diff::UnsupportedChange;
+use super::change::UnsupportedChange;
 use super::{DataType, TableInfo};
 
 /// The fields an `OBJECT(policy) AS ("name" type, …)` type declares: each name and its type's

@@ -13,13 +13,13 @@ use postgres_protocol::authentication::md5_hash;
 use postgres_protocol::authentication::sasl::{ChannelBinding, SCRAM_SHA_256, ScramSha256};
 use sqlx_core::error::Error;
 
-use super::socket::Backend;
-use super::{PgConnection, unexpected};
+use super::socket::{Backend, Socket};
 use crate::error::ConfigError;
 use crate::error::CrateDbDatabaseError;
+use crate::options::CrateDbConnectOptions;
 use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::{AuthenticationSaslBody, Message};
-use crate::protocol::pgwire::error::parse_fields;
+use crate::protocol::pgwire::error::{parse_fields, unexpected};
 use crate::protocol::pgwire::frontend;
 
 /// How the connection that authenticates is protected.
@@ -61,110 +61,116 @@ fn offers_scram(body: &AuthenticationSaslBody) -> Result<(), Error> {
     )
 }
 
-impl PgConnection {
-    /// The cleartext rule: without TLS, a password is sent in cleartext only with
-    /// `allow_cleartext_password`. With no password there is nothing to protect.
-    fn may_send_cleartext(&self, password: &str, channel: Channel) -> Result<(), Error> {
-        if channel == Channel::Tls || password.is_empty() || self.options.allow_cleartext_password {
-            return Ok(());
-        }
-        Err(ConfigError::CleartextPasswordRefused {
-            host: self.options.hosts[self.host].to_string(),
-            fell_back: channel == Channel::FellBack,
-        }
-        .into())
+/// The cleartext rule: without TLS, a password is sent in cleartext only with
+/// `allow_cleartext_password`. With no password there is nothing to protect.
+fn may_send_cleartext(
+    options: &CrateDbConnectOptions,
+    host: usize,
+    password: &str,
+    channel: Channel,
+) -> Result<(), Error> {
+    if channel == Channel::Tls || password.is_empty() || options.allow_cleartext_password {
+        return Ok(());
     }
+    Err(ConfigError::CleartextPasswordRefused {
+        host: options.hosts[host].to_string(),
+        fell_back: channel == Channel::FellBack,
+    }
+    .into())
+}
 
-    /// Answers the server's authentication requests until `AuthenticationOk`.
-    pub(super) async fn authenticate(&mut self, user: &str, channel: Channel) -> Result<(), Error> {
-        let password = self.options.password.clone().unwrap_or_default();
-        let mut scram = Scram::None;
-        loop {
-            let message = match self.socket.recv().await? {
-                Backend::Message(m) => m,
-                Backend::NegotiateProtocolVersion { minor, unsupported } => {
-                    log::debug!(
-                        "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
-                    );
-                    continue;
-                }
-            };
-            match message {
-                Message::AuthenticationOk => {
-                    return match scram {
-                        Scram::Running(_) => Err(scram_error(
-                            "the server sent AuthenticationOk without AuthenticationSASLFinal, \
-                             so it never proved that it knows the password (its signature was \
-                             not verified); connection refused",
-                        )),
-                        Scram::None | Scram::Verified => Ok(()),
-                    };
-                }
-                // CrateDB's only password method (`cratedb-reference.md` §6.1).
-                Message::AuthenticationCleartextPassword => {
-                    if !matches!(scram, Scram::None) {
-                        return Err(scram_error("the server asked for a cleartext password"));
-                    }
-                    self.may_send_cleartext(&password, channel)?;
-                    frontend::password_message(password.as_bytes(), self.socket.wbuf())?;
-                }
-                // A salted hash, not the password: allowed without TLS (documented).
-                Message::AuthenticationMd5Password(body) => {
-                    if !matches!(scram, Scram::None) {
-                        return Err(scram_error("the server asked for an MD5 password"));
-                    }
-                    let hash = md5_hash(user.as_bytes(), password.as_bytes(), body.salt());
-                    frontend::password_message(hash.as_bytes(), self.socket.wbuf())?;
-                }
-                Message::AuthenticationSasl(body) => {
-                    offers_scram(&body)?;
-                    let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
-                    frontend::sasl_initial_response(
-                        SCRAM_SHA_256,
-                        s.message(),
-                        self.socket.wbuf(),
-                    )?;
-                    scram = Scram::Running(Box::new(s));
-                }
-                Message::AuthenticationSaslContinue(body) => {
-                    let Scram::Running(s) = &mut scram else {
-                        return Err(scram_error("SASL continue outside a SASL exchange"));
-                    };
-                    s.update(body.data())
-                        .map_err(|e| scram_error(&e.to_string()))?;
-                    frontend::sasl_response(s.message(), self.socket.wbuf())?;
-                }
-                Message::AuthenticationSaslFinal(body) => {
-                    let Scram::Running(s) = &mut scram else {
-                        return Err(scram_error("SASL final outside a SASL exchange"));
-                    };
-                    s.finish(body.data()).map_err(|e| {
-                        scram_error(&format!("the server's signature is not valid: {e}"))
-                    })?;
-                    scram = Scram::Verified;
-                    continue;
-                }
-                Message::ErrorResponse(body) => {
-                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(
-                        parse_fields(body.fields()),
-                    ))));
-                }
-                Message::NoticeResponse(_) => continue,
-                Message::AuthenticationGss
-                | Message::AuthenticationKerberosV5
-                | Message::AuthenticationScmCredential
-                | Message::AuthenticationSspi
-                | Message::AuthenticationGssContinue(_) => {
-                    return Err(ProtocolError::PgMessage(
-                        "the server asks for an authentication method this driver does not \
-                         support (GSS/SSPI/Kerberos)"
-                            .into(),
-                    )
-                    .into());
-                }
-                other => return Err(unexpected(&other, "authentication")),
+/// Answers the server's authentication requests on `socket` until `AuthenticationOk`, as
+/// `user` of `options` (connected to `options.hosts[host]` over `channel`).
+pub(super) async fn authenticate(
+    socket: &mut Socket,
+    options: &CrateDbConnectOptions,
+    host: usize,
+    user: &str,
+    channel: Channel,
+) -> Result<(), Error> {
+    let password = options.password.clone().unwrap_or_default();
+    let mut scram = Scram::None;
+    loop {
+        let message = match socket.recv().await? {
+            Backend::Message(m) => m,
+            Backend::NegotiateProtocolVersion { minor, unsupported } => {
+                log::debug!(
+                    "sqlx-cratedb: server speaks protocol 3.{minor}; ignored: {unsupported:?}"
+                );
+                continue;
             }
-            self.socket.flush().await?;
+        };
+        match message {
+            Message::AuthenticationOk => {
+                return match scram {
+                    Scram::Running(_) => Err(scram_error(
+                        "the server sent AuthenticationOk without AuthenticationSASLFinal, \
+                         so it never proved that it knows the password (its signature was \
+                         not verified); connection refused",
+                    )),
+                    Scram::None | Scram::Verified => Ok(()),
+                };
+            }
+            // CrateDB's only password method.
+            Message::AuthenticationCleartextPassword => {
+                if !matches!(scram, Scram::None) {
+                    return Err(scram_error("the server asked for a cleartext password"));
+                }
+                may_send_cleartext(options, host, &password, channel)?;
+                frontend::password_message(password.as_bytes(), socket.wbuf())?;
+            }
+            // A salted hash, not the password: allowed without TLS (documented).
+            Message::AuthenticationMd5Password(body) => {
+                if !matches!(scram, Scram::None) {
+                    return Err(scram_error("the server asked for an MD5 password"));
+                }
+                let hash = md5_hash(user.as_bytes(), password.as_bytes(), body.salt());
+                frontend::password_message(hash.as_bytes(), socket.wbuf())?;
+            }
+            Message::AuthenticationSasl(body) => {
+                offers_scram(&body)?;
+                let s = ScramSha256::new(password.as_bytes(), ChannelBinding::unsupported());
+                frontend::sasl_initial_response(SCRAM_SHA_256, s.message(), socket.wbuf())?;
+                scram = Scram::Running(Box::new(s));
+            }
+            Message::AuthenticationSaslContinue(body) => {
+                let Scram::Running(s) = &mut scram else {
+                    return Err(scram_error("SASL continue outside a SASL exchange"));
+                };
+                s.update(body.data())
+                    .map_err(|e| scram_error(&e.to_string()))?;
+                frontend::sasl_response(s.message(), socket.wbuf())?;
+            }
+            Message::AuthenticationSaslFinal(body) => {
+                let Scram::Running(s) = &mut scram else {
+                    return Err(scram_error("SASL final outside a SASL exchange"));
+                };
+                s.finish(body.data()).map_err(|e| {
+                    scram_error(&format!("the server's signature is not valid: {e}"))
+                })?;
+                scram = Scram::Verified;
+                continue;
+            }
+            Message::ErrorResponse(body) => {
+                return Err(Error::Database(Box::new(CrateDbDatabaseError::from(
+                    parse_fields(body.fields()),
+                ))));
+            }
+            Message::NoticeResponse(_) => continue,
+            Message::AuthenticationGss
+            | Message::AuthenticationKerberosV5
+            | Message::AuthenticationScmCredential
+            | Message::AuthenticationSspi
+            | Message::AuthenticationGssContinue(_) => {
+                return Err(ProtocolError::PgMessage(
+                    "the server asks for an authentication method this driver does not \
+                     support (GSS/SSPI/Kerberos)"
+                        .into(),
+                )
+                .into());
+            }
+            other => return Err(unexpected(&other, "authentication").into()),
         }
+        socket.flush().await?;
     }
 }

@@ -1,7 +1,7 @@
 //! Bulk execution over pgwire: per chunk one `Parse` (of a named statement, after a `Close` of
-//! the previous chunk's), then N × (`Bind`, `Execute`) and one `Sync`. CrateDB parks the N writes and runs them as one bulk operation at the `Sync`
-//! (`cratedb-reference.md` §6.3), answering each `Execute` with its own `CommandComplete`; a
-//! failed item gets the count `-3`, not an `ErrorResponse`. One statement per chunk, and never
+//! the previous chunk's), then N × (`Bind`, `Execute`) and one `Sync`. CrateDB parks the N
+//! writes and runs them as one bulk operation at the `Sync`, answering each `Execute` with its
+//! own `CommandComplete`; a failed item gets the count `-3`, not an `ErrorResponse`. One statement per chunk, and never
 //! a read in the batch (CrateDB rejects reads among parked writes).
 //!
 //! PostgreSQL runs a batch up to its `Sync` as one implicit transaction: the first failing row
@@ -26,14 +26,17 @@
 //! taken off when it is read, so the next command reads past the replies still due; a batch
 //! not begun to be written is dropped unsent, one written in part is completed first.
 
+use std::sync::Arc;
+
 use sqlx_core::error::Error;
 
 use super::PgConnection;
 use super::socket::{Backend, Reader, Socket};
-use crate::bulk::{CrateDbBulkResult, CrateDbBulkRow};
+use super::state::ProtocolState;
 use crate::connection::pgwire::query::{Params, write_bind};
-use crate::error::CrateDbDatabaseError;
+use crate::error::{CrateDbDatabaseError, copy_error};
 use crate::model::arguments::CrateDbArguments;
+use crate::model::bulk_result::{CrateDbBulkResult, CrateDbBulkRow};
 use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
@@ -41,7 +44,7 @@ use crate::protocol::pgwire::{frontend, tag};
 
 /// The named statement of a bulk chunk. Named, not unnamed, so that PostgreSQL plans it once
 /// for the chunk instead of at every `Bind` (about 20% more rows/s there); CrateDB groups the
-/// parked writes by statement either way (`cratedb-reference.md` §6.3).
+/// parked writes by statement either way.
 const BULK_STATEMENT: &str = "sqlx_cratedb_bulk";
 
 /// The replies to one chunk.
@@ -82,7 +85,7 @@ where
     let mut next_index = 0usize;
     let mut failed = false;
     let mut in_flight: Option<InFlight> = None;
-    let mut encode_error: Option<String> = None;
+    let mut encode_error: Option<Error> = None;
     loop {
         let next = if failed {
             // Nothing more is sent after a failed chunk; the rest is reported as not run.
@@ -99,7 +102,7 @@ where
                     }
                     // Batches already sent are still read and reported; the rows of the
                     // unsent batch, this row and the rest are not run.
-                    encode_error = Some(e.to_string());
+                    encode_error = Some(e);
                     next_index = bad_index + 1;
                     failed = true;
                     None
@@ -119,22 +122,19 @@ where
             let flush = std::pin::pin!(writer.flush());
             let write = finish_write(flush, reader);
             let written = bounded(conn.options.request_timeout, write, || {
-                Err(crate::connection::timed_out("bulk write"))
+                Err(crate::connection::deadline::timed_out("bulk write"))
             })
             .await;
-            if let Err(e) = written {
-                conn.broken = Some(e.to_string());
-                return Err(e);
-            }
-            conn.unsent_batch = 0;
+            conn.state.break_on_error(written)?;
+            conn.state.batch_written();
             continue;
         };
         let exchange = async {
-            let pending = &mut conn.pending_ready;
+            let state = &mut conn.state;
             if postgres {
-                write_while_reading(&mut conn.socket, pending, prev, postgres).await
+                write_while_reading(&mut conn.socket, state, prev, postgres).await
             } else {
-                read_then_write(&mut conn.socket, pending, prev, postgres).await
+                read_then_write(&mut conn.socket, state, prev, postgres).await
             }
         };
         // Each batch's wait is bounded by `timeout`; when it passes, the batch (and the next
@@ -142,18 +142,18 @@ where
         let exchanged = bounded(conn.options.request_timeout, exchange, || {
             (
                 Some(Ok(())),
-                Err(crate::connection::timed_out("bulk batch")),
+                Err(crate::connection::deadline::timed_out("bulk batch")),
             )
         })
         .await;
         let (written, replies) = exchanged;
         if matches!(written, Some(Ok(()))) {
-            conn.unsent_batch = 0;
+            conn.state.batch_written();
         }
         let replies = match replies {
             Ok(r) => r,
             Err(e) => {
-                conn.broken = Some(e.to_string());
+                conn.state.set_broken(&e);
                 replies_lost(&mut result, &e, prev, next, matches!(written, Some(Ok(()))));
                 in_flight = None;
                 failed = true;
@@ -165,7 +165,7 @@ where
                 // The next batch, if written, is read past by the next command.
                 return Err(Error::Database(Box::new(e)));
             }
-            result.request_error = Some(e.to_string());
+            result.request_error = Some(Arc::new(Error::Database(Box::new(e.clone()))));
             result.rows.extend(
                 (0..prev.count).map(|i| {
                     CrateDbBulkRow::Failed(e.clone().with_row_index(prev.first_index + i))
@@ -179,8 +179,8 @@ where
         }
         if let Some(Err(e)) = written {
             // The next batch's write failed, so its `Sync` never arrived: it was not run.
-            conn.broken = Some(e.to_string());
-            result.request_error = Some(e.to_string());
+            conn.state.set_broken(&e);
+            result.request_error = Some(Arc::new(e));
             let unsent = next.map_or(0, |n| n.count);
             result
                 .rows
@@ -192,7 +192,10 @@ where
         in_flight = next;
     }
     result.rows.resize(next_index, CrateDbBulkRow::NotExecuted);
-    result.request_error = result.request_error.take().or(encode_error);
+    result.request_error = result
+        .request_error
+        .take()
+        .or_else(|| encode_error.map(Arc::new));
     Ok(result)
 }
 
@@ -232,7 +235,7 @@ fn replies_lost(
     next: Option<InFlight>,
     next_written: bool,
 ) {
-    result.request_error = Some(error.to_string());
+    result.request_error = Some(Arc::new(copy_error(error)));
     // `prev` was written in full, its `Sync` included: the server may have run it.
     result
         .rows
@@ -264,8 +267,8 @@ where
         Ok(Some(batch)) => {
             // From here the batch's `Sync` is due: counted at once, so that a call dropped
             // half-way leaves the connection's count right (see `PgConnection::ready`).
-            conn.pending_ready += 1;
-            conn.unsent_batch = conn.socket.writer.wbuf.len() - start;
+            conn.state
+                .batch_queued(conn.socket.writer.wbuf.len() - start);
             Ok(Some(batch))
         }
         Ok(None) => Ok(None),
@@ -328,7 +331,7 @@ where
 /// block the other on full socket buffers.
 async fn write_while_reading(
     socket: &mut Socket,
-    pending: &mut usize,
+    state: &mut ProtocolState,
     prev: InFlight,
     postgres: bool,
 ) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
@@ -336,7 +339,7 @@ async fn write_while_reading(
     let mut write = std::pin::pin!(writer.flush());
     let mut written = None;
     let replies = {
-        let mut read = std::pin::pin!(read_chunk(reader, pending, prev, postgres));
+        let mut read = std::pin::pin!(read_chunk(reader, state, prev, postgres));
         loop {
             tokio::select! {
                 w = &mut write, if written.is_none() => written = Some(w),
@@ -355,12 +358,12 @@ async fn write_while_reading(
 /// chunk): one batch in flight at a time, for CrateDB.
 async fn read_then_write(
     socket: &mut Socket,
-    pending: &mut usize,
+    state: &mut ProtocolState,
     prev: InFlight,
     postgres: bool,
 ) -> (Option<Result<(), Error>>, Result<ChunkReplies, Error>) {
     let Socket { reader, writer } = socket;
-    let replies = read_chunk(reader, pending, prev, postgres).await;
+    let replies = read_chunk(reader, state, prev, postgres).await;
     if replies.is_err() {
         // The next batch is not written.
         return (None, replies);
@@ -385,7 +388,7 @@ where
 }
 
 /// Reads the replies up to `ReadyForQuery`, and takes that one off the connection's count
-/// (`pending`) as it is read: dropped half-way, the rest is read past by the next command.
+/// (`state`) as it is read: dropped half-way, the rest is read past by the next command.
 ///
 /// The row an `ErrorResponse` belongs to: PostgreSQL answers each `Bind` and `Execute` in turn,
 /// so it is the row after the last one completed, whether its `Bind` or its `Execute` failed.
@@ -395,7 +398,7 @@ where
 /// row order like the `CommandComplete`s.
 async fn read_chunk(
     reader: &mut Reader,
-    pending: &mut usize,
+    state: &mut ProtocolState,
     batch: InFlight,
     postgres: bool,
 ) -> Result<ChunkReplies, Error> {
@@ -461,7 +464,7 @@ async fn read_chunk(
                 }
             }
             Message::ReadyForQuery(_) => {
-                *pending = pending.saturating_sub(1);
+                state.ready_received();
                 if !postgres && out.rows.len() < count {
                     bind_error_moves_to_its_row(&mut out.rows, count, first_index, last_error);
                 }

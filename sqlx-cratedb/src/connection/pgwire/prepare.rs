@@ -4,9 +4,11 @@ use std::sync::Arc;
 
 use sqlx_core::error::Error;
 
+use super::PgConnection;
+use super::cache::CachedStatement;
 use super::query::fields;
 use super::socket::Backend;
-use super::{CachedStatement, PgConnection, broken_error};
+use super::state::broken_error;
 use crate::error::CrateDbDatabaseError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::parse_fields;
@@ -24,8 +26,8 @@ pub(crate) async fn prepare(
     if let Ok(result) = tokio::time::timeout(limit, prepare_inner(conn, sql)).await {
         return result;
     }
-    conn.broken = Some("prepare timed out".into());
-    Err(crate::connection::timed_out("prepare"))
+    conn.state.set_broken("prepare timed out");
+    Err(crate::connection::deadline::timed_out("prepare"))
 }
 
 async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedStatement>, Error> {
@@ -42,19 +44,18 @@ async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedS
     let buf = conn.socket.wbuf();
     frontend::parse(&name, sql, std::iter::empty(), buf)?;
     frontend::describe(b'S', &name, buf)?;
-    frontend::sync(buf);
-    conn.pending_ready += 1;
+    conn.state.queue_sync(buf);
     conn.socket.flush().await?;
     let mut described = None;
     let mut error = None;
-    while conn.pending_ready > 0 {
+    while conn.state.pending_ready() > 0 {
         match conn.socket.recv().await? {
             Backend::Message(Message::RowDescription(body)) => described = Some(fields(&body)?),
             Backend::Message(Message::NoData) => described = Some(Vec::new()),
             Backend::Message(Message::ErrorResponse(body)) => {
                 error = Some(CrateDbDatabaseError::from(parse_fields(body.fields())));
             }
-            Backend::Message(Message::ReadyForQuery(_)) => conn.pending_ready -= 1,
+            Backend::Message(Message::ReadyForQuery(_)) => conn.state.ready_received(),
             _ => {}
         }
     }

@@ -13,19 +13,21 @@ use sqlx_core::Either;
 use sqlx_core::error::Error;
 use tokio::time::Instant;
 
+use super::PgConnection;
+use super::cache::CachedStatement;
+use super::retry::ReadRetries;
 use super::socket::Backend;
-use super::{CachedStatement, PgConnection, unexpected};
-use crate::connection::cluster::is_read_only;
+use crate::connection::failover::{is_read_only, read_failure};
 use crate::error::CrateDbDatabaseError;
 use crate::model::arguments::CrateDbArguments;
 use crate::model::query_result::CrateDbQueryResult;
 use crate::model::row::CrateDbRow;
 use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::{Message, RowDescriptionBody};
-use crate::protocol::pgwire::error::parse_fields;
+use crate::protocol::pgwire::error::{parse_fields, unexpected};
 use crate::protocol::pgwire::{frontend, param, tag, text};
 
-pub(crate) type Item = Either<CrateDbQueryResult, CrateDbRow>;
+pub(crate) use crate::model::query_result::QueryItem as Item;
 
 /// Encoded parameters: OIDs, and the text of each (`None` = NULL) in one buffer.
 #[derive(Debug, Default)]
@@ -154,8 +156,8 @@ pub(crate) struct PgQuery<'c> {
     params: Params,
     /// A row or result was returned to the caller (no retry after that).
     yielded: bool,
-    /// Hosts tried.
-    attempts: usize,
+    /// How often a failed read may still be sent again elsewhere.
+    retries: ReadRetries,
     /// `ReadyForQuery` messages of earlier commands to read past before this command's answer.
     skip_ready: usize,
 }
@@ -176,10 +178,11 @@ impl<'c> PgQuery<'c> {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
+        let retries = ReadRetries::new(conn.options.hosts.len());
         let deadline = conn
             .options
             .request_timeout
-            .map(crate::connection::deadline_after);
+            .map(crate::connection::deadline::deadline_after);
         let mut query = Self {
             conn,
             statement: None,
@@ -197,7 +200,7 @@ impl<'c> PgQuery<'c> {
             replanned: false,
             params,
             yielded: false,
-            attempts: 1,
+            retries,
             skip_ready: 0,
         };
         query.send(sql, persistent).await?;
@@ -215,7 +218,7 @@ impl<'c> PgQuery<'c> {
         } else {
             i32::from(self.want == Want::First && read)
         };
-        self.skip_ready = conn.pending_ready;
+        self.skip_ready = conn.state.pending_ready();
         let cached = conn.cache.get(sql, &params.oids);
         let name = if let Some(s) = &cached {
             self.preparing = None;
@@ -243,21 +246,17 @@ impl<'c> PgQuery<'c> {
         frontend::execute("", fetch, buf)?;
         if streaming {
             frontend::flush(buf);
-            conn.sync_owed = true;
+            conn.state.owe_sync();
         } else {
-            frontend::sync(buf);
-            conn.pending_ready += 1;
+            conn.state.queue_sync(buf);
         }
         self.statement = cached;
         self.streaming = streaming;
         self.fetch = fetch;
         self.executing = true;
         self.done = false;
-        if let Err(e) = conn.socket.flush().await {
-            conn.broken = Some(e.to_string());
-            return Err(e);
-        }
-        Ok(())
+        let flushed = conn.socket.flush().await;
+        conn.state.break_on_error(flushed)
     }
 
     /// After a failure before the first row: a read is sent again over a new connection to
@@ -277,25 +276,16 @@ impl<'c> PgQuery<'c> {
         let Some((sql, persistent)) = self.retry.clone() else {
             return false;
         };
-        let connection_lost = match error {
-            // A timeout is final, as over HTTP.
-            Error::Io(e) => e.kind() != io::ErrorKind::TimedOut,
-            Error::Database(db) => db
-                .try_downcast_ref::<CrateDbDatabaseError>()
-                .is_some_and(CrateDbDatabaseError::is_transient),
-            _ => false,
-        };
-        let hosts = self.conn.options.hosts.len().max(1);
-        let max_attempts = hosts * crate::connection::cluster::READ_ROUNDS as usize;
-        if self.yielded || !connection_lost || self.attempts >= max_attempts {
+        if self.yielded {
             return false;
         }
-        if self.attempts.is_multiple_of(hosts) {
+        let Some(pause) = read_failure(error).and_then(|f| self.retries.next(f)) else {
+            return false;
+        };
+        if !pause.is_zero() {
             // Every host failed this round: pause before the next, as over HTTP.
-            let round = u32::try_from(self.attempts / hosts).unwrap_or(u32::MAX);
-            tokio::time::sleep(crate::connection::cluster::read_retry_pause(round)).await;
+            tokio::time::sleep(pause).await;
         }
-        self.attempts += 1;
         log::warn!("sqlx-cratedb: pgwire read failed ({error}); trying it on another host");
         if self.conn.reconnect().await.is_err() {
             return false;
@@ -321,11 +311,10 @@ impl<'c> PgQuery<'c> {
         } else {
             self.conn.socket.recv().await
         };
-        if let Err(e) = &received {
+        if received.is_err() {
             self.done = true;
-            self.conn.broken = Some(e.to_string());
         }
-        received
+        self.conn.state.break_on_error(received)
     }
 
     fn described(&mut self, fields: Vec<(String, Oid)>) {
@@ -350,12 +339,11 @@ impl<'c> PgQuery<'c> {
     /// At the end of a streaming command: sends the `Sync` it owes. A failed write breaks
     /// the connection.
     async fn send_owed_sync(&mut self) -> Result<(), Error> {
-        if self.streaming && self.conn.sync_owed {
-            self.conn.queue_owed_sync();
-            if let Err(e) = self.conn.socket.flush().await {
-                self.conn.broken = Some(e.to_string());
-                return Err(e);
-            }
+        if self.streaming && self.conn.state.is_sync_owed() {
+            let conn = &mut *self.conn;
+            conn.state.queue_owed_sync(&mut conn.socket.writer.wbuf);
+            let flushed = conn.socket.flush().await;
+            conn.state.break_on_error(flushed)?;
         }
         Ok(())
     }
@@ -408,11 +396,7 @@ impl<'c> PgQuery<'c> {
                 }
                 Backend::Message(m) => m,
                 Backend::NegotiateProtocolVersion { .. } => {
-                    let e =
-                        ProtocolError::PgMessage("NegotiateProtocolVersion after startup".into());
-                    self.conn.broken = Some(e.to_string());
-                    self.done = true;
-                    return Err(e.into());
+                    return Err(self.protocol("NegotiateProtocolVersion after startup"));
                 }
             };
             match message {
@@ -426,11 +410,6 @@ impl<'c> PgQuery<'c> {
                 | Message::ParameterDescription(_)
                 | Message::NoticeResponse(_)
                 | Message::NotificationResponse(_) => {}
-                Message::ParameterStatus(body) => {
-                    self.conn
-                        .parameters
-                        .insert(body.name()?.to_owned(), body.value()?.to_owned());
-                }
                 Message::RowDescription(body) => {
                     let f = fields(&body)?;
                     self.described(f);
@@ -445,8 +424,8 @@ impl<'c> PgQuery<'c> {
                     let buf = self.conn.socket.wbuf();
                     frontend::execute("", self.fetch, buf)?;
                     frontend::flush(buf);
-                    if let Err(e) = self.conn.socket.flush().await {
-                        self.conn.broken = Some(e.to_string());
+                    let flushed = self.conn.socket.flush().await;
+                    if let Err(e) = self.conn.state.break_on_error(flushed) {
                         self.done = true;
                         return Err(e);
                     }
@@ -460,23 +439,23 @@ impl<'c> PgQuery<'c> {
                 Message::ErrorResponse(body) => {
                     self.executing = false;
                     let e = parse_fields(body.fields());
-                    if e.is_fatal() {
-                        self.conn.broken = Some(CrateDbDatabaseError::from(e.clone()).to_string());
+                    let fatal = e.is_fatal();
+                    let error = CrateDbDatabaseError::from(e);
+                    if fatal {
+                        self.conn.state.set_broken(&error);
                     }
-                    let error = Error::Database(Box::new(CrateDbDatabaseError::from(e)));
+                    let error = Error::Database(Box::new(error));
                     return Err(self.fail(error).await);
                 }
                 Message::ReadyForQuery(_) => {
                     // Only this command's Sync can be pending here: it ended without a
                     // CommandComplete.
-                    self.conn.pending_ready = self.conn.pending_ready.saturating_sub(1);
-                    self.done = true;
+                    self.conn.state.ready_received();
                     return Err(self.protocol("ReadyForQuery before CommandComplete"));
                 }
                 other => {
-                    self.done = true;
-                    self.conn.broken = Some("unexpected message".into());
-                    return Err(unexpected(&other, "a query"));
+                    let e = unexpected(&other, "a query");
+                    return Err(self.protocol(&e.to_string()));
                 }
             }
         }
@@ -525,14 +504,15 @@ impl<'c> PgQuery<'c> {
         match message {
             Message::ReadyForQuery(_) => {
                 self.skip_ready -= 1;
-                self.conn.pending_ready = self.conn.pending_ready.saturating_sub(1);
+                self.conn.state.ready_received();
             }
             Message::ErrorResponse(body) => {
                 let e = parse_fields(body.fields());
                 if e.is_fatal() {
                     self.done = true;
-                    self.conn.broken = Some(CrateDbDatabaseError::from(e.clone()).to_string());
-                    return Err(Error::Database(Box::new(CrateDbDatabaseError::from(e))));
+                    let error = CrateDbDatabaseError::from(e);
+                    self.conn.state.set_broken(&error);
+                    return Err(Error::Database(Box::new(error)));
                 }
             }
             _ => {}
@@ -542,7 +522,7 @@ impl<'c> PgQuery<'c> {
 
     fn protocol(&mut self, what: &str) -> Error {
         self.done = true;
-        self.conn.broken = Some(what.to_owned());
+        self.conn.state.set_broken(what);
         ProtocolError::PgMessage(what.to_owned()).into()
     }
 }
@@ -566,7 +546,7 @@ impl Drop for PgQuery<'_> {
     /// A command dropped while the server still works on it is cancelled; the next command
     /// reads what is left of its answer (see [`PgConnection::ready`]).
     fn drop(&mut self) {
-        if !self.done && self.executing && self.conn.broken.is_none() {
+        if !self.done && self.executing && !self.conn.state.is_broken() {
             self.conn.spawn_cancel();
         }
     }

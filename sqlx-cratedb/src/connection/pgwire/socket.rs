@@ -1,6 +1,7 @@
 //! The socket of one pgwire connection: TCP or TLS (after `SSLRequest`), a read buffer that
 //! yields whole backend messages, and a write buffer flushed explicitly.
 
+use std::collections::BTreeMap;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -68,6 +69,10 @@ impl AsyncWrite for Io {
 /// The tag of `DataRow`.
 const DATA_ROW: u8 = b'D';
 
+/// How many distinct `ParameterStatus` names a server may report (PostgreSQL sends about 15,
+/// CrateDB fewer): bounds what a misbehaving peer can make the connection keep.
+const MAX_PARAMETERS: usize = 256;
+
 /// Read size; messages larger than this are read in several steps.
 const READ_CHUNK: usize = 64 * 1024;
 
@@ -96,6 +101,9 @@ pub(crate) struct Reader {
     rbuf: BytesMut,
     /// `max_message_size`: checked against each message's length header before reading on.
     max_message_size: usize,
+    /// The server's `ParameterStatus` values (`crate_version`, `server_version`, …), kept here
+    /// as they arrive: the one place that reads them, whatever exchange they interrupt.
+    parameters: BTreeMap<String, String>,
 }
 
 /// The write half and its buffer.
@@ -153,6 +161,7 @@ impl Socket {
                 io: r,
                 rbuf: BytesMut::with_capacity(READ_CHUNK),
                 max_message_size,
+                parameters: BTreeMap::new(),
             },
             writer: Writer {
                 io: w,
@@ -171,9 +180,14 @@ impl Socket {
         self.writer.flush().await
     }
 
-    /// Reads the next backend message.
+    /// Reads the next backend message (`ParameterStatus` is kept, not returned).
     pub(crate) async fn recv(&mut self) -> Result<Backend, Error> {
         self.reader.recv().await
+    }
+
+    /// A `ParameterStatus` value the server reported.
+    pub(crate) fn parameter(&self, name: &str) -> Option<&str> {
+        self.reader.parameters.get(name).map(String::as_str)
     }
 
     /// Closes the write side (after `Terminate`).
@@ -251,23 +265,42 @@ impl Reader {
         split_data_row(&mut self.rbuf)
     }
 
+    /// The next whole message in the buffer, `None` when more bytes are needed.
+    /// `ParameterStatus` messages are kept in `parameters` and not returned.
     fn try_parse(&mut self) -> Result<Option<Backend>, Error> {
-        frame::check_header(&self.rbuf, self.max_message_size)?;
-        let Some(header) = Header::parse(&self.rbuf)? else {
-            return Ok(None);
-        };
-        if header.tag() == NEGOTIATE_PROTOCOL_VERSION {
-            let total = usize::try_from(header.len()).unwrap_or(0) + 1;
-            if self.rbuf.len() < total {
-                self.rbuf.reserve(total - self.rbuf.len());
+        loop {
+            frame::check_header(&self.rbuf, self.max_message_size)?;
+            let Some(header) = Header::parse(&self.rbuf)? else {
                 return Ok(None);
+            };
+            if header.tag() == NEGOTIATE_PROTOCOL_VERSION {
+                let total = usize::try_from(header.len()).unwrap_or(0) + 1;
+                if self.rbuf.len() < total {
+                    self.rbuf.reserve(total - self.rbuf.len());
+                    return Ok(None);
+                }
+                let body = self.rbuf.split_to(total).split_off(5);
+                return Ok(Some(parse_negotiate(&body)?));
             }
-            let body = self.rbuf.split_to(total).split_off(5);
-            return Ok(Some(parse_negotiate(&body)?));
+            let message = Message::parse(&mut self.rbuf)
+                .map_err(|e| ProtocolError::PgMessage(format!("malformed backend message: {e}")))?;
+            match message {
+                Some(Message::ParameterStatus(body)) => {
+                    let name = body.name()?;
+                    if self.parameters.len() >= MAX_PARAMETERS
+                        && !self.parameters.contains_key(name)
+                    {
+                        return Err(ProtocolError::PgMessage(format!(
+                            "more than {MAX_PARAMETERS} distinct ParameterStatus names"
+                        ))
+                        .into());
+                    }
+                    self.parameters
+                        .insert(name.to_owned(), body.value()?.to_owned());
+                }
+                other => return Ok(other.map(Backend::Message)),
+            }
         }
-        let message = Message::parse(&mut self.rbuf)
-            .map_err(|e| ProtocolError::PgMessage(format!("malformed backend message: {e}")))?;
-        Ok(message.map(Backend::Message))
     }
 }
 

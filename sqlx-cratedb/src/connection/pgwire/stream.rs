@@ -14,7 +14,7 @@ use sqlx_core::error::Error;
 use sqlx_core::logger::QueryLogger;
 
 use super::query::{Item, PgQuery};
-use crate::connection::executor::log_item;
+use crate::model::query_result::log_item;
 
 /// The query and the outcome of one wait on it.
 type Step<'c> = (Option<Box<PgQuery<'c>>>, Result<Option<Item>, Error>);

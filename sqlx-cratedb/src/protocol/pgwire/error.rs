@@ -1,13 +1,17 @@
 //! `ErrorResponse` / `NoticeResponse` fields → [`ServerError`] (the pgwire transport turns it
-//! into the driver's `CrateDbDatabaseError`).
+//! into the driver's `CrateDbDatabaseError`), and [`BadValue`]: a
+//! text value that does not have its type's shape.
 //!
 //! CrateDB sends `S`, `M`, `C` (SQLSTATE), Java `F`/`R`/`L` and up to 20 stack frames in `W`;
-//! never `P` (position), `D` or `H` (`cratedb-reference.md` §6.2). PostgreSQL sends more; the
+//! never `P` (position), `D` or `H`. PostgreSQL sends more; the
 //! detail and hint are appended to the message when present.
+
+use std::fmt;
 
 use fallible_iterator::FallibleIterator as _;
 
-use super::backend::ErrorFields;
+use super::backend::{ErrorFields, Message};
+use crate::protocol::ProtocolError;
 
 /// The parts of an `ErrorResponse` the driver keeps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +74,46 @@ pub(crate) fn parse_fields(mut fields: ErrorFields<'_>) -> ServerError {
         severity: severity.or(localized).unwrap_or_else(|| "ERROR".to_owned()),
         sqlstate: code.unwrap_or_else(|| "XX000".into()),
         message: text,
+    }
+}
+
+/// A message that has no place in the current exchange (`during` names it).
+pub(crate) fn unexpected(message: &Message, during: &str) -> ProtocolError {
+    let name = match message {
+        Message::CopyInResponse(_) | Message::CopyOutResponse(_) | Message::CopyData(_) => {
+            "a COPY sub-protocol message (not supported)"
+        }
+        Message::ReadyForQuery(_) => "ReadyForQuery",
+        Message::DataRow(_) => "DataRow",
+        Message::NotificationResponse(_) => "NotificationResponse",
+        _ => "a message",
+    };
+    ProtocolError::PgMessage(format!("unexpected {name} during {during}"))
+}
+
+/// A text value that does not have the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadValue {
+    pub(crate) what: &'static str,
+    pub(crate) excerpt: String,
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid {} text `{}`", self.what, self.excerpt)
+    }
+}
+
+pub(crate) fn bad(what: &'static str, raw: &[u8]) -> BadValue {
+    BadValue {
+        what,
+        excerpt: String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned(),
+    }
+}
+
+impl From<BadValue> for ProtocolError {
+    fn from(e: BadValue) -> Self {
+        ProtocolError::PgValue(e.to_string())
     }
 }
 

@@ -4,7 +4,7 @@
 //! [`CrateDbTypeInfo`](crate::CrateDbTypeInfo), text-format values turned into the driver's value
 //! model, parameters encoded as text with OIDs CrateDB accepts, and `ErrorResponse` fields.
 //!
-//! The socket side lives in `connection::pgwire`. Facts: `cratedb-reference.md` §6.
+//! The socket side lives in `connection::pgwire`.
 
 pub(crate) mod datetime;
 pub(crate) mod error;

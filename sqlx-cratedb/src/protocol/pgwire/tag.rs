@@ -1,6 +1,6 @@
 //! `CommandComplete` tags as CrateDB writes them: the first word of the statement, upper-cased,
 //! then the row count (`INSERT 0 n` for inserts, a bare word for `BEGIN`). The count may be
-//! negative: `-2` = unknown, `-3` = this item of a batch failed (`cratedb-reference.md` §6.2–6.3).
+//! negative: `-2` = unknown, `-3` = this item of a batch failed.
 //! A leading comment gives a tag like `/* 1`, a CTE `WITH 5`.
 
 /// A parsed command tag.

@@ -4,14 +4,13 @@
 //! epoch milliseconds, `[lon, lat]`, JSON arrays, unescaped strings). Text-format values of
 //! most types already have that shape (numbers, strings, JSON) and are used in place, without
 //! copying; the others (booleans, timestamps, dates, points, arrays, `timetz`) are rewritten
-//! into a per-row buffer. Text is CrateDB's exact format for every type (`cratedb-reference.md`
-//! §6.4), and PostgreSQL's with `DateStyle=ISO` and `TimeZone=UTC`, which the driver sets.
-
-use std::fmt;
+//! into a per-row buffer. Text is CrateDB's exact format for every type, and PostgreSQL's
+//! with `DateStyle=ISO` and `TimeZone=UTC`, which the driver sets.
 
 use bytes::Bytes;
 
 use super::datetime::{parse_date_ms, parse_timestamp, parse_timetz};
+use super::error::bad;
 use super::text_array::ArrayParser;
 use crate::protocol::ProtocolError;
 use crate::protocol::json::{Cell, CellKind, Cells};
@@ -60,32 +59,6 @@ pub(crate) fn conv_for(ty: &CrateDbTypeInfo) -> Conv {
         T::TimeTz => Conv::TimeTz,
         T::Array(_) | T::FloatVector => Conv::Array,
         _ => Conv::Text,
-    }
-}
-
-/// A text value that does not have the expected shape.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct BadValue {
-    pub(crate) what: &'static str,
-    pub(crate) excerpt: String,
-}
-
-impl fmt::Display for BadValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} text `{}`", self.what, self.excerpt)
-    }
-}
-
-pub(crate) fn bad(what: &'static str, raw: &[u8]) -> BadValue {
-    BadValue {
-        what,
-        excerpt: String::from_utf8_lossy(&raw[..raw.len().min(64)]).into_owned(),
-    }
-}
-
-impl From<BadValue> for ProtocolError {
-    fn from(e: BadValue) -> Self {
-        ProtocolError::PgValue(e.to_string())
     }
 }
 
@@ -214,10 +187,27 @@ pub(crate) fn convert(
                 CrateDbTypeInfo::Array(inner) => inner.as_ref(),
                 _ => &CrateDbTypeInfo::Real,
             };
-            ArrayParser::new(raw).convert(element, out)?;
+            ArrayParser::new(raw).convert(element, out, push_element)?;
         }
     }
     Ok(CellKind::Json)
+}
+
+/// Appends one array element, converted by its type: text as a JSON string, the rest as
+/// [`convert`] does.
+fn push_element(
+    element: &CrateDbTypeInfo,
+    text: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), ProtocolError> {
+    match conv_for(element) {
+        Conv::Text => {
+            let s = std::str::from_utf8(text).map_err(|_| bad("array element", text))?;
+            serde_json::to_writer(&mut *out, s).map_err(|_| bad("array element", text))?;
+            Ok(())
+        }
+        conv => convert(conv, element, text, out).map(|_| ()),
+    }
 }
 
 fn push_float(raw: &[u8], out: &mut Vec<u8>) {

@@ -1,13 +1,17 @@
 //! PostgreSQL array literals (`{1,2}`, `{{"a","b"}}`, `[0:1]={…}`) → JSON arrays, nested at
 //! most [`MAX_ARRAY_DEPTH`] levels.
 
-use super::text::{Conv, bad, conv_for, convert};
+use super::error::bad;
 use crate::protocol::ProtocolError;
 use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// How deep a PostgreSQL array literal may nest (PostgreSQL itself allows 6 dimensions;
 /// CrateDB sends nested arrays as JSON). The parser recurses once per level.
 pub(crate) const MAX_ARRAY_DEPTH: u32 = 64;
+
+/// Appends one element's text (unquoted, unescaped), converted by the element type.
+pub(crate) type PushElement =
+    fn(&CrateDbTypeInfo, &[u8], &mut Vec<u8>) -> Result<(), ProtocolError>;
 
 /// A PostgreSQL array literal, read element by element.
 pub(crate) struct ArrayParser<'a> {
@@ -28,13 +32,15 @@ impl<'a> ArrayParser<'a> {
         p
     }
 
-    /// Converts the whole literal to a JSON array, elements converted by `element`.
+    /// Converts the whole literal to a JSON array; each element's text goes through
+    /// `push_element` with the element type.
     pub(crate) fn convert(
         mut self,
         element: &CrateDbTypeInfo,
         out: &mut Vec<u8>,
+        push_element: PushElement,
     ) -> Result<(), ProtocolError> {
-        self.array(element, out)?;
+        self.array(element, out, push_element)?;
         if self.pos == self.raw.len() {
             Ok(())
         } else {
@@ -55,7 +61,12 @@ impl<'a> ArrayParser<'a> {
         }
     }
 
-    fn array(&mut self, element: &CrateDbTypeInfo, out: &mut Vec<u8>) -> Result<(), ProtocolError> {
+    fn array(
+        &mut self,
+        element: &CrateDbTypeInfo,
+        out: &mut Vec<u8>,
+        push_element: PushElement,
+    ) -> Result<(), ProtocolError> {
         if self.raw.get(self.pos) != Some(&b'{') {
             return Err(self.bad());
         }
@@ -80,7 +91,7 @@ impl<'a> ArrayParser<'a> {
                         CrateDbTypeInfo::Array(inner) => inner.as_ref(),
                         other => other,
                     };
-                    self.array(inner, out)?;
+                    self.array(inner, out, push_element)?;
                 }
                 b'"' => {
                     let text = self.quoted().ok_or_else(|| self.bad())?;
@@ -137,32 +148,19 @@ impl<'a> ArrayParser<'a> {
     }
 }
 
-fn push_element(
-    element: &CrateDbTypeInfo,
-    text: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), ProtocolError> {
-    match conv_for(element) {
-        Conv::Text => {
-            let s = std::str::from_utf8(text).map_err(|_| bad("array element", text))?;
-            serde_json::to_writer(&mut *out, s).map_err(|_| bad("array element", text))?;
-            Ok(())
-        }
-        conv => convert(conv, element, text, out).map(|_| ()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn array_of_ints(raw: &str) -> Result<String, ProtocolError> {
         let mut out = Vec::new();
-        convert(
-            Conv::Array,
-            &CrateDbTypeInfo::array_of(CrateDbTypeInfo::Integer),
-            raw.as_bytes(),
+        ArrayParser::new(raw.as_bytes()).convert(
+            &CrateDbTypeInfo::Integer,
             &mut out,
+            |_, text, out| {
+                out.extend_from_slice(text);
+                Ok(())
+            },
         )?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }

@@ -1,4 +1,4 @@
-//! PostgreSQL type OIDs ↔ [`CrateDbTypeInfo`] (`cratedb-reference.md` §1.1, §6.4).
+//! PostgreSQL type OIDs ↔ [`CrateDbTypeInfo`].
 //!
 //! Results: every OID CrateDB sends maps to the type the HTTP transport reports for the same
 //! column, so `Decode` impls see the same types over both transports (objects arrive as `json`
@@ -180,7 +180,7 @@ pub(crate) fn param_oid(ty: &CrateDbTypeInfo) -> Oid {
     }
 }
 
-/// OIDs CrateDB's Parse rejects (`Can't map PGType with oid=…`), `cratedb-reference.md` §6.2.
+/// OIDs CrateDB's Parse rejects (`Can't map PGType with oid=…`), CrateDB 6.4.
 #[cfg(test)]
 const REJECTED_BY_CRATEDB: [Oid; 6] = [17, 3802, 3807, 1083, 869, 650];
 
@@ -204,7 +204,7 @@ mod tests {
 
     #[test]
     fn parameter_oids_are_ones_cratedb_accepts() {
-        // The accepted list of `cratedb-reference.md` §6.2.
+        // What CrateDB 6.4's Parse accepts.
         let accepted: [Oid; 55] = [
             0, 16, 18, 19, 20, 21, 23, 24, 25, 26, 30, 114, 199, 600, 700, 701, 705, 1000, 1002,
             1005, 1007, 1008, 1009, 1014, 1015, 1016, 1017, 1021, 1022, 1042, 1043, 1082, 1114,
