@@ -74,7 +74,6 @@ impl CrateDbDatabaseError {
     }
 
     /// An error from a PostgreSQL-protocol `ErrorResponse` (no HTTP status).
-    #[cfg(feature = "pgwire")]
     pub(crate) fn from_sqlstate(sqlstate: String, message: String) -> Self {
         Self {
             code: None,
@@ -188,7 +187,6 @@ impl CrateDbDatabaseError {
 }
 
 /// An error from a PostgreSQL-protocol `ErrorResponse` (no HTTP status).
-#[cfg(feature = "pgwire")]
 impl From<crate::protocol::pgwire::error::ServerError> for CrateDbDatabaseError {
     fn from(e: crate::protocol::pgwire::error::ServerError) -> Self {
         Self::from_sqlstate(e.sqlstate, e.message)
@@ -356,7 +354,6 @@ pub(crate) enum ConfigError {
     #[error("TLS configuration: {0}")]
     Tls(String),
     /// pgwire: the server asks for a cleartext password over a connection without TLS.
-    #[cfg(feature = "pgwire")]
     #[error(
         "refusing to send the password in cleartext to {host}: the server asks for a cleartext \
          password and the connection is not encrypted{}; connect with TLS (`crate+pgs://` or \

@@ -180,7 +180,6 @@ pub fn http_response(data: &[u8]) -> Result<(), Violation> {
 /// The pgwire backend message decoder as the socket runs it: the length check against a
 /// 1 MiB `max_message_size`, `Message::parse`, and the decoding of each message's body
 /// (row descriptions, data rows through the text conversions, errors, command tags).
-#[cfg(feature = "pgwire")]
 pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
     use bytes::BytesMut;
 
@@ -258,7 +257,6 @@ pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
 
 /// The pgwire text-format value conversions: byte 0 picks the column type, the rest is the
 /// value's text as the server sends it.
-#[cfg(feature = "pgwire")]
 pub fn pgwire_text(data: &[u8]) -> Result<(), Violation> {
     use crate::protocol::pgwire::text;
     let [ty, raw @ ..] = data else {

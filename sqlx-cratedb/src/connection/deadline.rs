@@ -16,7 +16,6 @@ pub(crate) fn deadline_after(timeout: Duration) -> tokio::time::Instant {
 }
 
 /// The error for a network wait that passed its bound.
-#[cfg_attr(not(feature = "pgwire"), allow(dead_code))]
 pub(crate) fn timed_out(what: &str) -> Error {
     Error::Io(std::io::Error::new(
         std::io::ErrorKind::TimedOut,

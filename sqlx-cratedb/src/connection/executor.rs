@@ -1,7 +1,6 @@
 //! `Executor` for `&mut CrateDbConnection`: one `POST /_sql` per statement, rows streamed.
 
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures_core::future::BoxFuture;
@@ -13,13 +12,11 @@ use sqlx_core::logger::QueryLogger;
 use sqlx_core::sql_str::SqlStr;
 
 use super::CrateDbConnection;
-use super::failover::is_read_only;
-use super::stream::ResultReader;
+use super::http::stream::ResultReader;
 use crate::database::CrateDb;
 use crate::model::arguments::CrateDbArguments;
 use crate::model::row::CrateDbRow;
 use crate::model::statement::CrateDbStatement;
-use crate::protocol::http::request;
 use crate::protocol::type_info::CrateDbTypeInfo;
 
 use crate::model::query_result::{QueryItem as Item, log_item};
@@ -138,14 +135,9 @@ impl CrateDbConnection {
         if self.tx.depth > 0 {
             self.tx.statements += 1;
         }
-        let body = request::query_body(sql, arguments.map(CrateDbArguments::json));
-        let response = self
-            .transport
-            .http()?
-            .post_sql(body, is_read_only(sql))
-            .await?;
+        let reader = self.transport.start_http_query(sql, arguments).await?;
         self.last_response = Some(std::time::Instant::now());
-        ResultReader::new(response).await
+        Ok(reader)
     }
 }
 
@@ -174,8 +166,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        #[cfg(feature = "pgwire")]
-        if self.is_pgwire() {
+        if self.transport.is_pgwire() {
             return Box::pin(pg_stream(self, query, super::pgwire::query::Want::All));
         }
         Box::pin(QueryStream::new(self, query))
@@ -186,8 +177,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        #[cfg(feature = "pgwire")]
-        if self.is_pgwire() {
+        if self.transport.is_pgwire() {
             let stream = pg_stream(self, query, super::pgwire::query::Want::All);
             return Box::pin(RowStream(stream));
         }
@@ -202,8 +192,7 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        #[cfg(feature = "pgwire")]
-        if self.is_pgwire() {
+        if self.transport.is_pgwire() {
             return Box::pin(async move {
                 use futures_util::TryStreamExt as _;
                 let stream = pg_stream(self, query, super::pgwire::query::Want::First);
@@ -236,22 +225,9 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     where
         'c: 'e,
     {
-        #[cfg(feature = "pgwire")]
-        if let super::Transport::Pg(pg) = &mut self.transport {
-            return Box::pin(async move {
-                let statement = super::pgwire::prepare::prepare(pg, sql.as_str()).await?;
-                Ok(CrateDbStatement {
-                    sql,
-                    columns: Arc::clone(&statement.columns),
-                })
-            });
-        }
-        // The HTTP endpoint has no prepare step: statements are parsed per request.
         Box::pin(async move {
-            Ok(CrateDbStatement {
-                sql,
-                columns: Arc::from(Vec::new()),
-            })
+            let columns = self.transport.prepare(sql.as_str()).await?;
+            Ok(CrateDbStatement { sql, columns })
         })
     }
 
@@ -272,17 +248,9 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
     }
 }
 
-impl CrateDbConnection {
-    #[cfg(feature = "pgwire")]
-    fn is_pgwire(&self) -> bool {
-        matches!(self.transport, super::Transport::Pg(_))
-    }
-}
-
 /// A query over pgwire as a stream of rows and its row count. Dropping
 /// the stream while the server still works on the query cancels it (see
 /// `pgwire::query::PgQuery`).
-#[cfg(feature = "pgwire")]
 fn pg_stream<'e, 'q: 'e, E>(
     conn: &'e mut CrateDbConnection,
     mut query: E,

@@ -114,6 +114,25 @@ pub(crate) enum Attempt<T> {
     },
 }
 
+impl<T> Attempt<T> {
+    /// The host could not serve: the next host is tried when `try_next`, else the error is
+    /// final. The host is set aside either way.
+    pub(crate) fn host_failed(error: Error, try_next: bool) -> Self {
+        if try_next {
+            Self::Next {
+                error,
+                host: Host::Failed,
+                unknown_here: false,
+            }
+        } else {
+            Self::Final {
+                error,
+                host: Host::Failed,
+            }
+        }
+    }
+}
+
 /// Where an attempt stands in the loop.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Turn {

@@ -6,11 +6,10 @@ pub(crate) mod deadline;
 mod executor;
 pub(crate) mod failover;
 pub(crate) mod http;
-#[cfg(feature = "pgwire")]
 pub(crate) mod pgwire;
-pub(crate) mod stream;
 pub mod timing;
 mod tls;
+mod transport;
 
 use std::fmt::{self, Debug, Formatter};
 use std::time::Duration;
@@ -24,40 +23,8 @@ use sqlx_core::url::Url;
 use crate::database::CrateDb;
 use crate::model::query_result::CrateDbQueryResult;
 use crate::options::CrateDbConnectOptions;
-use crate::protocol::http::request;
 
-use self::http::Transport as HttpTransport;
-
-/// The transport of a connection, chosen by the URL scheme.
-// The HTTP transport is the common case; boxing it would add an indirection per request.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub(crate) enum Transport {
-    Http(HttpTransport),
-    #[cfg(feature = "pgwire")]
-    Pg(Box<pgwire::PgConnection>),
-}
-
-impl Transport {
-    pub(crate) fn options(&self) -> &CrateDbConnectOptions {
-        match self {
-            Self::Http(t) => &t.options,
-            #[cfg(feature = "pgwire")]
-            Self::Pg(c) => c.options(),
-        }
-    }
-
-    /// The HTTP transport; only called on paths that checked for it.
-    pub(crate) fn http(&self) -> Result<&HttpTransport, Error> {
-        match self {
-            Self::Http(t) => Ok(t),
-            #[cfg(feature = "pgwire")]
-            Self::Pg(_) => Err(Error::Protocol(
-                "internal: HTTP request on a pgwire connection".into(),
-            )),
-        }
-    }
-}
+pub(crate) use self::transport::Transport;
 
 /// Depth counter of the (no-op) transactions; see `CrateDbTransactionManager`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -96,23 +63,17 @@ impl Debug for CrateDbConnection {
 }
 
 impl CrateDbConnection {
-    /// Opens a connection and checks that a node answers (`SELECT 1`).
+    /// Opens a connection and checks that a node answers (`SELECT 1` over HTTP; over pgwire
+    /// the startup exchange is the check).
     pub(crate) async fn establish(options: &CrateDbConnectOptions) -> Result<Self, Error> {
-        #[cfg(feature = "pgwire")]
-        if options.protocol == crate::options::CrateDbProtocol::PgWire {
-            let pg = pgwire::PgConnection::connect(options).await?;
-            return Ok(Self {
-                transport: Transport::Pg(Box::new(pg)),
-                tx: TxState::default(),
-                last_response: None,
-            });
-        }
         let mut conn = Self {
-            transport: Transport::Http(HttpTransport::new(options)?),
+            transport: Transport::open(options).await?,
             tx: TxState::default(),
             last_response: None,
         };
-        conn.execute_simple("SELECT 1").await?;
+        if !conn.transport.is_pgwire() {
+            conn.execute_simple("SELECT 1").await?;
+        }
         Ok(conn)
     }
 
@@ -129,23 +90,14 @@ impl CrateDbConnection {
 
     /// A `ParameterStatus` value the server reported over pgwire (`server_version`,
     /// `crate_version`, `TimeZone`, …). `None` over HTTP.
-    #[cfg_attr(not(feature = "pgwire"), allow(unused_variables))]
     pub fn server_parameter(&self, name: &str) -> Option<&str> {
-        match &self.transport {
-            Transport::Http(_) => None,
-            #[cfg(feature = "pgwire")]
-            Transport::Pg(pg) => pg.parameter(name),
-        }
+        self.transport.server_parameter(name)
     }
 
     /// True for a pgwire connection to CrateDB (it reported `crate_version`), false for
     /// PostgreSQL; over HTTP the peer is always CrateDB.
     pub fn server_is_cratedb(&self) -> bool {
-        match &self.transport {
-            Transport::Http(_) => true,
-            #[cfg(feature = "pgwire")]
-            Transport::Pg(pg) => pg.crate_version().is_some(),
-        }
+        self.transport.is_cratedb()
     }
 
     /// The `duration` CrateDB reported for the last HTTP response this connection read to its
@@ -154,31 +106,16 @@ impl CrateDbConnection {
     /// the first response, when the server sent no duration, and always over pgwire, which has
     /// no server timing. See [`timing`] for the tracing event.
     pub fn last_server_duration(&self) -> Option<Duration> {
-        match &self.transport {
-            Transport::Http(http) => http.last_duration.get(),
-            #[cfg(feature = "pgwire")]
-            Transport::Pg(_) => None,
-        }
+        self.transport.last_server_duration()
     }
 
     /// Runs a statement without arguments and returns its row count.
     pub(crate) async fn execute_simple(&mut self, sql: &str) -> Result<CrateDbQueryResult, Error> {
-        #[cfg(feature = "pgwire")]
-        if let Transport::Pg(pg) = &mut self.transport {
-            return pgwire::query::execute(pg, sql, None).await;
+        let result = self.transport.execute_simple(sql).await;
+        if result.is_ok() {
+            self.last_response = Some(std::time::Instant::now());
         }
-        let body = request::query_body(sql, None);
-        let retry = failover::is_read_only(sql);
-        let response = self.transport.http()?.post_sql(body, retry).await?;
-        self.last_response = Some(std::time::Instant::now());
-        let mut reader = stream::ResultReader::new(response).await?;
-        let mut result = CrateDbQueryResult::default();
-        while let Some(item) = reader.next().await? {
-            if let sqlx_core::Either::Left(r) = item {
-                result.extend([r]);
-            }
-        }
-        Ok(result)
+        result
     }
 }
 
@@ -187,11 +124,7 @@ impl Connection for CrateDbConnection {
     type Options = CrateDbConnectOptions;
 
     async fn close(self) -> Result<(), Error> {
-        match self.transport {
-            Transport::Http(_) => Ok(()),
-            #[cfg(feature = "pgwire")]
-            Transport::Pg(pg) => pg.close().await,
-        }
+        self.transport.close().await
     }
 
     async fn close_hard(self) -> Result<(), Error> {
@@ -201,7 +134,6 @@ impl Connection for CrateDbConnection {
     /// Checks that a node answers (`SELECT 1`), unless a response arrived within the last
     /// second.
     async fn ping(&mut self) -> Result<(), Error> {
-        #[cfg(feature = "pgwire")]
         if let Transport::Pg(pg) = &mut self.transport {
             return pg.ping().await;
         }

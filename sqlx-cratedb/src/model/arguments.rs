@@ -12,7 +12,6 @@ use sqlx_core::types::Type;
 
 use crate::database::CrateDb;
 use crate::error::EncodeError;
-#[cfg(feature = "pgwire")]
 use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// The JSON text of the arguments written so far, comma separated, without the brackets.
@@ -102,7 +101,6 @@ pub struct CrateDbArguments {
     deferred: Option<Arc<dyn StdError + Send + Sync>>,
     /// Per argument: its type and the byte range of its JSON in `buffer` (the pgwire transport
     /// sends each as a typed text parameter).
-    #[cfg(feature = "pgwire")]
     meta: Vec<(CrateDbTypeInfo, u32, u32)>,
 }
 
@@ -131,7 +129,6 @@ impl CrateDbArguments {
     }
 
     /// Each argument's type and JSON text.
-    #[cfg(feature = "pgwire")]
     pub(crate) fn values(&self) -> impl ExactSizeIterator<Item = (&CrateDbTypeInfo, &[u8])> {
         let json = self.buffer.as_bytes();
         self.meta
@@ -152,7 +149,6 @@ impl CrateDbArguments {
             self.buffer.push_bytes(b",");
         }
         let mark = self.buffer.len();
-        #[cfg(feature = "pgwire")]
         let ty = value.produces().unwrap_or_else(T::type_info);
         match value.encode(&mut self.buffer) {
             Ok(IsNull::No) => {
@@ -170,7 +166,6 @@ impl CrateDbArguments {
                 return Err(e);
             }
         }
-        #[cfg(feature = "pgwire")]
         {
             let span = u32::try_from(mark).and_then(|s| Ok((s, u32::try_from(self.buffer.len())?)));
             let Ok((start, end)) = span else {

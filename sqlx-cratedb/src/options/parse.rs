@@ -177,9 +177,7 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
     let (tls, protocol) = match scheme.to_ascii_lowercase().as_str() {
         "crate" | "crate+http" | "http" => (false, CrateDbProtocol::Http),
         "crate+https" | "https" => (true, CrateDbProtocol::Http),
-        #[cfg(feature = "pgwire")]
         "postgres" | "postgresql" | "crate+pg" => (false, CrateDbProtocol::PgWire),
-        #[cfg(feature = "pgwire")]
         "crate+pgs" => (true, CrateDbProtocol::PgWire),
         // Echoed only when it looks like a scheme (it is never a secret then).
         other
@@ -368,7 +366,6 @@ mod tests {
         assert!(parse("crate://h?sslmode=prefer").is_err());
     }
 
-    #[cfg(feature = "pgwire")]
     #[test]
     fn postgres_schemes_select_the_pgwire_transport() {
         for url in ["postgres://h/doc", "postgresql://h/doc", "crate+pg://h/doc"] {
@@ -396,7 +393,6 @@ mod tests {
     }
 
     /// Sending a cleartext password without TLS is opt-in (`allow_cleartext_password`).
-    #[cfg(feature = "pgwire")]
     #[test]
     fn cleartext_password_without_tls_is_opt_in() {
         assert!(

@@ -36,10 +36,8 @@ pub(crate) enum ProtocolError {
     BulkResultCount { expected: usize, found: usize },
     #[error("CrateDB response is neither a result set, a row count nor a bulk result")]
     NoResult,
-    #[cfg(feature = "pgwire")]
     #[error("PostgreSQL-protocol value: {0}")]
     PgValue(String),
-    #[cfg(feature = "pgwire")]
     #[error("PostgreSQL-protocol message: {0}")]
     PgMessage(String),
 }

@@ -10,7 +10,6 @@
 pub(crate) mod error;
 pub(crate) mod http;
 pub(crate) mod json;
-#[cfg(feature = "pgwire")]
 pub(crate) mod pgwire;
 pub(crate) mod type_info;
 

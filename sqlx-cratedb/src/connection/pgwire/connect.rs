@@ -63,20 +63,15 @@ impl PgConnection {
                         log::warn!(
                             "sqlx-cratedb: pgwire connect to {target} failed: {error}; set aside"
                         );
-                        Attempt::Next {
-                            error,
-                            host: Host::Failed,
-                            unknown_here: false,
-                        }
+                        Attempt::host_failed(error, true)
                     }
-                    Err(_) => Attempt::Next {
-                        error: Error::Io(io::Error::new(
+                    Err(_) => {
+                        let error = Error::Io(io::Error::new(
                             io::ErrorKind::TimedOut,
                             format!("connecting to {target} timed out"),
-                        )),
-                        host: Host::Failed,
-                        unknown_here: false,
-                    },
+                        ));
+                        Attempt::host_failed(error, true)
+                    }
                 }
             },
         )

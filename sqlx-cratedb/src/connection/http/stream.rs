@@ -7,7 +7,7 @@ use std::task::{Context, Poll, ready};
 use sqlx_core::Either;
 use sqlx_core::error::Error;
 
-use super::http::HttpResponse;
+use super::response::HttpResponse;
 use crate::error::CrateDbDatabaseError;
 use crate::model::column::CrateDbColumn;
 use crate::model::query_result::CrateDbQueryResult;
@@ -166,11 +166,14 @@ impl ResultReader {
 
     /// The server duration of a finished response: recorded on the connection and traced.
     fn finish_timing(&mut self, bulk_items: usize) -> Option<std::time::Duration> {
-        let duration = self.parser.duration.and_then(super::timing::from_millis);
+        let duration = self
+            .parser
+            .duration
+            .and_then(crate::connection::timing::from_millis);
         if let Some(last) = &self.response.last_duration {
             last.set(duration);
         }
-        super::timing::trace(duration, self.parser.rowcount, bulk_items);
+        crate::connection::timing::trace(duration, self.parser.rowcount, bulk_items);
         duration
     }
 
