@@ -206,15 +206,18 @@ async fn sweep_pool(pool: &CrateDbPool, sql: &Sql, op: Op) -> usize {
             cuts += 1;
             value += 1;
             let context = format!("{op:?} cut at {d:?} (pool)");
-            guarded(&context, async {
-                let got: i32 = sqlx::query_scalar("SELECT $1::int")
-                    .bind(value)
-                    .fetch_one(pool)
-                    .await
-                    .unwrap_or_else(|e| panic!("{context}: {e}"));
-                assert_eq!(got, value, "{context}: the answer of another command");
-                run(&mut pool.acquire().await.unwrap(), op, sql, None).await;
-            })
+            guarded(
+                &context,
+                Box::pin(async {
+                    let got: i32 = sqlx::query_scalar("SELECT $1::int")
+                        .bind(value)
+                        .fetch_one(pool)
+                        .await
+                        .unwrap_or_else(|e| panic!("{context}: {e}"));
+                    assert_eq!(got, value, "{context}: the answer of another command");
+                    run(&mut pool.acquire().await.unwrap(), op, sql, None).await;
+                }),
+            )
             .await;
         }
     }
@@ -253,7 +256,7 @@ async fn postgres_sweep(op: Op) {
         .connect_with(opts)
         .await
         .unwrap();
-    let cuts = sweep_pool(&pool, &POSTGRES, op).await;
+    let cuts = Box::pin(sweep_pool(&pool, &POSTGRES, op)).await;
     eprintln!("postgres {op:?}, pool of one: {cuts} cancellation points");
 }
 
@@ -498,7 +501,7 @@ async fn cratedb_sweep(op: Op) {
         .connect_with(opts)
         .await
         .unwrap();
-    let cuts = sweep_pool(&pool, &CRATEDB, op).await;
+    let cuts = Box::pin(sweep_pool(&pool, &CRATEDB, op)).await;
     eprintln!("cratedb peer {op:?}, pool of one: {cuts} cancellation points");
 }
 

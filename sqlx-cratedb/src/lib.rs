@@ -31,7 +31,9 @@ pub use model::query_result::CrateDbQueryResult;
 pub use model::row::CrateDbRow;
 pub use model::statement::CrateDbStatement;
 pub use model::value::{CrateDbValue, CrateDbValueRef};
-pub use options::{CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol};
+pub use options::{
+    CrateDbConnectOptions, CrateDbHost, CrateDbPem, CrateDbProtocol, CrateDbTokenProvider,
+};
 pub use protocol::type_info::CrateDbTypeInfo;
 pub use transaction::CrateDbTransactionManager;
 

@@ -48,6 +48,57 @@ async fn basic_auth_schema_header_and_types_flag_on_every_request() {
 }
 
 #[tokio::test]
+async fn a_token_provider_is_asked_before_every_request() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let peer = peer(|_| Reply::Json(200, row_count(0))).await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&calls);
+    let provider = sqlx_cratedb::CrateDbTokenProvider::new(move || {
+        let n = counter.fetch_add(1, Ordering::SeqCst);
+        if n >= 3 {
+            return Err("token service down".into());
+        }
+        Ok(format!("jwt-{n}"))
+    });
+    let opts = CrateDbConnectOptions::new()
+        .host("127.0.0.1", peer.addr.port())
+        .token_provider(provider)
+        .allow_cleartext_password(true);
+    // connect: the client is built (call 0), then `SELECT 1` (call 1).
+    let mut conn = opts.connect().await.unwrap();
+    sqlx::query("REFRESH TABLE t")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let seen: Vec<_> = peer
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(seen, ["Bearer jwt-1", "Bearer jwt-2"]);
+    assert!(!format!("{opts:?}").contains("jwt-"));
+    // A failing provider fails the request before anything is sent.
+    let sent = peer.requests().len();
+    let err = sqlx::query("REFRESH TABLE t")
+        .execute(&mut conn)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, sqlx::Error::Configuration(_)), "{err:?}");
+    assert!(err.to_string().contains("token service down"), "{err}");
+    assert_eq!(peer.requests().len(), sent);
+    // Without TLS the provider's token needs the opt-in, like a fixed token.
+    let plain = CrateDbConnectOptions::new()
+        .host("127.0.0.1", peer.addr.port())
+        .token_provider(sqlx_cratedb::CrateDbTokenProvider::new(|| Ok("t".into())));
+    assert!(matches!(
+        plain.connect().await.unwrap_err(),
+        sqlx::Error::Configuration(_)
+    ));
+}
+
+#[tokio::test]
 async fn bearer_token_from_the_builder() {
     let peer = peer(|_| Reply::Json(200, row_count(0))).await;
     let opts = CrateDbConnectOptions::new()

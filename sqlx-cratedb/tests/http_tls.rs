@@ -149,6 +149,22 @@ async fn verification_is_on_by_default() {
 }
 
 #[tokio::test]
+async fn verification_off_must_be_asked_for_and_then_accepts_an_unknown_ca() {
+    let pki = pki();
+    let (port, log) = tls_peer(&pki, false).await;
+    // The same server that `verification_is_on_by_default` refuses, with crate-python's name.
+    let url = format!("crate+https://127.0.0.1:{port}/doc?verify_ssl_cert=false");
+    let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+    let ok: bool = sqlx::query_scalar("SELECT tls")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(ok);
+    assert!(!log.lock().unwrap().is_empty());
+    conn.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn client_certificates_authenticate() {
     let pki = pki();
     let (port, _) = tls_peer(&pki, true).await;

@@ -44,6 +44,7 @@ impl SharedState {
 struct SharedKey {
     hosts: Vec<CrateDbHost>,
     tls: bool,
+    verify_cert: bool,
     root_cert: Option<CrateDbPem>,
     client_cert: Option<(CrateDbPem, CrateDbPem)>,
 }
@@ -53,6 +54,7 @@ impl SharedKey {
         Self {
             hosts: options.hosts.clone(),
             tls: options.tls,
+            verify_cert: options.verify_cert,
             root_cert: options.root_cert.clone(),
             client_cert: options.client_cert.clone(),
         }

@@ -17,10 +17,11 @@ use crate::error::{ConfigError, CrateDbDatabaseError};
 /// How many rounds over all hosts a read gets before its last error is returned.
 pub(crate) const READ_ROUNDS: u32 = 4;
 
-/// The pause before read round `round + 1` (`round` counts from 1): 100, 200, 400 ms. A node
-/// that left the cluster is named in the other nodes' answers until they drop it, within that.
-pub(crate) fn read_retry_pause(round: u32) -> Duration {
-    Duration::from_millis(100) * 2u32.saturating_pow(round.saturating_sub(1))
+/// The pause before read round `round + 1` (`round` counts from 1): `backoff`, then twice
+/// that, four times that (100, 200, 400 ms by default). A node that left the cluster is named
+/// in the other nodes' answers until they drop it, within that.
+pub(crate) fn read_retry_pause(backoff: Duration, round: u32) -> Duration {
+    backoff.saturating_mul(2u32.saturating_pow(round.saturating_sub(1)))
 }
 
 /// True when `sql` only reads, so it is safe to send again to another node.
@@ -149,6 +150,8 @@ pub(crate) struct Turn {
 pub(crate) struct Rounds {
     /// Rounds over all hosts (1: each host once).
     pub(crate) max: u32,
+    /// The pause before the second round (`backoff_factor`); it doubles each round.
+    pub(crate) backoff: Duration,
     /// No pause starts when it would end after this instant.
     pub(crate) deadline: Option<Instant>,
 }
@@ -207,7 +210,7 @@ where
         if round >= rounds.max || only_unknown_here {
             break;
         }
-        let pause = read_retry_pause(round);
+        let pause = read_retry_pause(rounds.backoff, round);
         if rounds.deadline.is_some_and(|d| Instant::now() + pause >= d) {
             break;
         }
@@ -260,6 +263,7 @@ mod tests {
         let cluster = Cluster::new(2);
         let rounds = Rounds {
             max: READ_ROUNDS,
+            backoff: Duration::from_millis(1),
             deadline: None,
         };
         let turns = std::cell::RefCell::new(Vec::new());

@@ -1,11 +1,14 @@
 //! rustls client configuration: web PKI roots plus an optional CA, an optional client
-//! certificate, certificate verification always on. Uses the `ring` provider.
+//! certificate, certificate verification on unless the options turn it off explicitly
+//! (`verify_ssl_cert=false`). Uses the `ring` provider.
 
 use std::sync::Arc;
 
 use rustls::ClientConfig;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::error::ConfigError;
 use crate::options::{CrateDbConnectOptions, CrateDbPem};
@@ -45,10 +48,20 @@ pub(crate) fn client_config(
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = ClientConfig::builder_with_provider(provider)
+    let versions = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|e| ConfigError::Tls(e.to_string()))?
-        .with_root_certificates(roots);
+        .map_err(|e| ConfigError::Tls(e.to_string()))?;
+    let builder = if options.verify_cert {
+        versions.with_root_certificates(roots)
+    } else {
+        log::warn!(
+            "sqlx-cratedb: TLS certificate verification is OFF (verify_ssl_cert=false): the \
+             connection is encrypted but the server is not authenticated"
+        );
+        versions
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+    };
     let config = match &options.client_cert {
         Some((cert, key)) => {
             let chain = certs(cert)?;
@@ -61,4 +74,54 @@ pub(crate) fn client_config(
         None => builder.with_no_client_auth(),
     };
     Ok(Arc::new(config))
+}
+
+/// The verifier of `verify_ssl_cert=false`: any certificate and name is accepted; the
+/// handshake signatures are still checked, so the session key is the one the peer holds.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod parse;
 use std::fmt::{self, Debug, Formatter};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx_core::connection::LogSettings;
@@ -41,6 +42,41 @@ pub const DEFAULT_BULK_BYTES: usize = 16 * 1024 * 1024;
 /// Request bodies at least this large are sent gzip-compressed (as crate-python does).
 pub const DEFAULT_GZIP_MIN_BYTES: usize = 8 * 1024;
 pub use crate::protocol::DEFAULT_MAX_MESSAGE_SIZE;
+/// Default pause before the second round of a read over all hosts; it doubles each round
+/// (crate-python's `backoff_factor`, 0.1 s there too).
+pub const DEFAULT_BACKOFF_FACTOR: Duration = Duration::from_millis(100);
+/// Default idle time before TCP keepalive probes start on a connection.
+pub const DEFAULT_TCP_KEEPALIVE: Duration = Duration::from_mins(1);
+
+/// A callback that returns the JWT to send, asked before every HTTP request and every
+/// pgwire connect, so a token can be refreshed while a pool runs. Keep it cheap: return a
+/// cached token and refresh it elsewhere (a background task) before it expires. An error
+/// fails the request with `Error::Configuration` before anything is sent.
+#[derive(Clone)]
+pub struct CrateDbTokenProvider(
+    Arc<dyn Fn() -> Result<String, sqlx_core::error::BoxDynError> + Send + Sync>,
+);
+
+impl CrateDbTokenProvider {
+    /// Wraps `callback`.
+    pub fn new(
+        callback: impl Fn() -> Result<String, sqlx_core::error::BoxDynError> + Send + Sync + 'static,
+    ) -> Self {
+        Self(Arc::new(callback))
+    }
+
+    /// The current token.
+    pub(crate) fn token(&self) -> Result<String, Error> {
+        (self.0)()
+            .map_err(|e| Error::Configuration(format!("the token provider failed: {e}").into()))
+    }
+}
+
+impl Debug for CrateDbTokenProvider {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_str("CrateDbTokenProvider(<callback>)")
+    }
+}
 
 /// One CrateDB node of the cluster.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +151,7 @@ pub struct CrateDbConnectOptions {
     pub(crate) username: Option<String>,
     pub(crate) password: Option<String>,
     pub(crate) token: Option<String>,
+    pub(crate) token_provider: Option<CrateDbTokenProvider>,
     pub(crate) schema: Option<String>,
     pub(crate) connect_timeout: Duration,
     pub(crate) request_timeout: Option<Duration>,
@@ -122,6 +159,9 @@ pub struct CrateDbConnectOptions {
     pub(crate) root_cert: Option<CrateDbPem>,
     pub(crate) client_cert: Option<(CrateDbPem, CrateDbPem)>,
     pub(crate) retry_interval: Duration,
+    pub(crate) backoff_factor: Duration,
+    pub(crate) tcp_keepalive: Option<Duration>,
+    pub(crate) verify_cert: bool,
     pub(crate) bulk_rows: usize,
     pub(crate) bulk_bytes: usize,
     pub(crate) gzip_min_bytes: usize,
@@ -144,6 +184,7 @@ impl Debug for CrateDbConnectOptions {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("token_provider", &self.token_provider)
             .field("schema", &self.schema)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
@@ -151,6 +192,9 @@ impl Debug for CrateDbConnectOptions {
             .field("root_cert", &self.root_cert)
             .field("client_cert", &self.client_cert.as_ref().map(|(c, _)| c))
             .field("retry_interval", &self.retry_interval)
+            .field("backoff_factor", &self.backoff_factor)
+            .field("tcp_keepalive", &self.tcp_keepalive)
+            .field("verify_cert", &self.verify_cert)
             .field("bulk_rows", &self.bulk_rows)
             .field("bulk_bytes", &self.bulk_bytes)
             .field("gzip_min_bytes", &self.gzip_min_bytes)
@@ -181,6 +225,7 @@ impl CrateDbConnectOptions {
             username: None,
             password: None,
             token: None,
+            token_provider: None,
             schema: None,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Some(DEFAULT_REQUEST_TIMEOUT),
@@ -188,6 +233,9 @@ impl CrateDbConnectOptions {
             root_cert: None,
             client_cert: None,
             retry_interval: Duration::from_secs(30),
+            backoff_factor: DEFAULT_BACKOFF_FACTOR,
+            tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
+            verify_cert: true,
             bulk_rows: DEFAULT_BULK_ROWS,
             bulk_bytes: DEFAULT_BULK_BYTES,
             gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
@@ -248,6 +296,39 @@ impl CrateDbConnectOptions {
     /// `allow_cleartext_password=true`.
     pub fn allow_cleartext_password(mut self, allow: bool) -> Self {
         self.allow_cleartext_password = allow;
+        self
+    }
+
+    /// A callback asked for the JWT before every HTTP request and every pgwire connect (see
+    /// [`CrateDbTokenProvider`]); takes precedence over [`token`](Self::token). Over pgwire
+    /// the token is sent as the password of the configured user, as CrateDB's JWT
+    /// authentication expects.
+    pub fn token_provider(mut self, provider: CrateDbTokenProvider) -> Self {
+        self.token_provider = Some(provider);
+        self
+    }
+
+    /// The pause before a read's second round over all hosts; each further round doubles it
+    /// (default 100 ms; URL parameter `backoff_factor`, crate-python's name, in seconds).
+    pub fn backoff_factor(mut self, pause: Duration) -> Self {
+        self.backoff_factor = pause;
+        self
+    }
+
+    /// Idle time before TCP keepalive probes start on each connection, both transports
+    /// (default 60 s; `None` turns keepalive off; URL parameter `keepalive`).
+    pub fn tcp_keepalive(mut self, idle: Option<Duration>) -> Self {
+        self.tcp_keepalive = idle;
+        self
+    }
+
+    /// `false` turns TLS certificate verification off: any certificate and host name is
+    /// accepted, so the connection is encrypted but not authenticated (anyone on the path can
+    /// impersonate the server). For test clusters with self-signed certificates only; prefer
+    /// [`root_cert`](Self::root_cert). Logged as a warning when a connection opens. Default
+    /// `true`; URL parameter `verify_ssl_cert` (crate-python's name).
+    pub fn verify_cert(mut self, verify: bool) -> Self {
+        self.verify_cert = verify;
         self
     }
 

@@ -29,7 +29,7 @@ pub(crate) fn connector(
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(options.connect_timeout));
-    http.set_keepalive(Some(Duration::from_mins(1)));
+    http.set_keepalive(options.tcp_keepalive);
     Ok(hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config((*tls).clone())
         .https_or_http()
@@ -51,7 +51,9 @@ pub(crate) fn base_urls(options: &CrateDbConnectOptions) -> Vec<String> {
 /// after refusing credentials over plain HTTP without `allow_cleartext_password`.
 pub(crate) fn auth_header(options: &CrateDbConnectOptions) -> Result<Option<HeaderValue>, Error> {
     refuse_plain_http_credentials(options)?;
-    let auth = if let Some(token) = &options.token {
+    let auth = if let Some(provider) = &options.token_provider {
+        Some(header(&format!("Bearer {}", provider.token()?), "token")?)
+    } else if let Some(token) = &options.token {
         Some(header(&format!("Bearer {token}"), "token")?)
     } else if let Some(user) = &options.username {
         use base64::Engine as _;
@@ -83,7 +85,7 @@ fn refuse_plain_http_credentials(options: &CrateDbConnectOptions) -> Result<(), 
     if options.tls || options.allow_cleartext_password {
         return Ok(());
     }
-    let credential = if options.token.is_some() {
+    let credential = if options.token.is_some() || options.token_provider.is_some() {
         "token"
     } else if options.password.as_deref().is_some_and(|p| !p.is_empty()) {
         "password"

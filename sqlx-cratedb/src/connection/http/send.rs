@@ -13,6 +13,7 @@ use sqlx_core::error::Error;
 use tokio::time::Instant;
 
 use super::Transport;
+use super::connect::auth_header;
 use super::response::{HttpResponse, timed_out};
 use crate::connection::deadline::deadline_after;
 use crate::connection::failover::{
@@ -40,8 +41,13 @@ impl Transport {
         let mut req = Request::post(self.uris[host].clone())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, "application/json");
-        if let Some(auth) = &self.auth {
-            req = req.header(AUTHORIZATION, auth.clone());
+        // A token provider is asked for every request (the token may have been refreshed).
+        let auth = match &self.options.token_provider {
+            Some(_) => auth_header(&self.options)?,
+            None => self.auth.clone(),
+        };
+        if let Some(auth) = auth {
+            req = req.header(AUTHORIZATION, auth);
         }
         if let Some(schema) = &self.schema {
             req = req.header(DEFAULT_SCHEMA, schema.clone());
@@ -84,6 +90,7 @@ impl Transport {
         let deadline = self.options.request_timeout.map(deadline_after);
         let rounds = Rounds {
             max: if retry_safe { READ_ROUNDS } else { 1 },
+            backoff: self.options.backoff_factor,
             deadline,
         };
         let hosts = self.bases.len();

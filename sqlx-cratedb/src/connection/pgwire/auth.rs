@@ -88,7 +88,11 @@ pub(super) async fn authenticate(
     user: &str,
     channel: Channel,
 ) -> Result<(), Error> {
-    let password = options.password.clone().unwrap_or_default();
+    // A JWT from the token provider is CrateDB's password for a JWT user.
+    let password = match &options.token_provider {
+        Some(provider) => provider.token()?,
+        None => options.password.clone().unwrap_or_default(),
+    };
     let mut scram = Scram::None;
     loop {
         let message = match socket.recv().await? {

@@ -42,7 +42,7 @@ impl CancelKey {
     pub(crate) async fn cancel(self) {
         let connect_timeout = self.connect_timeout;
         let send = async {
-            let mut stream = Socket::connect(&self.host, self.port).await?;
+            let mut stream = Socket::connect(&self.host, self.port, None).await?;
             let mut buf = bytes::BytesMut::new();
             frontend::cancel_request(self.process_id, self.secret_key, &mut buf);
             stream.write_all(&buf).await?;

@@ -34,6 +34,7 @@ impl PgConnection {
         // One round: each host once, no pauses (a pool asks again on its own schedule).
         let rounds = Rounds {
             max: 1,
+            backoff: options.backoff_factor,
             deadline: None,
         };
         failover::run(
@@ -84,7 +85,7 @@ impl PgConnection {
         host: usize,
     ) -> Result<Self, Error> {
         let target = &options.hosts[host];
-        let stream = Socket::connect(&target.host, target.port).await?;
+        let stream = Socket::connect(&target.host, target.port, options.tcp_keepalive).await?;
         let (io, channel) = if options.tls {
             let config = shared.tls_config(options)?;
             match Socket::negotiate_tls(stream, &target.host, config, options.tls_fallback).await? {

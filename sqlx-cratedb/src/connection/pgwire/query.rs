@@ -178,7 +178,7 @@ impl<'c> PgQuery<'c> {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
-        let retries = ReadRetries::new(conn.options.hosts.len());
+        let retries = ReadRetries::new(conn.options.hosts.len(), conn.options.backoff_factor);
         let deadline = conn
             .options
             .request_timeout

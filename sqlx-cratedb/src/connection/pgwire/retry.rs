@@ -13,14 +13,18 @@ pub(crate) struct ReadRetries {
     hosts: usize,
     /// Attempts made, the first one included.
     attempts: usize,
+    /// The pause before the second round (`backoff_factor`).
+    backoff: Duration,
 }
 
 impl ReadRetries {
-    /// The budget of a read over `hosts` hosts; its first attempt is under way.
-    pub(crate) fn new(hosts: usize) -> Self {
+    /// The budget of a read over `hosts` hosts, pausing `backoff` before the second round
+    /// and twice as long each round after; its first attempt is under way.
+    pub(crate) fn new(hosts: usize, backoff: Duration) -> Self {
         Self {
             hosts: hosts.max(1),
             attempts: 1,
+            backoff,
         }
     }
 
@@ -36,7 +40,7 @@ impl ReadRetries {
         }
         let pause = if self.attempts.is_multiple_of(self.hosts) {
             let round = u32::try_from(self.attempts / self.hosts).unwrap_or(u32::MAX);
-            read_retry_pause(round)
+            read_retry_pause(self.backoff, round)
         } else {
             Duration::ZERO
         };
@@ -51,13 +55,14 @@ mod tests {
 
     #[test]
     fn read_retries_pause_between_rounds_and_stop_after_the_last() {
-        let mut budget = ReadRetries::new(2);
+        let backoff = Duration::from_millis(100);
+        let mut budget = ReadRetries::new(2, backoff);
         assert_eq!(budget.next(ReadFailure::UnknownHere), Some(Duration::ZERO));
         // Round 2: unknown tables are not asked again; transient failures pause first.
         assert_eq!(budget.next(ReadFailure::UnknownHere), None);
         assert_eq!(
             budget.next(ReadFailure::Transient),
-            Some(read_retry_pause(1))
+            Some(read_retry_pause(backoff, 1))
         );
         let mut taken = 3;
         while budget.next(ReadFailure::Transient).is_some() {

@@ -6,6 +6,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use sqlx_core::error::Error;
@@ -114,10 +115,18 @@ pub(crate) struct Writer {
 }
 
 impl Socket {
-    /// Connects over TCP (no delay).
-    pub(crate) async fn connect(host: &str, port: u16) -> io::Result<TcpStream> {
+    /// Connects over TCP (no delay), with keepalive probes after `keepalive` idle time.
+    pub(crate) async fn connect(
+        host: &str,
+        port: u16,
+        keepalive: Option<Duration>,
+    ) -> io::Result<TcpStream> {
         let stream = TcpStream::connect((host, port)).await?;
         stream.set_nodelay(true)?;
+        if let Some(idle) = keepalive {
+            let probes = socket2::TcpKeepalive::new().with_time(idle);
+            socket2::SockRef::from(&stream).set_tcp_keepalive(&probes)?;
+        }
         Ok(stream)
     }
 
@@ -363,6 +372,21 @@ impl std::fmt::Debug for Backend {
 
 #[cfg(test)]
 mod tests {
+
+    #[tokio::test]
+    async fn keepalive_is_set_as_configured() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let idle = Duration::from_secs(37);
+        let on = Socket::connect("127.0.0.1", port, Some(idle))
+            .await
+            .unwrap();
+        let sock = socket2::SockRef::from(&on);
+        assert!(sock.keepalive().unwrap());
+        assert_eq!(sock.tcp_keepalive_time().unwrap(), idle);
+        let off = Socket::connect("127.0.0.1", port, None).await.unwrap();
+        assert!(!socket2::SockRef::from(&off).keepalive().unwrap());
+    }
     use super::*;
 
     #[test]
