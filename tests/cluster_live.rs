@@ -24,7 +24,7 @@ use cratedb_integration::cratedb::{CrateDbCluster, CrateDbInstall, HOME_ENV, req
 use sqlx::{AssertSqlSafe, Connection as _};
 use sqlx_cratedb::{
     CrateDbArguments, CrateDbBulkRow, CrateDbConnectOptions, CrateDbConnection, CrateDbPool,
-    CrateDbPoolOptions,
+    CrateDbPoolOptions, CrateDbWriteOutcome,
 };
 use tokio::task::JoinHandle;
 
@@ -64,6 +64,8 @@ struct Outcome {
     ok: u64,
     failed: Vec<String>,
     longest_stall: Duration,
+    /// Writes: the keys of failed inserts that said they surely were not run.
+    not_executed: HashSet<i64>,
 }
 
 fn options(url: &str) -> CrateDbConnectOptions {
@@ -147,9 +149,15 @@ fn spawn_writer(
                     outcome.ok += 1;
                     acknowledged.insert(key);
                 }
-                Err(e) => outcome
-                    .failed
-                    .push(format!("at {}: key {key}: {e}", clock())),
+                Err(e) => {
+                    let said = CrateDbWriteOutcome::of(&e);
+                    if said == CrateDbWriteOutcome::NotExecuted {
+                        outcome.not_executed.insert(key);
+                    }
+                    outcome
+                        .failed
+                        .push(format!("at {}: key {key}: {said:?}: {e}", clock()));
+                }
             }
         }
         (outcome, acknowledged)
@@ -244,6 +252,16 @@ async fn check_writes(
     assert!(
         lost.is_empty(),
         "{label}: acknowledged writes lost: {lost:?}"
+    );
+    // A failed write that said "not executed" must not be in the table.
+    let wrongly_not_executed: Vec<&i64> = writes.not_executed.intersection(&stored).collect();
+    eprintln!(
+        "{label}: writes: {} failed as NotExecuted, none of them stored",
+        writes.not_executed.len()
+    );
+    assert!(
+        wrongly_not_executed.is_empty(),
+        "{label}: writes reported NotExecuted but stored: {wrongly_not_executed:?}"
     );
 }
 

@@ -23,7 +23,7 @@ pub mod types;
 
 pub use connection::CrateDbConnection;
 pub use database::CrateDb;
-pub use error::CrateDbDatabaseError;
+pub use error::{CrateDbDatabaseError, CrateDbWriteOutcome};
 pub use model::arguments::{CrateDbArgumentBuffer, CrateDbArguments};
 pub use model::bulk_result::{CrateDbBulkResult, CrateDbBulkRow};
 pub use model::column::CrateDbColumn;

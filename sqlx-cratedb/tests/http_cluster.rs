@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::{Peer, Recorded, Reply, peer, result_set, row_count};
 use serde_json::json;
-use sqlx_cratedb::{CrateDbPool, CrateDbPoolOptions};
+use sqlx_cratedb::{CrateDbConnectOptions, CrateDbPool, CrateDbPoolOptions};
 
 fn answer(rec: &Recorded) -> Reply {
     if rec.stmt().starts_with("SELECT") {
@@ -281,4 +281,74 @@ async fn a_read_of_a_table_unknown_to_one_node_asks_the_others_once() {
         Some("4041")
     );
     assert_eq!(sql_count(&c, "INSERT") + sql_count(&d, "INSERT"), 1);
+}
+
+/// Each way a single write can fail says whether it may have been applied.
+#[tokio::test]
+async fn a_failed_write_says_whether_it_may_have_been_applied() {
+    use sqlx::ConnectOptions as _;
+    use sqlx_cratedb::CrateDbWriteOutcome as W;
+
+    async fn outcome(peer_port: u16, timeout: Option<Duration>) -> W {
+        let opts = CrateDbConnectOptions::new()
+            .host("127.0.0.1", peer_port)
+            .request_timeout(timeout);
+        let mut conn = match opts.connect().await {
+            Ok(c) => c,
+            Err(e) => return W::of(&e),
+        };
+        let err = sqlx::query("INSERT INTO t (id) VALUES (1)")
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        W::of(&err)
+    }
+
+    // Nothing listens: the statement never left.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_port = dead.local_addr().unwrap().port();
+    drop(dead);
+    assert_eq!(outcome(dead_port, None).await, W::NotExecuted);
+
+    // The server refuses the row: rejected, not applied.
+    let refusing = peer(|r| {
+        if r.stmt().contains("INSERT") {
+            Reply::Json(
+                409,
+                json!({"error": {"code": 4091, "message": "DuplicateKeyException[x]"}}),
+            )
+        } else {
+            Reply::Json(200, row_count(1))
+        }
+    })
+    .await;
+    assert_eq!(outcome(refusing.addr.port(), None).await, W::Rejected);
+
+    // An overloaded node or proxy answers 503 after the request arrived: unknown.
+    let overloaded = peer(|r| {
+        if r.stmt().contains("INSERT") {
+            Reply::Raw(503, "text/plain", "busy".into())
+        } else {
+            Reply::Json(200, row_count(1))
+        }
+    })
+    .await;
+    assert_eq!(outcome(overloaded.addr.port(), None).await, W::Unknown);
+
+    // The answer does not come within the timeout: unknown.
+    let slow = peer(|r| {
+        if r.stmt().contains("INSERT") {
+            Reply::Slow(
+                Duration::from_secs(5),
+                Box::new(Reply::Json(200, row_count(1))),
+            )
+        } else {
+            Reply::Json(200, row_count(1))
+        }
+    })
+    .await;
+    assert_eq!(
+        outcome(slow.addr.port(), Some(Duration::from_millis(300))).await,
+        W::Unknown
+    );
 }

@@ -9,6 +9,10 @@ use std::fmt::{self, Display, Formatter};
 
 use sqlx_core::error::{BoxDynError, DatabaseError, ErrorKind};
 
+mod outcome;
+
+pub use self::outcome::CrateDbWriteOutcome;
+
 /// CrateDB's numeric error codes (HTTP endpoint) that this driver classifies.
 pub mod codes {
     /// Syntax error or unsupported statement; also CHECK / NOT NULL violations and bad casts.
@@ -140,6 +144,17 @@ impl CrateDbDatabaseError {
             self.code,
             Some(codes::UNKNOWN_RELATION | codes::UNKNOWN_SCHEMA)
         ) || matches!(self.sqlstate.as_deref(), Some("42P01" | "3F000"))
+    }
+
+    /// The server did not answer the statement itself: a proxy or overloaded node answered
+    /// 502/503/504/509, or (pgwire) the node shut down or crashed while running it
+    /// (`57P01`–`57P03`, class `08`). Whether it was applied is unknown.
+    pub(crate) fn is_unanswered(&self) -> bool {
+        matches!(self.status, Some(502..=504 | 509))
+            || self
+                .sqlstate
+                .as_deref()
+                .is_some_and(|s| matches!(s, "57P01" | "57P02" | "57P03") || s.starts_with("08"))
     }
 
     /// True for errors where retrying a read on another node may help
