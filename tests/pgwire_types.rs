@@ -80,3 +80,64 @@ async fn time_with_time_zone_keeps_its_offset() {
     assert_eq!(t, time!(23:59:59.999_999));
     conn.close().await.unwrap();
 }
+
+/// A row of `binary_timestamps_decode_as_their_text_does`.
+type Row = (
+    Option<DateTime<Utc>>,
+    Option<chrono::NaiveDateTime>,
+    Option<String>,
+);
+
+/// From a statement's second execution on, timestamps come in the binary format (its columns
+/// are known by then); they decode to the same values as the text of the first execution, and
+/// `binary_results=false` keeps them in text.
+#[tokio::test]
+async fn binary_timestamps_decode_as_their_text_does() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let sql = "SELECT t, t::timestamp, t::text FROM (VALUES \
+               ('2021-03-09 04:30:00.123456+00'::timestamptz), \
+               ('1969-12-31 23:59:59.999+00'), ('0001-01-01 00:00:00+00'), \
+               ('2262-04-11 23:47:16.854+00'), (NULL)) AS v(t)";
+    for binary in [true, false] {
+        let options = server.crate_options().binary_results(binary);
+        let mut conn = CrateDbConnection::connect_with(&options).await.unwrap();
+        let first: Vec<Row> = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+        let second: Vec<Row> = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+        assert_eq!(first, second, "binary_results={binary}");
+        assert_eq!(first.len(), 5);
+        for (at, naive, _) in &first[..4] {
+            assert_eq!(at.unwrap().naive_utc(), naive.unwrap());
+        }
+        assert_eq!(
+            first[1].0.unwrap().to_rfc3339(),
+            "1969-12-31T23:59:59.999+00:00"
+        );
+        assert_eq!(first[4], (None, None, None));
+
+        // Proof of the format: with `DateStyle=SQL` the text of a timestamp is not ISO, which
+        // the text path refuses; the binary form does not depend on it.
+        sqlx::query("SET DateStyle = 'SQL, DMY'")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let at = "SELECT '2021-03-09 04:30:00.5+00'::timestamptz";
+        let text_run = sqlx::query_scalar::<_, DateTime<Utc>>(at)
+            .fetch_one(&mut conn)
+            .await;
+        assert!(text_run.is_err(), "first run is text");
+        let second = sqlx::query_scalar::<_, DateTime<Utc>>(at)
+            .fetch_one(&mut conn)
+            .await;
+        if binary {
+            assert_eq!(
+                second.unwrap().to_rfc3339(),
+                "2021-03-09T04:30:00.500+00:00"
+            );
+        } else {
+            assert!(second.is_err(), "binary_results=false stays in text");
+        }
+        conn.close().await.unwrap();
+    }
+}

@@ -4,7 +4,9 @@
 //!
 //! `cargo bench -p cratedb-integration --bench pgwire`. Sizes: `PGWIRE_BENCH_ROWS` (streaming
 //! read, default 1,000,000 rows x 7 columns), `PGWIRE_BENCH_BULK_ROWS` (bulk insert, default
-//! 1,000,000), `PGWIRE_BENCH_QUERIES` (latency, default 5,000).
+//! 1,000,000), `PGWIRE_BENCH_QUERIES` (latency, default 5,000). The text-against-binary
+//! section reads `PGWIRE_BENCH_ROWS` rows of three timestamps from this PostgreSQL and, when
+//! `CRATEDB_PG_URL` names a CrateDB's pgwire endpoint, from CrateDB too.
 
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::cast_precision_loss)]
 
@@ -194,6 +196,43 @@ async fn streaming(c: &mut Clients, rows: usize) {
     println!("|---|---|---|---|---|---|---|");
     line("tokio-postgres", ours, tp, rows);
     line("sqlx-postgres", ours, sp, rows);
+}
+
+/// Streams `sql` over two connections of `url`, one with binary results for timestamps and
+/// one all in text, alternating rounds; prints one table row.
+async fn text_against_binary(name: &str, url: &str, sql: &'static str, rows: usize) {
+    const ROUNDS: usize = 5;
+    let options: CrateDbConnectOptions = url.parse().unwrap();
+    let mut binary = CrateDbConnection::connect_with(&options.clone().binary_results(true))
+        .await
+        .unwrap();
+    let mut text = CrateDbConnection::connect_with(&options.binary_results(false))
+        .await
+        .unwrap();
+    let read = async |conn: &mut CrateDbConnection| {
+        let mut n = 0usize;
+        let mut s = sqlx::query(sql).fetch(conn);
+        while let Some(row) = s.try_next().await.unwrap() {
+            let t: (
+                chrono::DateTime<chrono::Utc>,
+                chrono::DateTime<chrono::Utc>,
+                i32,
+            ) = (row.get(0), row.get(1), row.get(2));
+            n += usize::from(t.0 <= t.1 && t.2 >= 0);
+        }
+        assert_eq!(n, rows);
+    };
+    // The first run of a statement is text on both (its columns are not known yet).
+    read(&mut binary).await;
+    read(&mut text).await;
+    let (mut b, mut t) = (Cost::WORST, Cost::WORST);
+    for _ in 0..ROUNDS {
+        b = b.best(measure(async || read(&mut binary).await).await);
+        t = t.best(measure(async || read(&mut text).await).await);
+    }
+    line(name, b, t, rows);
+    binary.close().await.unwrap();
+    text.close().await.unwrap();
 }
 
 async fn latency(c: &mut Clients, n: usize) {
@@ -444,6 +483,43 @@ fn main() {
         streaming(&mut c, rows).await;
         latency(&mut c, queries).await;
         bulk(&mut c, &server, bulk_rows).await;
+        c.tp.batch_execute(&format!(
+            "CREATE TABLE bench_ts (a timestamptz, b timestamptz, c int); \
+             INSERT INTO bench_ts SELECT t, t + interval '1 hour', g \
+             FROM generate_series(1, {rows}) AS g, \
+             LATERAL (SELECT timestamptz '2024-01-01 00:00:00.123+00' + g * interval '1 s') AS x(t); \
+             VACUUM ANALYZE bench_ts;"
+        ))
+        .await
+        .unwrap();
+        println!(
+            "\n### Timestamps: binary results against text, {rows} rows x (2 timestamptz, 1 int), \
+             best of 5 alternating rounds (\"ours\" = binary_results=true, \"other\" = false)\n"
+        );
+        println!(
+            "| server | binary rows/s | text rows/s | binary / text | binary CPU/row | text CPU/row | text / binary |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        let ts_sql = "SELECT a, b, c FROM bench_ts";
+        text_against_binary("PostgreSQL 15", &server.crate_url(), ts_sql, rows).await;
+        if let Ok(url) = std::env::var("CRATEDB_PG_URL") {
+            let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+            for sql in [
+                "DROP TABLE IF EXISTS bench_ts".to_owned(),
+                "CREATE TABLE bench_ts (a TIMESTAMP WITH TIME ZONE, b TIMESTAMP WITH TIME ZONE, \
+                 c INT)"
+                    .to_owned(),
+                format!(
+                    "INSERT INTO bench_ts (a, b, c) SELECT 1704067200123 + g * 1000, \
+                     1704070800123 + g * 1000, g::int FROM generate_series(1, {rows}) AS g"
+                ),
+                "REFRESH TABLE bench_ts".to_owned(),
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+            text_against_binary("CrateDB", &url, ts_sql, rows).await;
+        }
         c.ours.close().await.unwrap();
     });
 }

@@ -157,18 +157,13 @@ impl CrateDbDatabaseError {
                 .is_some_and(|s| matches!(s, "57P01" | "57P02" | "57P03") || s.starts_with("08"))
     }
 
-    /// True for errors where retrying a read on another node may help
-    /// (shards unavailable, no shard available, HTTP 503, a statement killed because a node it
-    /// ran on left the cluster; over pgwire the SQLSTATEs of a server shutting down or starting
-    /// up, and CrateDB's messages for the same cases). A statement killed by `KILL` or a
-    /// timeout is not transient.
-    pub fn is_transient(&self) -> bool {
-        // CrateDB 6.4: `JobKilledException[Job killed. Participating node <id> disconnected.]`
-        // (code 5005), `NodeNotConnectedException[…]` (5000) or, while the plan still names
-        // the node, `SQLParseException[Unknown node: <id>]` (4000) over HTTP; SQLSTATE XX000
-        // over pgwire.
-        let node_left = ((self.message.contains("JobKilledException")
-            || self.message.contains("Job killed."))
+    /// A node the statement ran on left the cluster or closed while it ran. CrateDB 6.4:
+    /// `JobKilledException[Job killed. Participating node <id> disconnected.]` (code 5005),
+    /// `NodeNotConnectedException[…]` (5000), `NodeClosedException` or, while the plan still
+    /// names the node, `SQLParseException[Unknown node: <id>]` (4000) over HTTP; SQLSTATE XX000
+    /// with the same messages, mostly without the exception's name, over pgwire.
+    pub(crate) fn node_left(&self) -> bool {
+        ((self.message.contains("JobKilledException") || self.message.contains("Job killed."))
             && self.message.contains("disconnected"))
             || [
                 "NodeNotConnectedException",
@@ -179,10 +174,20 @@ impl CrateDbDatabaseError {
                 // Over pgwire the same errors come without the exception's name.
                 "] Node not connected",
                 "No such node [",
+                "node closed {",
             ]
             .iter()
             .any(|name| self.message.contains(name))
-            || self.message.contains("Unknown node: ");
+            || self.message.contains("Unknown node: ")
+    }
+
+    /// True for errors where retrying a read on another node may help
+    /// (shards unavailable, no shard available, HTTP 503, a statement killed because a node it
+    /// ran on left the cluster; over pgwire the SQLSTATEs of a server shutting down or starting
+    /// up, and CrateDB's messages for the same cases). A statement killed by `KILL` or a
+    /// timeout is not transient.
+    pub fn is_transient(&self) -> bool {
+        let node_left = self.node_left();
         if let Some(state) = &self.sqlstate {
             return matches!(state.as_str(), "57P01" | "57P02" | "57P03")
                 || state.starts_with("08")

@@ -19,7 +19,8 @@ pub enum CrateDbWriteOutcome {
     NotExecuted,
     /// May have been applied: the connection was lost or the timeout passed after the
     /// statement was sent, the answer could not be read, or a proxy or overloaded node answered
-    /// 502/503/504/509, or a node shut down while running it. Check before sending it again.
+    /// 502/503/504/509, or a node it ran on shut down or left the cluster while running it.
+    /// Check before sending it again.
     Unknown,
     /// The server answered with an error for this statement (a constraint, a bad value, an
     /// unknown table …); CrateDB did not apply it. One exception: while a node fails, CrateDB
@@ -42,7 +43,7 @@ impl CrateDbWriteOutcome {
             | Error::PoolTimedOut
             | Error::PoolClosed => Self::NotExecuted,
             Error::Database(db) => match db.try_downcast_ref::<CrateDbDatabaseError>() {
-                Some(e) if e.is_unanswered() => Self::Unknown,
+                Some(e) if e.is_unanswered() || e.node_left() => Self::Unknown,
                 _ => Self::Rejected,
             },
             _ => Self::Unknown,
@@ -95,6 +96,15 @@ mod tests {
         let shutdown = CrateDbDatabaseError::from_sqlstate("57P01".into(), "terminating".into());
         assert_eq!(
             CrateDbWriteOutcome::of(&Error::Database(Box::new(shutdown))),
+            CrateDbWriteOutcome::Unknown
+        );
+        // Seen over pgwire in a rolling restart: the shard's node closed under the write.
+        let closed = CrateDbDatabaseError::from_sqlstate(
+            "XX000".into(),
+            "node closed {node-0}{eYs3y00nT6K7iEZI_qVgTA}{127.0.0.1}{127.0.0.1:34239}{dm}".into(),
+        );
+        assert_eq!(
+            CrateDbWriteOutcome::of(&Error::Database(Box::new(closed))),
             CrateDbWriteOutcome::Unknown
         );
         assert_eq!(

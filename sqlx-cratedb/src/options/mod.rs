@@ -162,6 +162,7 @@ pub struct CrateDbConnectOptions {
     pub(crate) backoff_factor: Duration,
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) verify_cert: bool,
+    pub(crate) binary_results: bool,
     pub(crate) bulk_rows: usize,
     pub(crate) bulk_bytes: usize,
     pub(crate) gzip_min_bytes: usize,
@@ -195,6 +196,7 @@ impl Debug for CrateDbConnectOptions {
             .field("backoff_factor", &self.backoff_factor)
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("verify_cert", &self.verify_cert)
+            .field("binary_results", &self.binary_results)
             .field("bulk_rows", &self.bulk_rows)
             .field("bulk_bytes", &self.bulk_bytes)
             .field("gzip_min_bytes", &self.gzip_min_bytes)
@@ -236,6 +238,7 @@ impl CrateDbConnectOptions {
             backoff_factor: DEFAULT_BACKOFF_FACTOR,
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
             verify_cert: true,
+            binary_results: true,
             bulk_rows: DEFAULT_BULK_ROWS,
             bulk_bytes: DEFAULT_BULK_BYTES,
             gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
@@ -417,6 +420,16 @@ impl CrateDbConnectOptions {
     /// pgwire: prepared statements kept per connection (default 100; 0 disables the cache).
     pub fn statement_cache_capacity(mut self, capacity: usize) -> Self {
         self.statement_cache_capacity = capacity;
+        self
+    }
+
+    /// pgwire: ask for results in the binary format for the columns whose binary form decodes
+    /// faster than their text (timestamps), once a statement's columns are known (from its
+    /// second execution on, or after `prepare`). Default `true`; URL parameter
+    /// `binary_results`. Turn it off to compare, or for a server whose binary format of a type
+    /// is broken.
+    pub fn binary_results(mut self, on: bool) -> Self {
+        self.binary_results = on;
         self
     }
 

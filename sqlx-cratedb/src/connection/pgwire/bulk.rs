@@ -316,7 +316,13 @@ where
             frontend::close(b'S', BULK_STATEMENT, buf)?;
             frontend::parse(BULK_STATEMENT, sql, params.oids.iter().copied(), buf)?;
         }
-        write_bind(buf, BULK_STATEMENT, &params.values, &params.ranges[start..])?;
+        write_bind(
+            buf,
+            BULK_STATEMENT,
+            &params.values,
+            &params.ranges[start..],
+            &[],
+        )?;
         frontend::execute("", 0, buf)?;
         count += 1;
     }

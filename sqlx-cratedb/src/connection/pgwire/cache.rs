@@ -18,6 +18,11 @@ pub(crate) struct CachedStatement {
     pub(crate) convs: Arc<[Conv]>,
     /// Every column's text is used as it is (no per-row rewriting).
     pub(crate) in_place: bool,
+    /// The result format code per column when results are asked for in binary where that
+    /// decodes faster (`text::binary_conv_for`); empty when no column gains from it.
+    pub(crate) binary_formats: Arc<[i16]>,
+    /// The conversions that go with `binary_formats`.
+    pub(crate) binary_convs: Arc<[Conv]>,
 }
 
 impl CachedStatement {
@@ -32,11 +37,29 @@ impl CachedStatement {
             .map(|c| text::conv_for(&c.type_info))
             .collect();
         let in_place = convs.iter().all(|c| text::in_place(*c));
+        let binary: Vec<Option<Conv>> = columns
+            .iter()
+            .map(|c| text::binary_conv_for(&c.type_info))
+            .collect();
+        let (binary_formats, binary_convs) = if binary.iter().any(Option::is_some) {
+            (
+                binary.iter().map(|b| i16::from(b.is_some())).collect(),
+                binary
+                    .iter()
+                    .zip(convs.iter())
+                    .map(|(b, text)| b.unwrap_or(*text))
+                    .collect(),
+            )
+        } else {
+            (Arc::from([]), Arc::from([]))
+        };
         Self {
             name,
             columns,
             convs,
             in_place,
+            binary_formats,
+            binary_convs,
         }
     }
 }

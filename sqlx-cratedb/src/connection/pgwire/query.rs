@@ -74,12 +74,14 @@ impl Params {
     }
 }
 
-/// Writes `Bind` for the unnamed portal with text parameters and text results.
+/// Writes `Bind` for the unnamed portal with text parameters; results in text, or in the
+/// format per column of `result_formats` (0 text, 1 binary) when it is not empty.
 pub(crate) fn write_bind(
     buf: &mut bytes::BytesMut,
     statement: &str,
     values: &[u8],
     ranges: &[Option<Range<usize>>],
+    result_formats: &[i16],
 ) -> Result<(), Error> {
     frontend::bind(
         "",
@@ -93,7 +95,7 @@ pub(crate) fn write_bind(
             }
             None => Ok(IsNull::Yes),
         },
-        std::iter::empty::<i16>(),
+        result_formats.iter().copied(),
         buf,
     )
     .map_err(|e| match e {
@@ -160,6 +162,8 @@ pub(crate) struct PgQuery<'c> {
     retries: ReadRetries,
     /// `ReadyForQuery` messages of earlier commands to read past before this command's answer.
     skip_ready: usize,
+    /// The results were asked for in the statement's binary formats.
+    binary: bool,
 }
 
 impl<'c> PgQuery<'c> {
@@ -202,6 +206,7 @@ impl<'c> PgQuery<'c> {
             yielded: false,
             retries,
             skip_ready: 0,
+            binary: false,
         };
         query.send(sql, persistent).await?;
         Ok(query)
@@ -241,8 +246,15 @@ impl<'c> PgQuery<'c> {
             });
             name
         };
+        // Binary results only for a statement described earlier: its columns are known when
+        // the `Bind` is written.
+        let result_formats: &[i16] = match &cached {
+            Some(s) if conn.options.binary_results => &s.binary_formats,
+            _ => &[],
+        };
+        self.binary = !result_formats.is_empty();
         let buf = conn.socket.wbuf();
-        write_bind(buf, &name, &params.values, &params.ranges)?;
+        write_bind(buf, &name, &params.values, &params.ranges, result_formats)?;
         frontend::execute("", fetch, buf)?;
         if streaming {
             frontend::flush(buf);
@@ -486,12 +498,12 @@ impl<'c> PgQuery<'c> {
         if count.is_some_and(|n| usize::from(n) != statement.columns.len()) {
             return Err(self.protocol("DataRow width differs from RowDescription"));
         }
-        let (data, cells) = text::build_row(
-            values,
-            &statement.columns,
-            &statement.convs,
-            statement.in_place,
-        )?;
+        let (convs, in_place) = if self.binary {
+            (&statement.binary_convs, false)
+        } else {
+            (&statement.convs, statement.in_place)
+        };
+        let (data, cells) = text::build_row(values, &statement.columns, convs, in_place)?;
         Ok(Either::Right(CrateDbRow::new(
             data,
             cells,

@@ -299,6 +299,7 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
                 opts.statement_cache_capacity = v.parse().map_err(|_| bad(k, &v))?;
             }
             "application_name" => opts.application_name = Some(v),
+            "binary_results" => opts.binary_results = parse_bool(k, &v)?,
             "options" => opts.pg_options = Some(v),
             other => return Err(ConfigError::UnknownParameter(other.to_owned())),
         }

@@ -37,6 +37,9 @@ pub(crate) enum Conv {
     TimeTz,
     /// `{…}` → a JSON array, elements converted by the element type.
     Array,
+    /// Binary format: 8-byte big-endian microseconds since 2000-01-01 UTC → epoch
+    /// milliseconds (as `Timestamp` makes of the text, without parsing it).
+    BinaryTimestamp,
 }
 
 /// The conversion for a column of this type.
@@ -125,6 +128,19 @@ pub(crate) fn build_row(
     Ok((data, cells))
 }
 
+/// The conversion of a column received in the binary format, for the types whose binary
+/// form decodes faster than their text (timestamps: no date parsing); `None` for the rest,
+/// which are read as text.
+pub(crate) fn binary_conv_for(ty: &CrateDbTypeInfo) -> Option<Conv> {
+    match ty {
+        CrateDbTypeInfo::Timestamptz | CrateDbTypeInfo::Timestamp => Some(Conv::BinaryTimestamp),
+        _ => None,
+    }
+}
+
+/// Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
+const PG_EPOCH_MS: i64 = 946_684_800_000;
+
 /// True when the column's text can be used in place (floats: unless `NaN` / `Infinity`).
 pub(crate) fn in_place(conv: Conv) -> bool {
     matches!(conv, Conv::Text | Conv::Json | Conv::Float)
@@ -182,6 +198,17 @@ pub(crate) fn convert(
             out.extend_from_slice(itoa::Buffer::new().format(offset).as_bytes());
             out.push(b']');
         }
+        Conv::BinaryTimestamp => {
+            let micros = <[u8; 8]>::try_from(raw)
+                .map(i64::from_be_bytes)
+                .map_err(|_| bad("binary timestamp", raw))?;
+            // `i64::MIN` / `i64::MAX` are PostgreSQL's -infinity / infinity: no instant.
+            let ms = (micros != i64::MIN && micros != i64::MAX)
+                .then(|| micros.div_euclid(1000).checked_add(PG_EPOCH_MS))
+                .flatten()
+                .ok_or_else(|| bad("binary timestamp", raw))?;
+            out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+        }
         Conv::Array => {
             let element = match ty {
                 CrateDbTypeInfo::Array(inner) => inner.as_ref(),
@@ -223,6 +250,42 @@ fn push_float(raw: &[u8], out: &mut Vec<u8>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn binary_ts(micros: i64) -> Result<String, ProtocolError> {
+        let mut out = Vec::new();
+        let raw = micros.to_be_bytes();
+        convert(
+            Conv::BinaryTimestamp,
+            &CrateDbTypeInfo::Timestamptz,
+            &raw,
+            &mut out,
+        )?;
+        Ok(String::from_utf8(out).unwrap())
+    }
+
+    #[test]
+    fn binary_timestamps_become_the_milliseconds_the_text_does() {
+        for text in [
+            "2024-01-01 12:34:56.789+00",
+            "1969-12-31 23:59:59.999+00",
+            "2000-01-01 00:00:00+00",
+            "1900-02-28 01:02:03.004+00",
+        ] {
+            let ms = parse_timestamp(text.as_bytes()).unwrap();
+            let micros = (ms - PG_EPOCH_MS) * 1000 + 999;
+            assert_eq!(binary_ts(micros).unwrap(), ms.to_string(), "{text}");
+        }
+        assert!(binary_ts(i64::MAX).is_err());
+        assert!(binary_ts(i64::MIN).is_err());
+        let mut out = Vec::new();
+        let short = convert(
+            Conv::BinaryTimestamp,
+            &CrateDbTypeInfo::Timestamp,
+            &[0; 4],
+            &mut out,
+        );
+        assert!(short.is_err());
+    }
     use crate::model::column::CrateDbColumn;
     use CrateDbTypeInfo as T;
 
