@@ -2,7 +2,7 @@
 
 use sqlx_core::error::Error;
 
-use super::CrateDbDatabaseError;
+use super::database::CrateDbDatabaseError;
 
 /// What a statement that returned an error did to the data: whether it surely was not run, may
 /// have been applied, or was answered with an error by the server.
