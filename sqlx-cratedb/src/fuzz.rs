@@ -16,39 +16,16 @@ use crate::model::value::{CrateDbValueRef, ValueFormat};
 use crate::protocol::http::response::{Event, RawRow, ResponseParser};
 use crate::protocol::type_info::CrateDbTypeInfo;
 
-/// Types the value decoders are tried with, picked by an input byte.
+/// Types the value decoders are tried with, picked by an input byte: every scalar code of the
+/// type table (and one past it, an unknown type), as such or as an array or array of arrays.
 fn type_for(selector: u8) -> CrateDbTypeInfo {
-    use CrateDbTypeInfo as T;
-    let scalar = match selector % 24 {
-        0 => T::Boolean,
-        1 => T::Byte,
-        2 => T::Smallint,
-        3 => T::Integer,
-        4 => T::Bigint,
-        5 => T::Real,
-        6 => T::Double,
-        7 => T::Numeric,
-        8 => T::Text,
-        9 => T::Timestamptz,
-        10 => T::Timestamp,
-        11 => T::Date,
-        12 => T::GeoPoint,
-        13 => T::GeoShape,
-        14 => T::TimeTz,
-        15 => T::Object,
-        16 => T::Json,
-        17 => T::Ip,
-        18 => T::Interval,
-        19 => T::Bit,
-        20 => T::FloatVector,
-        21 => T::Character,
-        22 => T::Unknown(-1),
-        _ => T::UncheckedObject,
-    };
-    match selector / 24 {
-        0..=4 => scalar,
-        5..=8 => T::array_of(scalar),
-        _ => T::array_of(T::array_of(scalar)),
+    /// One past CrateDB 6.4's highest scalar `col_types` code (28, `float_vector`).
+    const CODES: u8 = 30;
+    let scalar = CrateDbTypeInfo::from_code(i64::from(selector % CODES));
+    match selector / CODES {
+        0..=3 => scalar,
+        4..=6 => CrateDbTypeInfo::array_of(scalar),
+        _ => CrateDbTypeInfo::array_of(CrateDbTypeInfo::array_of(scalar)),
     }
 }
 
