@@ -497,3 +497,33 @@ async fn failover_across_three_servers_with_one_stopped_one_killed_both_restarte
         "too many failed writes: {uncertain:?}"
     );
 }
+
+/// A stream dropped half-way leaves its `Sync` owed; `should_flush` says so and `flush` brings
+/// the connection in step before the next command.
+#[tokio::test]
+async fn flush_settles_what_a_dropped_stream_owes() {
+    use futures_util::TryStreamExt as _;
+
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let options = server.crate_options().fetch_size(10);
+    let mut conn = CrateDbConnection::connect_with(&options).await.unwrap();
+    assert!(!conn.should_flush());
+    {
+        let mut rows = sqlx::query("SELECT g FROM generate_series(1, 1000) AS g").fetch(&mut conn);
+        let first: sqlx_cratedb::CrateDbRow = rows.try_next().await.unwrap().unwrap();
+        assert_eq!(first.get::<i32, _>(0), 1);
+    }
+    assert!(
+        conn.should_flush(),
+        "the dropped stream still owes its Sync"
+    );
+    conn.flush().await.unwrap();
+    assert!(!conn.should_flush());
+    let n: i64 = sqlx::query_scalar("SELECT 42::int8")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(n, 42);
+}

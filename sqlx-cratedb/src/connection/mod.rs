@@ -154,12 +154,15 @@ impl Connection for CrateDbConnection {
 
     fn shrink_buffers(&mut self) {}
 
+    /// Over pgwire: sends what a dropped command still owes (its `Sync`) and reads the
+    /// replies still due, so the connection is in step. Over HTTP nothing is ever pending.
     async fn flush(&mut self) -> Result<(), Error> {
-        Ok(())
+        self.transport.flush().await
     }
 
+    /// True over pgwire while replies of an earlier (dropped) command are still due.
     fn should_flush(&self) -> bool {
-        false
+        self.transport.has_pending()
     }
 }
 

@@ -142,6 +142,22 @@ impl Transport {
         }
     }
 
+    /// Brings a pgwire connection in step (see [`PgConnection::ready`]); nothing over HTTP.
+    pub(crate) async fn flush(&mut self) -> Result<(), Error> {
+        match self {
+            Self::Http(_) => Ok(()),
+            Self::Pg(pg) => pg.ready().await,
+        }
+    }
+
+    /// True over pgwire while a `Sync` is owed or replies are still due.
+    pub(crate) fn has_pending(&self) -> bool {
+        match self {
+            Self::Http(_) => false,
+            Self::Pg(pg) => pg.has_pending(),
+        }
+    }
+
     /// Closes the transport (`Terminate` over pgwire).
     pub(crate) async fn close(self) -> Result<(), Error> {
         match self {

@@ -234,6 +234,11 @@ impl PgConnection {
         self.socket.parameter("crate_version")
     }
 
+    /// True while a `Sync` is owed or `ReadyForQuery` replies are still due.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.state.pending_ready() > 0 || self.state.is_sync_owed()
+    }
+
     /// A `ParameterStatus` value the server reported.
     pub(crate) fn parameter(&self, name: &str) -> Option<&str> {
         self.socket.parameter(name)
