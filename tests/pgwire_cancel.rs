@@ -483,7 +483,8 @@ async fn cratedb_peer() -> CrateDbConnectOptions {
             tokio::spawn(serve(stream));
         }
     });
-    format!("crate+pg://crate@127.0.0.1:{port}/doc")
+    // The scripted peer answers in the text format only.
+    format!("crate+pg://crate@127.0.0.1:{port}/doc?binary_results=false")
         .parse::<CrateDbConnectOptions>()
         .unwrap()
         .bulk_rows(BULK_BATCH)

@@ -404,7 +404,11 @@ async fn peer() -> (String, Arc<Mutex<Seen>>) {
         }
     });
     (
-        format!("crate+pg://crate:{PASSWORD}@127.0.0.1:{port}/doc?allow_cleartext_password=true"),
+        // The scripted peer answers in the text format only.
+        format!(
+            "crate+pg://crate:{PASSWORD}@127.0.0.1:{port}/doc?allow_cleartext_password=true\
+             &binary_results=false"
+        ),
         seen,
     )
 }

@@ -423,9 +423,9 @@ impl CrateDbConnectOptions {
         self
     }
 
-    /// pgwire: ask for results in the binary format for the columns whose binary form decodes
-    /// faster than their text (timestamps), once a statement's columns are known (from its
-    /// second execution on, or after `prepare`). Default `true`; URL parameter
+    /// pgwire: ask for results in the binary format for the columns whose binary form is
+    /// cheaper than their text (timestamps, integers, floats, booleans), once a statement's
+    /// columns are known (from its second execution on, or after `prepare`). Default `true`; URL parameter
     /// `binary_results`. Turn it off to compare, or for a server whose binary format of a type
     /// is broken.
     pub fn binary_results(mut self, on: bool) -> Self {
