@@ -71,6 +71,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 step "feature isolation"
 cargo check -p sea-cratedb --no-default-features
 cargo check -p sqlx-cratedb --no-default-features
+cargo check -p sqlx-cratedb --lib --tests
 
 echo
 echo "all checks passed"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Structure figures for sqlx-cratedb (issue 11; ARCHITECTURE.md). Run from the repository root
 # (or give it as $1; the scripts beside this one are used). Reads only; prints one figure a line.
-set -euo pipefail
+set -uo pipefail  # a grep that finds nothing is a figure (0), not a failure
 layers="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/layers.py"
 root="${1:-.}"
 cd "$root"
@@ -27,5 +27,9 @@ echo "== ParameterStatus handling sites =="
 grep -rn 'Message::ParameterStatus' "$src"/connection | wc -l
 echo "== rustdoc links to files outside the crates (cratedb-reference.md etc.) =="
 grep -rn 'cratedb-reference\|architecture\.md\|house-style' "$src" | wc -l
-echo "== identifier-quoting functions in the workspace =="
-grep -rnE 'fn quote(_ident|_identifier)?\((ident|name): &str' --include=*.rs sqlx-cratedb sea-cratedb tests | wc -l
+echo "== identifier-quoting functions in the workspace (goal: 1, cratedb-quote) =="
+grep -rnE 'fn quote(_ident|_identifier)?\((ident|name): &str' --include=*.rs cratedb-quote sqlx-cratedb sea-cratedb sqlx-cratedb-arrow tests examples | wc -l
+echo "== sea-cratedb layers (cycles; backend/ and extension/ never import each other) =="
+python3 "$layers" sea-cratedb/src --hub none | sed -n '2p'
+grep -rlE 'crate::extension|extension::\{' sea-cratedb/src/backend | wc -l
+grep -rlE 'crate::backend|backend::' sea-cratedb/src/extension | wc -l

@@ -1,12 +1,5 @@
-//! The checked entry point: render a statement, or get a typed [`Error`] for what CrateDB rejects.
-//!
-//! sea-query's builder hooks cannot return errors, so [`CrateDbQueryBuilder`] reports
-//! unsupported constructs to a per-thread sink while it renders. Outside a checked call nothing
-//! listens, and the construct is written verbatim so that CrateDB rejects the statement loudly
-//! rather than running something else. Inside [`CheckedQuery::try_build`] and friends, the first
-//! report becomes the returned error.
-
-use std::cell::{Cell, RefCell};
+//! The checked entry points: render a statement, or get a typed [`Error`] for what CrateDB
+//! rejects (the first construct reported to `report.rs`'s sink while rendering).
 
 use sea_query::{
     DeleteStatement, ForeignKeyCreateStatement, ForeignKeyDropStatement, IndexCreateStatement,
@@ -15,65 +8,10 @@ use sea_query::{
     TableRenameStatement, TableTruncateStatement, UpdateStatement, Values, WithQuery,
 };
 
-use crate::{CrateDbQueryBuilder, Error, Unsupported};
-
-thread_local! {
-    static SINK: RefCell<Option<Vec<Error>>> = const { RefCell::new(None) };
-    static IN_DELETE: Cell<bool> = const { Cell::new(false) };
-    static TABLE_REFS: Cell<usize> = const { Cell::new(0) };
-}
-
-/// Counts a table named in a DDL statement (to reject multi-table `DROP TABLE`).
-pub(crate) fn count_table_ref() {
-    TABLE_REFS.with(|count| count.set(count.get() + 1));
-}
-
-/// Records a problem if a checked render is listening on this thread.
-pub(crate) fn report(error: impl Into<Error>) {
-    SINK.with(|sink| {
-        if let Some(errors) = sink.borrow_mut().as_mut() {
-            errors.push(error.into());
-        }
-    });
-}
-
-/// Whether a checked render is listening (lets hooks skip probe work otherwise).
-pub(crate) fn listening() -> bool {
-    SINK.with(|sink| sink.borrow().is_some())
-}
-
-/// Marks that the next `RETURNING` clause belongs to a `DELETE`.
-pub(crate) fn enter_delete_tail() {
-    IN_DELETE.with(|flag| flag.set(true));
-}
-
-/// Takes (and clears) the "`RETURNING` belongs to a `DELETE`" mark.
-pub(crate) fn take_delete_tail() -> bool {
-    IN_DELETE.with(|flag| flag.replace(false))
-}
-
-/// Runs `render` with the sink listening; returns its output or the first reported error.
-pub(crate) fn checked<T>(render: impl FnOnce() -> T) -> Result<T, Error> {
-    struct Restore(Option<Vec<Error>>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            SINK.with(|sink| *sink.borrow_mut() = self.0.take());
-            IN_DELETE.with(|flag| flag.set(false));
-        }
-    }
-    // A checked render may nest (e.g. a user calls it from a custom iden); keep the outer sink.
-    let outer = SINK.with(|sink| sink.borrow_mut().replace(Vec::new()));
-    let guard = Restore(outer);
-    let output = render();
-    let errors = SINK
-        .with(|sink| sink.borrow_mut().take())
-        .unwrap_or_default();
-    drop(guard);
-    match errors.into_iter().next() {
-        Some(error) => Err(error),
-        None => Ok(output),
-    }
-}
+use crate::{
+    CrateDbQueryBuilder, Error, Unsupported,
+    report::{checked, counting_tables},
+};
 
 /// Checked rendering of DML statements (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`).
 ///
@@ -203,9 +141,11 @@ impl CheckedSchema for TableAlterStatement {
 
 impl CheckedSchema for TableDropStatement {
     fn try_to_string(&self) -> Result<String, Error> {
-        TABLE_REFS.with(|count| count.set(0));
-        let sql = checked(|| SchemaStatementBuilder::to_string(self, CrateDbQueryBuilder))?;
-        if TABLE_REFS.with(Cell::get) > 1 {
+        let (sql, tables) = counting_tables(|| {
+            checked(|| SchemaStatementBuilder::to_string(self, CrateDbQueryBuilder))
+        });
+        let sql = sql?;
+        if tables > 1 {
             return Err(Unsupported::DropTableOptions.into());
         }
         Ok(sql)

@@ -14,7 +14,7 @@ pub enum Error {
     InvalidValue(InvalidValue),
     /// A name (identifier, setting or parameter name) is empty or contains a control character.
     #[error("{0}")]
-    InvalidName(crate::InvalidName),
+    InvalidName(InvalidName),
 }
 
 /// A SQL construct CrateDB rejects, with the CrateDB alternative.
@@ -223,8 +223,8 @@ impl From<Unsupported> for Error {
     }
 }
 
-impl From<crate::InvalidName> for Error {
-    fn from(value: crate::InvalidName) -> Self {
+impl From<InvalidName> for Error {
+    fn from(value: InvalidName) -> Self {
         Self::InvalidName(value)
     }
 }
@@ -232,5 +232,38 @@ impl From<crate::InvalidName> for Error {
 impl From<InvalidValue> for Error {
     fn from(value: InvalidValue) -> Self {
         Self::InvalidValue(value)
+    }
+}
+
+/// Why a name (identifier, setting or parameter name) was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidName {
+    /// The name is empty.
+    Empty,
+    /// The name contains a control character or a Unicode bidirectional formatting character.
+    ControlCharacter(String),
+}
+
+impl InvalidName {
+    /// The rejected name (empty for [`InvalidName::Empty`]).
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Empty => "",
+            Self::ControlCharacter(name) => name,
+        }
+    }
+}
+
+impl fmt::Display for InvalidName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("a name must not be empty"),
+            Self::ControlCharacter(name) => write!(
+                f,
+                "the name {name:?} contains a control or bidirectional formatting character, \
+                 which CrateDB names must not contain"
+            ),
+        }
     }
 }

@@ -74,7 +74,7 @@ pub(crate) fn maybe_token(text: &str) -> bool {
 /// it, which CrateDB rendering never writes.
 pub(crate) fn render_collecting(render: impl FnOnce(&mut String)) -> (String, Option<String>) {
     let mut sql = String::new();
-    let result = crate::check::checked(|| render(&mut sql));
+    let result = crate::report::checked(|| render(&mut sql));
     let token = match result {
         Err(crate::Error::InvalidName(rejected)) => Some(seal(Kind::RejectedName, rejected.name())),
         _ => None,
@@ -87,8 +87,8 @@ pub(crate) fn report_rejected(comment: Option<&String>) {
     let Some(name) = comment.and_then(|c| open(Kind::RejectedName, c)) else {
         return;
     };
-    if let Err(error) = crate::name::validate_name(name) {
-        crate::check::report(error);
+    if let Err(error) = crate::write::name::validate_name(name) {
+        crate::report::report(error);
     }
 }
 

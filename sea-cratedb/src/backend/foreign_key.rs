@@ -7,7 +7,7 @@ use sea_query::{
 };
 
 use super::CrateDbQueryBuilder;
-use crate::{Unsupported, check};
+use crate::{Unsupported, report};
 
 impl ForeignKeyBuilder for CrateDbQueryBuilder {
     fn prepare_table_ref_fk_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
@@ -20,7 +20,7 @@ impl ForeignKeyBuilder for CrateDbQueryBuilder {
         sql: &mut impl SqlWriter,
         _: Mode,
     ) {
-        check::report(Unsupported::ForeignKey);
+        report::report(Unsupported::ForeignKey);
         let _ = sql.write_str("DROP FOREIGN KEY");
     }
 
@@ -30,7 +30,7 @@ impl ForeignKeyBuilder for CrateDbQueryBuilder {
         sql: &mut impl SqlWriter,
         _: Mode,
     ) {
-        check::report(Unsupported::ForeignKey);
+        report::report(Unsupported::ForeignKey);
         let _ = sql.write_str("FOREIGN KEY");
     }
 }

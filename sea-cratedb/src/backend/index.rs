@@ -6,7 +6,7 @@ use sea_query::{
 };
 
 use super::CrateDbQueryBuilder;
-use crate::{Unsupported, check, extension::path::write_name, name::write_checked_identifier};
+use crate::{Unsupported, report, write::name::write_checked_identifier, write::path::write_name};
 
 impl IndexBuilder for CrateDbQueryBuilder {
     fn prepare_index_create_statement(
@@ -15,7 +15,7 @@ impl IndexBuilder for CrateDbQueryBuilder {
         sql: &mut impl SqlWriter,
     ) {
         // CrateDB has no CREATE INDEX; only the head is written, which CrateDB rejects.
-        check::report(Unsupported::SecondaryIndex);
+        report::report(Unsupported::SecondaryIndex);
         let _ = sql.write_str("CREATE INDEX ");
         write_checked_identifier(create.get_index_spec().get_name().unwrap_or_default(), sql);
     }
@@ -54,7 +54,7 @@ impl IndexBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_index_drop_statement(&self, _: &IndexDropStatement, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::SecondaryIndex);
+        report::report(Unsupported::SecondaryIndex);
         let _ = sql.write_str("DROP INDEX");
     }
 
@@ -62,10 +62,10 @@ impl IndexBuilder for CrateDbQueryBuilder {
         if create.is_primary_key() {
             let _ = sql.write_str("PRIMARY KEY ");
         } else if create.is_unique_key() {
-            check::report(Unsupported::Unique);
+            report::report(Unsupported::Unique);
             let _ = sql.write_str("UNIQUE ");
         } else {
-            check::report(Unsupported::SecondaryIndex);
+            report::report(Unsupported::SecondaryIndex);
             let _ = sql.write_str("INDEX ");
         }
     }

@@ -73,7 +73,7 @@ impl QuotedBuilder for CrateDbQueryBuilder {
     /// `"col"['key'][1]`. An empty name or one with a control character is still one quoted
     /// identifier, and an error from the checked entry points.
     fn prepare_iden(&self, iden: &DynIden, sql: &mut impl SqlWriter) {
-        crate::extension::path::write_dyn_iden(iden, sql);
+        crate::write::path::write_dyn_iden(iden, sql);
     }
 }
 

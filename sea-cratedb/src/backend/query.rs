@@ -12,7 +12,7 @@ use super::{
     CrateDbQueryBuilder,
     delegate::{OrderWriter, TailProbe},
 };
-use crate::{Unsupported, check, name::write_checked_identifier};
+use crate::{Unsupported, report, write::name::write_checked_identifier};
 
 /// Writes `text` to a sea-query writer (writing to it cannot fail).
 fn put(sql: &mut impl SqlWriter, text: &str) {
@@ -43,14 +43,14 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_select_into(&self, into: &SelectInto, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::SelectInto);
+        report::report(Unsupported::SelectInto);
         PostgresQueryBuilder.prepare_select_into(into, sql);
     }
 
     fn prepare_explain_statement(&self, _: &ExplainStatement, sql: &mut impl SqlWriter) {
         // sea-query keeps the explained statement private, and PostgreSQL's rendering of it
         // would write PostgreSQL literals: only `EXPLAIN` is written, which CrateDB rejects.
-        check::report(Unsupported::Explain);
+        report::report(Unsupported::Explain);
         put(sql, "EXPLAIN");
     }
 
@@ -81,7 +81,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
             SelectDistinct::All => put(sql, "ALL"),
             SelectDistinct::Distinct => put(sql, "DISTINCT"),
             other => {
-                check::report(Unsupported::DistinctOn);
+                report::report(Unsupported::DistinctOn);
                 PostgresQueryBuilder.prepare_select_distinct(other, sql);
             }
         }
@@ -102,27 +102,27 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_select_lock(&self, lock: &LockClause, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::RowLock);
+        report::report(Unsupported::RowLock);
         PostgresQueryBuilder.prepare_select_lock(lock, sql);
     }
 
     fn prepare_table_sample(&self, select: &SelectStatement, sql: &mut impl SqlWriter) {
-        if check::listening() && probe(|s| PostgresQueryBuilder.prepare_table_sample(select, s)) {
-            check::report(Unsupported::TableSample);
+        if report::listening() && probe(|s| PostgresQueryBuilder.prepare_table_sample(select, s)) {
+            report::report(Unsupported::TableSample);
         }
         PostgresQueryBuilder.prepare_table_sample(select, sql);
     }
 
     fn prepare_join_type(&self, join_type: &JoinType, sql: &mut impl SqlWriter) {
         if matches!(join_type, JoinType::StraightJoin) {
-            check::report(Unsupported::Operator("STRAIGHT_JOIN"));
+            report::report(Unsupported::Operator("STRAIGHT_JOIN"));
         }
         self.prepare_join_type_common(join_type, sql);
     }
 
     fn prepare_join_table_ref(&self, join: &JoinExpr, sql: &mut impl SqlWriter) {
         if join.lateral {
-            check::report(Unsupported::Lateral);
+            report::report(Unsupported::Lateral);
             put(sql, "LATERAL ");
         }
         self.prepare_table_ref(&join.table, sql);
@@ -140,15 +140,15 @@ impl QueryBuilder for CrateDbQueryBuilder {
                 UnionType::Distinct => " UNION ",
                 UnionType::All => " UNION ALL ",
                 UnionType::Intersect => {
-                    check::report(Unsupported::Intersect);
+                    report::report(Unsupported::Intersect);
                     " INTERSECT "
                 }
                 UnionType::Except => {
-                    check::report(Unsupported::Except);
+                    report::report(Unsupported::Except);
                     " EXCEPT "
                 }
                 _ => {
-                    check::report(Unsupported::Operator("an unknown set operation"));
+                    report::report(Unsupported::Operator("an unknown set operation"));
                     " UNION "
                 }
             },
@@ -170,7 +170,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
         let mut start = String::new();
         PostgresQueryBuilder.prepare_with_clause_start(with, &mut start);
         if start.contains("RECURSIVE") {
-            check::report(Unsupported::RecursiveCte);
+            report::report(Unsupported::RecursiveCte);
             put(sql, "RECURSIVE ");
         }
     }
@@ -183,14 +183,14 @@ impl QueryBuilder for CrateDbQueryBuilder {
         let mut hint = String::new();
         PostgresQueryBuilder.prepare_with_query_clause_materialization(cte, &mut hint);
         if !hint.is_empty() {
-            check::report(Unsupported::CteMaterialization);
+            report::report(Unsupported::CteMaterialization);
             put(sql, &hint);
         }
     }
 
     fn prepare_insert(&self, replace: bool, sql: &mut impl SqlWriter) {
         if replace {
-            check::report(Unsupported::Replace);
+            report::report(Unsupported::Replace);
             put(sql, "REPLACE");
         } else {
             put(sql, "INSERT");
@@ -198,13 +198,13 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn insert_default_values(&self, num_rows: u32, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::DefaultValues);
+        report::report(Unsupported::DefaultValues);
         PostgresQueryBuilder.insert_default_values(num_rows, sql);
     }
 
     fn prepare_update_from(&self, from: &[TableRef], sql: &mut impl SqlWriter) {
         for (i, table) in from.iter().enumerate() {
-            check::report(Unsupported::UpdateFrom);
+            report::report(Unsupported::UpdateFrom);
             put(sql, if i == 0 { " FROM " } else { ", " });
             self.prepare_table_ref(table, sql);
         }
@@ -212,39 +212,39 @@ impl QueryBuilder for CrateDbQueryBuilder {
 
     fn prepare_update_order_by(&self, update: &UpdateStatement, sql: &mut impl SqlWriter) {
         if probe(|s| PostgresQueryBuilder.prepare_update_order_by(update, s)) {
-            check::report(Unsupported::DmlOrderByLimit);
+            report::report(Unsupported::DmlOrderByLimit);
             PostgresQueryBuilder.prepare_update_order_by(update, sql);
         }
     }
 
     fn prepare_update_limit(&self, update: &UpdateStatement, sql: &mut impl SqlWriter) {
         if probe(|s| PostgresQueryBuilder.prepare_update_limit(update, s)) {
-            check::report(Unsupported::DmlOrderByLimit);
+            report::report(Unsupported::DmlOrderByLimit);
             PostgresQueryBuilder.prepare_update_limit(update, sql);
         }
     }
 
     fn prepare_delete_order_by(&self, delete: &DeleteStatement, sql: &mut impl SqlWriter) {
         if probe(|s| PostgresQueryBuilder.prepare_delete_order_by(delete, s)) {
-            check::report(Unsupported::DmlOrderByLimit);
+            report::report(Unsupported::DmlOrderByLimit);
             PostgresQueryBuilder.prepare_delete_order_by(delete, sql);
         }
     }
 
     fn prepare_delete_limit(&self, delete: &DeleteStatement, sql: &mut impl SqlWriter) {
         if probe(|s| PostgresQueryBuilder.prepare_delete_limit(delete, s)) {
-            check::report(Unsupported::DmlOrderByLimit);
+            report::report(Unsupported::DmlOrderByLimit);
             PostgresQueryBuilder.prepare_delete_limit(delete, sql);
         }
         // sea-query calls `prepare_returning` right after this hook in a DELETE.
-        check::enter_delete_tail();
+        report::enter_delete_tail();
     }
 
     fn prepare_returning(&self, returning: &Option<ReturningClause>, sql: &mut impl SqlWriter) {
-        let in_delete = check::take_delete_tail();
+        let in_delete = report::take_delete_tail();
         let Some(returning) = returning else { return };
         if in_delete {
-            check::report(Unsupported::DeleteReturning);
+            report::report(Unsupported::DeleteReturning);
         }
         put(sql, " RETURNING ");
         match returning {
@@ -269,14 +269,14 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn prepare_on_conflict_target_constraint(&self, constraint: &str, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::OnConflictOnConstraint);
+        report::report(Unsupported::OnConflictOnConstraint);
         put(sql, " ON CONSTRAINT ");
         write_checked_identifier(constraint, sql);
     }
 
     fn prepare_on_conflict_condition(&self, condition: &ConditionHolder, sql: &mut impl SqlWriter) {
         if !condition.is_empty() {
-            check::report(Unsupported::OnConflictWhere);
+            report::report(Unsupported::OnConflictWhere);
         }
         self.prepare_condition(condition, "WHERE", sql);
     }
@@ -295,7 +295,7 @@ impl QueryBuilder for CrateDbQueryBuilder {
                         let mut text = String::new();
                         PostgresQueryBuilder
                             .prepare_bin_oper(&BinOper::PgOperator(*other), &mut text);
-                        check::report(Unsupported::Operator(pg_operator_name(*other)));
+                        report::report(Unsupported::Operator(pg_operator_name(*other)));
                         put(sql, &text);
                         return;
                     }
@@ -319,11 +319,11 @@ impl QueryBuilder for CrateDbQueryBuilder {
     }
 
     fn write_string_quoted(&self, string: &str, buffer: &mut impl std::fmt::Write) {
-        crate::name::write_string_literal(string, buffer);
+        crate::write::name::write_string_literal(string, buffer);
     }
 
     fn write_bytes(&self, bytes: &[u8], buffer: &mut impl std::fmt::Write) {
-        check::report(Unsupported::Bytes);
+        report::report(Unsupported::Bytes);
         let _ = super::value::write_hex_text(bytes, buffer);
     }
 }

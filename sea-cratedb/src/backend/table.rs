@@ -9,10 +9,8 @@ use sea_query::{
 
 use super::CrateDbQueryBuilder;
 use crate::{
-    Unsupported, check,
-    extension::{index::named_index_method, path::write_name},
-    name::write_checked_identifier,
-    seal,
+    Unsupported, report, seal,
+    write::{index_marker::named_index_method, name::write_checked_identifier, path::write_name},
 };
 
 fn put(sql: &mut impl SqlWriter, text: &str) {
@@ -67,7 +65,7 @@ impl TableBuilder for CrateDbQueryBuilder {
             ColumnType::Double => "DOUBLE PRECISION".into(),
             ColumnType::Decimal(Some((p, s))) => format!("NUMERIC({p}, {s})").into(),
             ColumnType::Decimal(None) => {
-                check::report(Unsupported::ColumnType(
+                report::report(Unsupported::ColumnType(
                     "NUMERIC without precision (CrateDB stores NUMERIC(p, s) only)".into(),
                 ));
                 "NUMERIC".into()
@@ -94,7 +92,7 @@ impl TableBuilder for CrateDbQueryBuilder {
             }
             other => {
                 let name = unsupported_type_name(other);
-                check::report(Unsupported::ColumnType(name.to_owned()));
+                report::report(Unsupported::ColumnType(name.to_owned()));
                 name.into()
             }
         };
@@ -116,11 +114,11 @@ impl TableBuilder for CrateDbQueryBuilder {
             put(sql, " PRIMARY KEY");
         }
         if spec.auto_increment {
-            check::report(Unsupported::AutoIncrement);
+            report::report(Unsupported::AutoIncrement);
             put(sql, self.column_spec_auto_increment_keyword());
         }
         if spec.unique {
-            check::report(Unsupported::Unique);
+            report::report(Unsupported::Unique);
             put(sql, " UNIQUE");
         }
         if let Some(check) = &spec.check {
@@ -155,7 +153,7 @@ impl TableBuilder for CrateDbQueryBuilder {
         let mut word = String::new();
         PostgresQueryBuilder.prepare_create_temporary_table(create, &mut word);
         if !word.is_empty() {
-            check::report(Unsupported::TemporaryTable);
+            report::report(Unsupported::TemporaryTable);
             put(sql, &word);
         }
     }
@@ -163,14 +161,14 @@ impl TableBuilder for CrateDbQueryBuilder {
     fn prepare_table_ref_table_stmt(&self, table_ref: &TableRef, sql: &mut impl SqlWriter) {
         match table_ref {
             TableRef::Table(name, alias) => {
-                check::count_table_ref();
+                report::count_table_ref();
                 if alias.is_some() {
-                    check::report(Unsupported::TableRefInDdl);
+                    report::report(Unsupported::TableRefInDdl);
                 }
                 self.prepare_table_name(name, sql);
             }
             other => {
-                check::report(Unsupported::TableRefInDdl);
+                report::report(Unsupported::TableRefInDdl);
                 self.prepare_table_ref(other, sql);
             }
         }
@@ -178,11 +176,11 @@ impl TableBuilder for CrateDbQueryBuilder {
 
     /// Reported; nothing more is written, so CrateDB rejects the dangling `PARTITION BY`.
     fn prepare_partition_by(&self, _: &PartitionBy, _: &mut impl SqlWriter) {
-        check::report(Unsupported::PostgresPartitioning);
+        report::report(Unsupported::PostgresPartitioning);
     }
 
     fn prepare_partition_values(&self, _: &PartitionValues, _: &mut impl SqlWriter) {
-        check::report(Unsupported::PostgresPartitioning);
+        report::report(Unsupported::PostgresPartitioning);
     }
 
     fn prepare_table_opt(&self, create: &TableCreateStatement, sql: &mut impl SqlWriter) {
@@ -191,13 +189,13 @@ impl TableBuilder for CrateDbQueryBuilder {
         let mut options = String::new();
         PostgresQueryBuilder.prepare_table_opt(create, &mut options);
         if !options.is_empty() {
-            check::report(Unsupported::TableOption);
+            report::report(Unsupported::TableOption);
             put(sql, &options);
         }
     }
 
     fn prepare_table_drop_opt(&self, drop_opt: &TableDropOpt, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::DropTableOptions);
+        report::report(Unsupported::DropTableOptions);
         PostgresQueryBuilder.prepare_table_drop_opt(drop_opt, sql);
     }
 
@@ -205,7 +203,7 @@ impl TableBuilder for CrateDbQueryBuilder {
     /// PostgreSQL types), so only `ALTER TABLE` is written, which CrateDB rejects; the checked
     /// path points at [`AlterTable`](crate::AlterTable).
     fn prepare_table_alter_statement(&self, _: &TableAlterStatement, sql: &mut impl SqlWriter) {
-        check::report(Unsupported::TableAlter);
+        report::report(Unsupported::TableAlter);
         put(sql, "ALTER TABLE");
     }
 
@@ -217,7 +215,7 @@ impl TableBuilder for CrateDbQueryBuilder {
         // `ALTER TABLE "a" RENAME TO "b"` is the same in CrateDB and PostgreSQL, but sea-query
         // keeps both names private, so the checked path cannot check them and points at
         // `AlterTable::rename_to`, which can.
-        check::report(Unsupported::TableRename);
+        report::report(Unsupported::TableRename);
         PostgresQueryBuilder.prepare_table_rename_statement(rename, sql);
     }
 }

@@ -6,15 +6,15 @@ use std::fmt::{self, Write};
 use sea_query::{OptionEnum, PostgresQueryBuilder, QueryBuilder, Value};
 
 use super::CrateDbQueryBuilder;
-use crate::{InvalidValue, Unsupported, check, name::write_string_literal};
+use crate::{InvalidValue, Unsupported, report, write::name::write_string_literal};
 
 /// Reports values CrateDB cannot hold, whether bound or inlined.
 pub(super) fn check_value(value: &Value) {
     match value {
         Value::BigUnsigned(Some(v)) if i64::try_from(*v).is_err() => {
-            check::report(InvalidValue::UnsignedOutOfRange(*v));
+            report::report(InvalidValue::UnsignedOutOfRange(*v));
         }
-        Value::Bytes(Some(_)) => check::report(Unsupported::Bytes),
+        Value::Bytes(Some(_)) => report::report(Unsupported::Bytes),
         _ => {}
     }
 }

@@ -5,9 +5,8 @@ use std::fmt::Write as _;
 use sea_query::ColumnDef;
 
 use crate::{
-    CrateType,
-    name::{write_checked_identifier, write_string_literal},
-    seal,
+    CrateType, seal,
+    write::name::{write_checked_identifier, write_string_literal},
 };
 
 /// A spatial index for `GEO_SHAPE` columns.

@@ -9,11 +9,13 @@ use std::fmt::Write as _;
 
 use sea_query::{DynIden, Expr, IntoIden};
 
-pub use super::path::{Path, Subscript, path};
+pub use crate::write::path::{Path, Subscript, path};
 use crate::{
-    CrateType,
-    extension::table::{ParamValue, write_param_value},
-    name::{is_plain_setting_name, write_string_literal},
+    CrateType, ParamValue,
+    write::{
+        name::{is_plain_setting_name, write_string_literal},
+        param::write_param_value,
+    },
 };
 
 /// Subscripts any expression: `expr['k'][1]`.

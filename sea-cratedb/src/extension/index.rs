@@ -6,21 +6,14 @@
 
 use sea_query::{ColumnDef, DynIden, IntoIden};
 
-use crate::{extension::path::write_dyn_iden, name::write_string_literal, seal};
-
-/// The custom column type that marks a [`FulltextIndex`] inside `CREATE TABLE`'s column list.
-const FULLTEXT_INDEX_MARKER: &str = "INDEX USING FULLTEXT";
-/// The custom column type that marks a [`PlainIndex`] inside `CREATE TABLE`'s column list.
-const PLAIN_INDEX_MARKER: &str = "INDEX USING PLAIN";
-
-/// The index method (`FULLTEXT` / `PLAIN`) when `custom_type` marks a named index.
-pub(crate) fn named_index_method(custom_type: &str) -> Option<&'static str> {
-    match custom_type {
-        FULLTEXT_INDEX_MARKER => Some("FULLTEXT"),
-        PLAIN_INDEX_MARKER => Some("PLAIN"),
-        _ => None,
-    }
-}
+use crate::{
+    seal,
+    write::{
+        index_marker::{FULLTEXT_INDEX_MARKER, PLAIN_INDEX_MARKER},
+        name::write_string_literal,
+        path::write_dyn_iden,
+    },
+};
 
 /// A named fulltext index over one or more columns:
 /// `INDEX name USING FULLTEXT (cols) [WITH (analyzer = '…')]`.

@@ -4,5 +4,4 @@
 pub(crate) mod column;
 pub mod expr;
 pub(crate) mod index;
-pub(crate) mod path;
 pub(crate) mod table;

@@ -9,8 +9,8 @@ use super::{
 };
 use crate::{
     CrateDbQueryBuilder, ParamValue,
-    extension::path::{write_dyn_iden, write_name},
-    name::write_setting_name,
+    write::name::write_setting_name,
+    write::path::{write_dyn_iden, write_name},
 };
 
 /// `ALTER [BLOB] TABLE [ONLY] t [PARTITION (…)] action`.

@@ -5,7 +5,7 @@ use std::fmt::{self, Write as _};
 use sea_query::{DynIden, IntoIden};
 
 use super::Params;
-use crate::{ParamValue, Replicas, extension::path::write_dyn_iden};
+use crate::{ParamValue, Replicas, write::path::write_dyn_iden};
 
 /// `CREATE BLOB TABLE name [CLUSTERED INTO n SHARDS] [WITH (…)]`: a table of binary objects,
 /// addressed by their SHA-1 digest over HTTP (`/_blobs/name/digest`). It lands in the schema

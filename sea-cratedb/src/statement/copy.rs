@@ -7,7 +7,7 @@ use super::{
     Params, PartitionSpec, StatementError, checked, partition_spec, write_iden_list,
     write_partition, write_table_name,
 };
-use crate::{ParamValue, name::write_string_literal};
+use crate::{ParamValue, write::name::write_string_literal};
 
 /// Compression of the files read or written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

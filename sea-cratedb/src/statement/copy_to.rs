@@ -9,7 +9,7 @@ use super::{
     copy::{Compression, CopyToFormat, Protocol, write_columns},
     partition_spec, write_partition, write_table_name,
 };
-use crate::{CrateDbQueryBuilder, ParamValue, name::write_string_literal};
+use crate::{CrateDbQueryBuilder, ParamValue, write::name::write_string_literal};
 
 /// `COPY t [PARTITION (…)] [(cols)] [WHERE …] TO DIRECTORY 'uri' [WITH (…)]`.
 ///

@@ -37,8 +37,7 @@ pub use view::{CreateView, DropView};
 
 use crate::{
     CrateDbQueryBuilder, ParamValue,
-    extension::{path::write_dyn_iden, table::write_param_value},
-    name::write_setting_name,
+    write::{name::write_setting_name, param::write_param_value, path::write_dyn_iden},
 };
 
 /// Why a native statement could not be rendered.
@@ -82,7 +81,7 @@ fn checked(
     render: impl FnOnce(&mut String) -> Result<(), StatementError>,
 ) -> Result<String, StatementError> {
     let mut sql = String::new();
-    crate::check::checked(|| render(&mut sql))??;
+    crate::report::checked(|| render(&mut sql))??;
     Ok(sql)
 }
 

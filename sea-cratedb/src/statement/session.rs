@@ -5,8 +5,8 @@ use std::fmt;
 use super::{StatementError, checked};
 use crate::{
     ParamValue,
-    extension::table::write_param_value,
-    name::{write_setting_name, write_string_literal},
+    write::name::{write_setting_name, write_string_literal},
+    write::param::write_param_value,
 };
 
 /// How long a `SET GLOBAL` change lasts.

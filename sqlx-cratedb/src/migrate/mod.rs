@@ -45,6 +45,8 @@ use sqlx_core::error::Error;
 use sqlx_core::migrate::{AppliedMigration, Migrate, MigrateDatabase, MigrateError, Migration};
 use sqlx_core::sql_str::AssertSqlSafe;
 
+use cratedb_quote::quote_identifier;
+
 use crate::{CrateDb, CrateDbConnectOptions, CrateDbConnection};
 
 mod lease;
@@ -78,10 +80,6 @@ fn schema_of(url: &str) -> Result<(CrateDbConnectOptions, String), Error> {
     let opts: CrateDbConnectOptions = url.parse()?;
     let schema = opts.schema.clone().unwrap_or_else(|| "doc".to_owned());
     Ok((opts, schema))
-}
-
-fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
 impl MigrateDatabase for CrateDb {
@@ -119,7 +117,11 @@ impl MigrateDatabase for CrateDb {
         .await?;
         for (name, kind) in tables {
             let what = if kind == "VIEW" { "VIEW" } else { "TABLE" };
-            let sql = format!("DROP {what} IF EXISTS {}.{}", quote(&schema), quote(&name));
+            let sql = format!(
+                "DROP {what} IF EXISTS {}.{}",
+                quote_identifier(&schema),
+                quote_identifier(&name)
+            );
             sqlx_core::query::query(AssertSqlSafe(sql))
                 .execute(&mut conn)
                 .await?;

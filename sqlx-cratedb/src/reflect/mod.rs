@@ -21,6 +21,8 @@ use sqlx_core::row::Row as _;
 use sqlx_core::sql_str::AssertSqlSafe;
 use sqlx_core::types::Json;
 
+use cratedb_quote::quote_identifier;
+
 use crate::CrateDb;
 
 mod change;
@@ -33,6 +35,7 @@ mod nested;
 #[cfg(feature = "sea-cratedb")]
 pub use change::UnsupportedChange;
 pub use data_type::{DataType, column_path};
+#[cfg(feature = "sea-cratedb")]
 pub use diff::{DiffError, diff_model, diff_table};
 
 /// Schemas that belong to CrateDB itself.
@@ -209,10 +212,6 @@ impl ServerVersion {
 /// (`'true'`/`'false'` once cast to text).
 fn parse_nullable(text: Option<&str>) -> bool {
     text.is_none_or(|t| t.eq_ignore_ascii_case("yes") || t.eq_ignore_ascii_case("true"))
-}
-
-fn quote_ident(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
 /// Every schema.
@@ -441,8 +440,8 @@ pub async fn show_create_table<'c>(
 ) -> Result<String, sqlx_core::Error> {
     let sql = format!(
         "SHOW CREATE TABLE {}.{}",
-        quote_ident(schema),
-        quote_ident(table)
+        quote_identifier(schema),
+        quote_identifier(table)
     );
     let row = sqlx_core::query::query(AssertSqlSafe(sql))
         .fetch_one(executor)

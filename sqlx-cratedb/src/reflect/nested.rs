@@ -105,9 +105,9 @@ fn type_part(field_sql: &str) -> &str {
 fn display(path: &[String]) -> String {
     let mut out = path[0].clone();
     for segment in &path[1..] {
-        out.push_str("['");
-        out.push_str(&segment.replace('\'', "''"));
-        out.push_str("']");
+        out.push('[');
+        cratedb_quote::write_string_literal(segment, &mut out);
+        out.push(']');
     }
     out
 }

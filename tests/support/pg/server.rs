@@ -11,6 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use cratedb_quote::{quote_identifier, quote_literal};
 use nix::sys::signal::Signal;
 
 use super::binaries::PgBinaries;
@@ -553,14 +554,14 @@ impl PgServer {
     }
 
     fn create_user_and_database(&self) -> Result<(), SupportError> {
-        let user = quote_ident(&self.config.user);
+        let user = quote_identifier(&self.config.user);
         let create_role = format!(
             "CREATE ROLE {user} LOGIN SUPERUSER PASSWORD {}",
             quote_literal(&self.password)
         );
         let create_db = format!(
             "CREATE DATABASE {} OWNER {user}",
-            quote_ident(&self.config.database)
+            quote_identifier(&self.config.database)
         );
         self.psql_on("postgres", &[&create_role, &create_db])
             .map(drop)
@@ -644,14 +645,6 @@ pub(crate) fn generate_password() -> String {
     format!("{:016x}{:016x}", random(1), random(2))
 }
 
-fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn quote_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
 fn conf_escape(path: &Path) -> String {
     path.display().to_string().replace('\'', "''")
 }
@@ -691,7 +684,7 @@ mod tests {
 
     #[test]
     fn quoting_doubles_quotes() {
-        assert_eq!(quote_ident("we\"ird"), "\"we\"\"ird\"");
+        assert_eq!(quote_identifier("we\"ird"), "\"we\"\"ird\"");
         assert_eq!(quote_literal("it's"), "'it''s'");
     }
 

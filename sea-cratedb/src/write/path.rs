@@ -11,8 +11,8 @@ use std::fmt::Write;
 use sea_query::{DynIden, Expr};
 
 use crate::{
-    name::{write_checked_identifier, write_string_literal},
     seal::{self, Kind},
+    write::name::{write_checked_identifier, write_string_literal},
 };
 
 /// One step of a subscript path: an object key or a 1-based array index.

@@ -1,87 +1,12 @@
-//! Identifiers and string literals: the one quoting function of the workspace
-//! ([`quote_identifier`]), name validation ([`InvalidName`]), and the string literal writer.
+//! Identifiers and string literals: the workspace's one quoting function ([`quote_identifier`],
+//! from the `cratedb-quote` crate), name validation ([`InvalidName`]), setting names.
 
-use std::fmt::{self, Write};
+use std::fmt::Write;
 
-use crate::check;
+use crate::{InvalidName, report};
 
-/// Quotes `name` as a CrateDB identifier: `"name"`, every `"` inside doubled.
-///
-/// The result is always exactly one identifier token, whatever `name` contains. Names with
-/// control characters are quoted too; the checked entry points reject them
-/// ([`InvalidName`]).
-///
-/// # Examples
-///
-/// ```
-/// use sea_cratedb::quote_identifier;
-///
-/// assert_eq!(quote_identifier("user"), r#""user""#);
-/// assert_eq!(quote_identifier(r#"a"b"#), r#""a""b""#);
-/// ```
-pub fn quote_identifier(name: &str) -> String {
-    let mut sql = String::with_capacity(name.len() + 2);
-    write_identifier(name, &mut sql);
-    sql
-}
-
-/// Writes `name` as a quoted identifier (see [`quote_identifier`]).
-pub(crate) fn write_identifier(name: &str, sql: &mut impl Write) {
-    // Writing to a String or sea-query's SqlWriter cannot fail.
-    let _ = write_doubled(name, '"', sql);
-}
-
-/// Writes a standard-conforming string literal: `'…'` with `'` doubled.
-///
-/// CrateDB treats backslashes in such literals as ordinary characters, so nothing else needs
-/// escaping and no input can end the literal early.
-pub(crate) fn write_string_literal(value: &str, sql: &mut impl Write) {
-    let _ = write_doubled(value, '\'', sql);
-}
-
-fn write_doubled(text: &str, quote: char, sql: &mut impl Write) -> fmt::Result {
-    sql.write_char(quote)?;
-    for part in text.split_inclusive(quote) {
-        sql.write_str(part)?;
-        if part.ends_with(quote) {
-            sql.write_char(quote)?;
-        }
-    }
-    sql.write_char(quote)
-}
-
-/// Why a name (identifier, setting or parameter name) was rejected.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum InvalidName {
-    /// The name is empty.
-    Empty,
-    /// The name contains a control character or a Unicode bidirectional formatting character.
-    ControlCharacter(String),
-}
-
-impl InvalidName {
-    /// The rejected name (empty for [`InvalidName::Empty`]).
-    pub fn name(&self) -> &str {
-        match self {
-            Self::Empty => "",
-            Self::ControlCharacter(name) => name,
-        }
-    }
-}
-
-impl fmt::Display for InvalidName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Empty => f.write_str("a name must not be empty"),
-            Self::ControlCharacter(name) => write!(
-                f,
-                "the name {name:?} contains a control or bidirectional formatting character, \
-                 which CrateDB names must not contain"
-            ),
-        }
-    }
-}
+pub use cratedb_quote::quote_identifier;
+pub(crate) use cratedb_quote::{write_identifier, write_string_literal};
 
 /// Whether `c` may not appear in a name: control characters (C0, DEL, C1) and the Unicode
 /// bidirectional formatting characters, which make a name read differently than it parses.
@@ -107,7 +32,7 @@ pub(crate) fn validate_name(name: &str) -> Result<(), InvalidName> {
 /// Writes a name as one quoted identifier, reporting an invalid one to the checked entry point.
 pub(crate) fn write_checked_identifier(name: &str, sql: &mut impl Write) {
     if let Err(error) = validate_name(name) {
-        check::report(error);
+        report::report(error);
     }
     write_identifier(name, sql);
 }
@@ -242,13 +167,6 @@ pub(crate) fn write_setting_name(name: &str, sql: &mut impl Write) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quote_identifier_doubles_quotes_only() {
-        assert_eq!(quote_identifier(""), r#""""#);
-        assert_eq!(quote_identifier(r#""""#), r#""""""""#);
-        assert_eq!(quote_identifier("a'b\\"), "\"a'b\\\"");
-    }
 
     #[test]
     fn setting_names_quote_reserved_words() {
