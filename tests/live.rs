@@ -75,7 +75,10 @@ async fn every_scenario_over_both_transports_against_cratedb() {
             eprintln!("skipped: no CrateDB URL for {transport:?}");
             continue;
         };
-        let target = target(&url, transport).await;
+        let mut target = target(&url, transport).await;
+        if let Some(http) = cratedb.http_url() {
+            target = target.with_http(http.parse().unwrap());
+        }
         for (group, report) in run_groups(&target).await {
             eprintln!(
                 "{}: group {group}: {} passed, {} failed",

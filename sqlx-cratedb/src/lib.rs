@@ -3,6 +3,7 @@
 
 #[cfg(feature = "any")]
 pub mod any;
+pub mod blob;
 pub mod bulk;
 pub mod connection;
 mod database;

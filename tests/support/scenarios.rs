@@ -69,15 +69,31 @@ pub enum Transport {
 pub struct Target {
     server: Server,
     options: CrateDbConnectOptions,
+    /// The same CrateDB's HTTP endpoint, for what only HTTP reaches (blob tables).
+    http: Option<CrateDbConnectOptions>,
 }
 
 impl Target {
     /// A real CrateDB, over the transport the options name.
     pub fn cratedb(options: CrateDbConnectOptions) -> Self {
+        let http = (options.get_protocol() != CrateDbProtocol::PgWire).then(|| options.clone());
         Self {
             server: Server::CrateDb,
             options,
+            http,
         }
+    }
+
+    /// The same server's HTTP endpoint (for a pgwire target; an HTTP target has its own).
+    #[must_use]
+    pub fn with_http(mut self, http: CrateDbConnectOptions) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The server's HTTP endpoint, when known.
+    pub fn http_options(&self) -> Option<&CrateDbConnectOptions> {
+        self.http.as_ref()
     }
 
     /// A PostgreSQL server; PostgreSQL only speaks pgwire.
@@ -93,6 +109,7 @@ impl Target {
         Self {
             server: Server::PostgreSql,
             options,
+            http: None,
         }
     }
 

@@ -25,6 +25,7 @@ use cratedb_quote::quote_identifier;
 
 use crate::CrateDb;
 
+#[cfg(feature = "sea-cratedb")]
 mod change;
 mod data_type;
 #[cfg(feature = "sea-cratedb")]

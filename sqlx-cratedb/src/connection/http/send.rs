@@ -182,12 +182,13 @@ impl Transport {
 }
 
 /// The attempt on `base` whose connection failed: tried elsewhere when the request never left
-/// or is a read, else final (it may have been applied). The host is set aside either way.
-fn connection_failure(
+/// or is safe to repeat, else final (it may have been applied). The host is set aside either
+/// way. (Shared by `/_sql` and `/_blobs` requests.)
+pub(crate) fn connection_failure<T>(
     base: &str,
     e: &hyper_util::client::legacy::Error,
     retry_safe: bool,
-) -> Attempt<HttpResponse> {
+) -> Attempt<T> {
     let never_sent = e.is_connect();
     log::warn!("sqlx-cratedb: {base} failed: {e}; set aside");
     let kind = if never_sent {

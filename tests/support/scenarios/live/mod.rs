@@ -9,6 +9,7 @@
 use super::Scenario;
 
 mod arrow;
+mod blobs;
 mod bulk;
 mod ddl;
 mod errors;
@@ -31,6 +32,7 @@ pub const LIVE_GROUPS: &[(&str, &[Scenario])] = &[
     ("visibility", visibility::SCENARIOS),
     ("injection", injection::SCENARIOS),
     ("arrow", arrow::SCENARIOS),
+    ("blobs", blobs::SCENARIOS),
 ];
 
 /// A scenario entry of a group list: `scenario!(name)` for `pub async fn name(&Target)`.
