@@ -162,7 +162,7 @@ pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
 
     use crate::model::column::CrateDbColumn;
     use crate::protocol::pgwire::backend::Message;
-    use crate::protocol::pgwire::{error, frame, tag, text, types};
+    use crate::protocol::pgwire::{error, frame, tag, text};
     use fallible_iterator::FallibleIterator as _;
 
     let mut buf = BytesMut::from(data);
@@ -184,7 +184,7 @@ pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
                 let mut fields = body.fields();
                 columns.clear();
                 while let Ok(Some(f)) = fields.next() {
-                    let ty = types::type_info(f.type_oid());
+                    let ty = CrateDbTypeInfo::from_pg_oid(f.type_oid());
                     columns.push(CrateDbColumn::new(columns.len(), f.name(), ty));
                 }
                 convs = columns
@@ -221,7 +221,7 @@ pub fn pgwire_messages(data: &[u8]) -> Result<(), Violation> {
             Message::ParameterDescription(body) => {
                 let mut params = body.parameters();
                 while let Ok(Some(oid)) = params.next() {
-                    let _ = types::type_info(oid);
+                    let _ = CrateDbTypeInfo::from_pg_oid(oid);
                 }
             }
             Message::ParameterStatus(body) => {

@@ -8,7 +8,7 @@ use postgres_protocol::Oid;
 
 use crate::model::column::CrateDbColumn;
 use crate::protocol::pgwire::text::{self, Conv};
-use crate::protocol::pgwire::types;
+use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// A prepared statement: its server-side name and result columns.
 #[derive(Debug)]
@@ -30,7 +30,7 @@ impl CachedStatement {
         let columns: Arc<[CrateDbColumn]> = fields
             .into_iter()
             .enumerate()
-            .map(|(i, (n, oid))| CrateDbColumn::new(i, n, types::type_info(oid)))
+            .map(|(i, (n, oid))| CrateDbColumn::new(i, n, CrateDbTypeInfo::from_pg_oid(oid)))
             .collect();
         let convs: Arc<[Conv]> = columns
             .iter()

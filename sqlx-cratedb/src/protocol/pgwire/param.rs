@@ -3,7 +3,7 @@
 //! `CrateDbArguments` keeps each argument as the JSON the HTTP transport sends, plus the
 //! argument's [`CrateDbTypeInfo`]. Over pgwire each one becomes the PostgreSQL text form of that
 //! type (the exact form for CrateDB and PostgreSQL alike) and the OID from
-//! [`types::param_oid`](super::types::param_oid): objects go as `json` (114), arrays as PostgreSQL
+//! [`CrateDbTypeInfo::pg_param_oid`]: objects go as `json` (114), arrays as PostgreSQL
 //! array literals, timestamps (epoch milliseconds in JSON) as ISO text.
 
 use std::fmt::Write as _;
@@ -11,7 +11,6 @@ use std::fmt::Write as _;
 use postgres_protocol::Oid;
 
 use super::datetime::civil_from_days;
-use super::types;
 use crate::protocol::json;
 use crate::protocol::type_info::CrateDbTypeInfo;
 
@@ -34,7 +33,7 @@ fn err(ty: &CrateDbTypeInfo, json: &[u8], reason: &'static str) -> ParamError {
 
 /// The OID to declare for an argument of this type.
 pub(crate) fn oid(ty: &CrateDbTypeInfo) -> Oid {
-    types::param_oid(ty)
+    ty.pg_param_oid()
 }
 
 /// Appends the text form of one argument (its JSON as the HTTP transport would send it) to
@@ -74,14 +73,10 @@ fn scalar(
 ) -> Result<(), ParamError> {
     use CrateDbTypeInfo as T;
     let first = json.first().copied().unwrap_or(b' ');
+    if let (Some(element), b'[') = (ty.wire_element(), first) {
+        return array(element, json, out);
+    }
     match (ty, first) {
-        (T::Array(_) | T::FloatVector, b'[') => {
-            let element = match ty {
-                T::Array(inner) => inner.as_ref(),
-                _ => &T::Real,
-            };
-            array(element, json, out)
-        }
         (T::Timestamptz | T::Timestamp | T::Date, b'-' | b'0'..=b'9') => {
             let ms: i64 = std::str::from_utf8(json)
                 .ok()

@@ -14,7 +14,7 @@ use super::error::bad;
 use super::text_array::ArrayParser;
 use crate::protocol::ProtocolError;
 use crate::protocol::json::{Cell, CellKind, Cells};
-use crate::protocol::type_info::CrateDbTypeInfo;
+use crate::protocol::type_info::{CrateDbTypeInfo, WireBinary, WireText};
 
 /// How a column's text value becomes a cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,26 +51,18 @@ pub(crate) enum Conv {
     BinaryBool,
 }
 
-/// The conversion for a column of this type.
+/// The conversion for a column of this type, read in the text format.
 pub(crate) fn conv_for(ty: &CrateDbTypeInfo) -> Conv {
-    use CrateDbTypeInfo as T;
-    match ty {
-        T::Boolean => Conv::Bool,
-        T::Byte
-        | T::Smallint
-        | T::Integer
-        | T::Bigint
-        | T::Object
-        | T::Json
-        | T::GeoShape
-        | T::UncheckedObject => Conv::Json,
-        T::Real | T::Double | T::Numeric => Conv::Float,
-        T::Timestamptz | T::Timestamp => Conv::Timestamp,
-        T::Date => Conv::Date,
-        T::GeoPoint => Conv::Point,
-        T::TimeTz => Conv::TimeTz,
-        T::Array(_) | T::FloatVector => Conv::Array,
-        _ => Conv::Text,
+    match ty.wire_text() {
+        WireText::String => Conv::Text,
+        WireText::Json => Conv::Json,
+        WireText::Float => Conv::Float,
+        WireText::Bool => Conv::Bool,
+        WireText::Timestamp => Conv::Timestamp,
+        WireText::Date => Conv::Date,
+        WireText::Point => Conv::Point,
+        WireText::TimeTz => Conv::TimeTz,
+        WireText::Array => Conv::Array,
     }
 }
 
@@ -138,20 +130,16 @@ pub(crate) fn build_row(
 }
 
 /// The conversion of a column received in the binary format, for the types whose binary form
-/// is cheaper for the two sides together than their text: timestamps (no date parsing here, no
-/// date formatting on the server), integers, floats and booleans (the server writes bytes
-/// instead of formatting digits, which is most of its work for a large read; the digits are
-/// made here with `itoa` / `ryu`). `None` for the rest, which are read as text.
+/// the type table prefers ([`CrateDbTypeInfo::wire_binary`]; the digits of numbers are made here
+/// with `itoa` / `ryu`). `None` for the rest, which are read as text.
 pub(crate) fn binary_conv_for(ty: &CrateDbTypeInfo) -> Option<Conv> {
-    use CrateDbTypeInfo as T;
-    match ty {
-        T::Timestamptz | T::Timestamp => Some(Conv::BinaryTimestamp),
-        T::Smallint | T::Integer | T::Bigint => Some(Conv::BinaryInt),
-        T::Real => Some(Conv::BinaryFloat4),
-        T::Double => Some(Conv::BinaryFloat8),
-        T::Boolean => Some(Conv::BinaryBool),
-        _ => None,
-    }
+    Some(match ty.wire_binary()? {
+        WireBinary::Timestamp => Conv::BinaryTimestamp,
+        WireBinary::Int => Conv::BinaryInt,
+        WireBinary::Float4 => Conv::BinaryFloat4,
+        WireBinary::Float8 => Conv::BinaryFloat8,
+        WireBinary::Bool => Conv::BinaryBool,
+    })
 }
 
 /// Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
@@ -250,10 +238,7 @@ pub(crate) fn convert(
             _ => return Err(bad("binary boolean", raw).into()),
         },
         Conv::Array => {
-            let element = match ty {
-                CrateDbTypeInfo::Array(inner) => inner.as_ref(),
-                _ => &CrateDbTypeInfo::Real,
-            };
+            let element = ty.wire_element().ok_or_else(|| bad("array", raw))?;
             ArrayParser::new(raw).convert(element, out, push_element)?;
         }
     }

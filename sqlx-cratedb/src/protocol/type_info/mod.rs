@@ -1,9 +1,16 @@
-//! [`CrateDbTypeInfo`]: a column's CrateDB type, from the `col_types` codes of `/_sql?types`.
+//! The CrateDB type table: [`CrateDbTypeInfo`], a column's CrateDB type, and every fact the
+//! driver keeps per type. Here: its `col_types` code (HTTP, `/_sql?types`), its name and what
+//! its JSON looks like; in [`pgwire`]: its PostgreSQL OIDs and the shape of its text and binary
+//! values. The transports' converters work from these facts and name no type themselves.
+
+mod pgwire;
 
 use std::fmt::{self, Display, Formatter};
 
 use serde_json::Value as JsonValue;
 use sqlx_core::type_info::TypeInfo;
+
+pub(crate) use pgwire::{WireBinary, WireText};
 
 /// The `col_type` code for an array: `[100, <inner>]`.
 pub(crate) const ARRAY_CODE: i64 = 100;
