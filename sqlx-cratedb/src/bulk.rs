@@ -63,13 +63,40 @@ impl CrateDbConnection {
                     .into(),
             ));
         }
-        let result = self.transport.execute_bulk(sql.as_str(), rows).await;
+        let mut result = self.transport.execute_bulk(sql.as_str(), rows).await;
+        if let Ok(bulk) = &mut result {
+            self.refresh_after_bulk(sql.as_str(), bulk).await;
+        }
         if self.tx.depth > 0 {
             self.tx.statements += result
                 .as_ref()
                 .map_or(1, |r| u64::try_from(r.requests).unwrap_or(u64::MAX));
         }
         result
+    }
+}
+
+impl CrateDbConnection {
+    /// With `refresh_after_writes`, refreshes the table of a bulk run that applied rows; a
+    /// failed refresh is kept in the result ([`CrateDbBulkResult::refresh_error`]), not
+    /// returned in its place, so that no row's outcome is lost.
+    async fn refresh_after_bulk(&mut self, sql: &str, bulk: &mut CrateDbBulkResult) {
+        let wrote = bulk.rows().iter().any(|row| {
+            !matches!(
+                row,
+                crate::CrateDbBulkRow::Failed(_) | crate::CrateDbBulkRow::NotExecuted
+            )
+        });
+        if !self.transport.options().refresh_after_writes || !wrote {
+            return;
+        }
+        let Some(refresh) = crate::connection::refresh_statement(sql) else {
+            return;
+        };
+        if let Err(error) = self.transport.execute_simple(&refresh).await {
+            log::warn!("sqlx-cratedb: the bulk run was applied, but {refresh} failed: {error}");
+            bulk.refresh_error = Some(std::sync::Arc::new(error));
+        }
     }
 }
 

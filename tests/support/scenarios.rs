@@ -363,7 +363,7 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "(non-string panic payload)".to_owned())
 }
 
-async fn pool(options: CrateDbConnectOptions, max: u32) -> CrateDbPool {
+pub(crate) async fn pool(options: CrateDbConnectOptions, max: u32) -> CrateDbPool {
     CrateDbPoolOptions::new()
         .max_connections(max)
         .connect_with(options)

@@ -13,6 +13,7 @@ use sqlx_core::sql_str::SqlStr;
 
 use super::CrateDbConnection;
 use super::http::stream::ResultReader;
+use super::refresh::refresh_statement;
 use crate::database::CrateDb;
 use crate::model::arguments::CrateDbArguments;
 use crate::model::row::CrateDbRow;
@@ -166,10 +167,11 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        if self.transport.is_pgwire() {
-            return Box::pin(pg_stream(self, query, super::pgwire::query::Want::All));
+        match refresh_plan(self, query) {
+            Plan::Plain(conn, query) => plain_fetch_many(conn, query),
+            Plan::Parts(conn, parts, refresh) => refreshing(conn, parts, refresh),
+            Plan::Failed(error) => Box::pin(futures_util::stream::once(async { Err(error) })),
         }
-        Box::pin(QueryStream::new(self, query))
     }
 
     fn fetch<'e, 'q: 'e, E>(self, query: E) -> BoxStream<'e, Result<CrateDbRow, Error>>
@@ -177,44 +179,34 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        if self.transport.is_pgwire() {
-            let stream = pg_stream(self, query, super::pgwire::query::Want::All);
-            return Box::pin(RowStream(stream));
+        match refresh_plan(self, query) {
+            Plan::Plain(conn, query) if conn.transport.is_pgwire() => Box::pin(RowStream(
+                pg_stream(conn, query, super::pgwire::query::Want::All),
+            )),
+            Plan::Plain(conn, query) => Box::pin(RowStream(QueryStream::new(conn, query))),
+            Plan::Parts(conn, parts, refresh) => {
+                Box::pin(RowStream(refreshing(conn, parts, refresh)))
+            }
+            Plan::Failed(error) => Box::pin(futures_util::stream::once(async { Err(error) })),
         }
-        Box::pin(RowStream(QueryStream::new(self, query)))
     }
 
     fn fetch_optional<'e, 'q: 'e, E>(
         self,
-        mut query: E,
+        query: E,
     ) -> BoxFuture<'e, Result<Option<CrateDbRow>, Error>>
     where
         'c: 'e,
         E: 'q + Execute<'q, CrateDb>,
     {
-        if self.transport.is_pgwire() {
-            return Box::pin(async move {
+        match refresh_plan(self, query) {
+            Plan::Plain(conn, query) => plain_fetch_optional(conn, query),
+            Plan::Parts(conn, parts, refresh) => Box::pin(async move {
                 use futures_util::TryStreamExt as _;
-                let stream = pg_stream(self, query, super::pgwire::query::Want::First);
-                RowStream(stream).try_next().await
-            });
+                RowStream(refreshing(conn, parts, refresh)).try_next().await
+            }),
+            Plan::Failed(error) => Box::pin(async { Err(error) }),
         }
-        let arguments = query.take_arguments().map_err(Error::Encode);
-        let sql = query.sql();
-        Box::pin(async move {
-            let arguments = checked(arguments)?;
-            let mut logger =
-                QueryLogger::new(sql.clone(), self.transport.options().log_settings.clone());
-            let mut reader = self.start_query(sql.as_str(), arguments.as_ref()).await?;
-            while let Some(item) = reader.next().await? {
-                if let Either::Right(row) = item {
-                    logger.increment_rows_returned();
-                    reader.drain(DRAIN_BUDGET).await?;
-                    return Ok(Some(row));
-                }
-            }
-            Ok(None)
-        })
     }
 
     fn prepare_with<'e>(
@@ -246,6 +238,141 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
             ))
         })
     }
+}
+
+/// How a statement runs: as it is, or taken apart to be followed by `REFRESH TABLE`
+/// (`refresh_after_writes`).
+enum Plan<'c, E> {
+    Plain(&'c mut CrateDbConnection, E),
+    /// Taken apart (the option is on); the `REFRESH TABLE` statement when it is a write.
+    Parts(&'c mut CrateDbConnection, Parts, Option<String>),
+    Failed(Error),
+}
+
+/// A query taken apart so that its SQL can be read before it runs.
+struct Parts {
+    sql: SqlStr,
+    arguments: Option<CrateDbArguments>,
+    persistent: bool,
+}
+
+impl Execute<'_, CrateDb> for Parts {
+    fn sql(self) -> SqlStr {
+        self.sql
+    }
+
+    fn statement(&self) -> Option<&CrateDbStatement> {
+        None
+    }
+
+    fn take_arguments(
+        &mut self,
+    ) -> Result<Option<CrateDbArguments>, sqlx_core::error::BoxDynError> {
+        Ok(self.arguments.take())
+    }
+
+    fn persistent(&self) -> bool {
+        self.persistent
+    }
+}
+
+/// The plan for `query`: without `refresh_after_writes` the query is not even looked at.
+fn refresh_plan<'c, 'q, E>(conn: &'c mut CrateDbConnection, mut query: E) -> Plan<'c, E>
+where
+    E: 'q + Execute<'q, CrateDb>,
+{
+    if !conn.transport.options().refresh_after_writes {
+        return Plan::Plain(conn, query);
+    }
+    let arguments = match query.take_arguments() {
+        Ok(arguments) => arguments,
+        Err(e) => return Plan::Failed(Error::Encode(e)),
+    };
+    let persistent = query.persistent();
+    let sql = query.sql();
+    let refresh = refresh_statement(sql.as_str());
+    let parts = Parts {
+        sql,
+        arguments,
+        persistent,
+    };
+    Plan::Parts(conn, parts, refresh)
+}
+
+/// `fetch_many` without the refresh check.
+fn plain_fetch_many<'e, 'q: 'e, E>(
+    conn: &'e mut CrateDbConnection,
+    query: E,
+) -> BoxStream<'e, Result<Item, Error>>
+where
+    E: 'q + Execute<'q, CrateDb>,
+{
+    if conn.transport.is_pgwire() {
+        return Box::pin(pg_stream(conn, query, super::pgwire::query::Want::All));
+    }
+    Box::pin(QueryStream::new(conn, query))
+}
+
+/// Runs a write to its end, then `refresh` (if any) when it succeeded. The write's
+/// items (row counts, `RETURNING` rows) are held until the refresh is done, so that a caller
+/// who saw them can read the rows back at once; a failed refresh is the last item (the write
+/// was applied).
+fn refreshing(
+    conn: &mut CrateDbConnection,
+    parts: Parts,
+    refresh: Option<String>,
+) -> BoxStream<'_, Result<Item, Error>> {
+    use futures_util::StreamExt as _;
+    let Some(refresh) = refresh else {
+        return plain_fetch_many(conn, parts);
+    };
+    Box::pin(
+        futures_util::stream::once(async move {
+            let mut items: Vec<Result<Item, Error>> =
+                plain_fetch_many(&mut *conn, parts).collect().await;
+            if items.iter().all(Result::is_ok)
+                && let Err(error) = conn.transport.execute_simple(&refresh).await
+            {
+                log::warn!("sqlx-cratedb: the write was applied, but {refresh} failed: {error}");
+                items.push(Err(error));
+            }
+            futures_util::stream::iter(items)
+        })
+        .flatten(),
+    )
+}
+
+/// `fetch_optional` without the refresh check.
+fn plain_fetch_optional<'e, 'q: 'e, E>(
+    conn: &'e mut CrateDbConnection,
+    mut query: E,
+) -> BoxFuture<'e, Result<Option<CrateDbRow>, Error>>
+where
+    E: 'q + Execute<'q, CrateDb>,
+{
+    if conn.transport.is_pgwire() {
+        return Box::pin(async move {
+            use futures_util::TryStreamExt as _;
+            let stream = pg_stream(conn, query, super::pgwire::query::Want::First);
+            RowStream(stream).try_next().await
+        });
+    }
+    let arguments = query.take_arguments().map_err(Error::Encode);
+    let sql = query.sql();
+    Box::pin(async move {
+        let arguments = checked(arguments)?;
+        let mut logger =
+            QueryLogger::new(sql.clone(), conn.transport.options().log_settings.clone());
+        let mut reader = conn.start_query(sql.as_str(), arguments.as_ref()).await?;
+        while let Some(item) = reader.next().await? {
+            if let Either::Right(row) = item {
+                logger.increment_rows_returned();
+                reader.drain(DRAIN_BUDGET).await?;
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    })
 }
 
 /// A query over pgwire as a stream of rows and its row count. Dropping

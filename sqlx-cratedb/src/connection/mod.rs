@@ -7,6 +7,9 @@ mod executor;
 pub(crate) mod failover;
 pub(crate) mod http;
 pub(crate) mod pgwire;
+mod refresh;
+
+pub(crate) use refresh::refresh_statement;
 pub mod timing;
 mod tls;
 mod transport;

@@ -34,6 +34,7 @@ pub struct CrateDbBulkResult {
     pub(crate) requests: usize,
     pub(crate) request_error: Option<Arc<Error>>,
     pub(crate) server_duration: Option<std::time::Duration>,
+    pub(crate) refresh_error: Option<Arc<Error>>,
 }
 
 impl CrateDbBulkResult {
@@ -71,6 +72,13 @@ impl CrateDbBulkResult {
         self.rows
             .iter()
             .all(|r| matches!(r, CrateDbBulkRow::Applied(_)))
+    }
+
+    /// With `refresh_after_writes`: the error of the `REFRESH TABLE` that followed the run
+    /// (the rows were applied as [`rows`](Self::rows) says; only their visibility to scans
+    /// waits for CrateDB's periodic refresh).
+    pub fn refresh_error(&self) -> Option<&Error> {
+        self.refresh_error.as_deref()
     }
 
     /// How many HTTP requests (over pgwire: `Sync` batches) were sent.

@@ -163,6 +163,7 @@ pub struct CrateDbConnectOptions {
     pub(crate) tcp_keepalive: Option<Duration>,
     pub(crate) verify_cert: bool,
     pub(crate) binary_results: bool,
+    pub(crate) refresh_after_writes: bool,
     pub(crate) bulk_rows: usize,
     pub(crate) bulk_bytes: usize,
     pub(crate) gzip_min_bytes: usize,
@@ -197,6 +198,7 @@ impl Debug for CrateDbConnectOptions {
             .field("tcp_keepalive", &self.tcp_keepalive)
             .field("verify_cert", &self.verify_cert)
             .field("binary_results", &self.binary_results)
+            .field("refresh_after_writes", &self.refresh_after_writes)
             .field("bulk_rows", &self.bulk_rows)
             .field("bulk_bytes", &self.bulk_bytes)
             .field("gzip_min_bytes", &self.gzip_min_bytes)
@@ -239,6 +241,7 @@ impl CrateDbConnectOptions {
             tcp_keepalive: Some(DEFAULT_TCP_KEEPALIVE),
             verify_cert: true,
             binary_results: true,
+            refresh_after_writes: false,
             bulk_rows: DEFAULT_BULK_ROWS,
             bulk_bytes: DEFAULT_BULK_BYTES,
             gzip_min_bytes: DEFAULT_GZIP_MIN_BYTES,
@@ -430,6 +433,18 @@ impl CrateDbConnectOptions {
     /// is broken.
     pub fn binary_results(mut self, on: bool) -> Self {
         self.binary_results = on;
+        self
+    }
+
+    /// Runs `REFRESH TABLE` on a write's table after each successful `INSERT INTO t`,
+    /// `UPDATE t`, `DELETE FROM t` or `COPY t FROM` (and bulk run), so that the next scan
+    /// sees the rows at once, as sqlalchemy-cratedb's `refresh_after_dml` does. Default
+    /// `false`: a refresh costs the cluster work on every write, and CrateDB refreshes by
+    /// itself every second; reads by primary key see writes at once anyway. URL parameter
+    /// `refresh_after_writes` (or `refresh_after_dml`). A statement whose table cannot be read
+    /// from its start (a write behind `WITH`) is not refreshed.
+    pub fn refresh_after_writes(mut self, on: bool) -> Self {
+        self.refresh_after_writes = on;
         self
     }
 

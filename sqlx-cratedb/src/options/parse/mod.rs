@@ -300,6 +300,9 @@ fn parse_url(url: &str) -> Result<CrateDbConnectOptions, ConfigError> {
             }
             "application_name" => opts.application_name = Some(v),
             "binary_results" => opts.binary_results = parse_bool(k, &v)?,
+            "refresh_after_writes" | "refresh_after_dml" => {
+                opts.refresh_after_writes = parse_bool(k, &v)?;
+            }
             "options" => opts.pg_options = Some(v),
             other => return Err(ConfigError::UnknownParameter(other.to_owned())),
         }

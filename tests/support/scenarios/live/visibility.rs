@@ -3,7 +3,7 @@
 //! CrateDB makes a write visible to a read by primary key at once (a real-time get), and to
 //! every other read after the table's next refresh (`REFRESH TABLE`, or the periodic
 //! `refresh_interval`, 1 s by default, which a table only idle for 30 s skips). The driver
-//! documents this and refreshes nothing by itself.
+//! documents this and refreshes nothing by itself unless asked to (`refresh_after_writes`).
 
 use sqlx::AssertSqlSafe;
 
@@ -11,9 +11,10 @@ use super::scenario;
 use crate::scenarios::{Scenario, Target, count, exec, unique};
 
 /// The scenarios of this group.
-pub(super) const SCENARIOS: &[Scenario] = &[scenario!(
-    a_write_is_visible_by_primary_key_at_once_and_to_scans_after_refresh
-)];
+pub(super) const SCENARIOS: &[Scenario] = &[
+    scenario!(a_write_is_visible_by_primary_key_at_once_and_to_scans_after_refresh),
+    scenario!(refresh_after_writes_makes_each_write_visible_to_scans_at_once),
+];
 
 /// With the periodic refresh off, a scan does not see a new row until `REFRESH TABLE`, while a
 /// lookup by primary key sees it at once.
@@ -45,5 +46,57 @@ pub(super) async fn a_write_is_visible_by_primary_key_at_once_and_to_scans_after
     assert_eq!(count(&pool, &t).await, 0, "a scan before REFRESH TABLE");
     exec(&pool, &format!("REFRESH TABLE {t}")).await;
     assert_eq!(count(&pool, &t).await, 1, "a scan after REFRESH TABLE");
+    exec(&pool, &format!("DROP TABLE {t}")).await;
+}
+
+/// With `refresh_after_writes`, a scan sees each write at once, even with the periodic refresh
+/// off: inserts, updates, deletes and bulk runs.
+pub(super) async fn refresh_after_writes_makes_each_write_visible_to_scans_at_once(
+    target: &Target,
+) {
+    let pool = target.pool().await;
+    let t = unique("refreshed");
+    exec(
+        &pool,
+        &format!(
+            "CREATE TABLE {t} (id INT PRIMARY KEY, v TEXT) WITH (refresh_interval = 0, \
+             number_of_replicas = 0)"
+        ),
+    )
+    .await;
+    let refreshing =
+        crate::scenarios::pool(target.options().clone().refresh_after_writes(true), 2).await;
+    exec(
+        &refreshing,
+        &format!("INSERT INTO {t} (id, v) VALUES (1, 'a')"),
+    )
+    .await;
+    assert_eq!(count(&pool, &t).await, 1, "a scan right after the insert");
+    let rows = (2..=4).map(|i| sqlx_cratedb::CrateDbArguments::default().bind(i).bind("b"));
+    let mut conn = refreshing.acquire().await.unwrap();
+    let bulk = conn
+        .execute_bulk(
+            AssertSqlSafe(format!("INSERT INTO {t} (id, v) VALUES ($1, $2)")),
+            rows,
+        )
+        .await
+        .unwrap();
+    assert!(bulk.is_success() && bulk.refresh_error().is_none());
+    drop(conn);
+    assert_eq!(
+        count(&pool, &t).await,
+        4,
+        "a scan right after the bulk insert"
+    );
+    exec(&refreshing, &format!("DELETE FROM {t} WHERE id > 2")).await;
+    assert_eq!(count(&pool, &t).await, 2, "a scan right after the delete");
+    exec(&refreshing, &format!("UPDATE {t} SET v = 'c' WHERE id = 2")).await;
+    let updated: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT count(*) FROM {t} WHERE v = 'c'"
+    )))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(updated, 1);
     exec(&pool, &format!("DROP TABLE {t}")).await;
 }
