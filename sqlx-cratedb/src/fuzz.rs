@@ -19,8 +19,9 @@ use crate::protocol::type_info::CrateDbTypeInfo;
 /// Types the value decoders are tried with, picked by an input byte: every scalar code of the
 /// type table (and one past it, an unknown type), as such or as an array or array of arrays.
 fn type_for(selector: u8) -> CrateDbTypeInfo {
-    /// One past CrateDB 6.4's highest scalar `col_types` code (28, `float_vector`).
-    const CODES: u8 = 30;
+    /// CrateDB 6.4's scalar `col_types` codes (0 to 30, `regtype`) and one past them (31, an
+    /// unknown type).
+    const CODES: u8 = 32;
     let scalar = CrateDbTypeInfo::from_code(i64::from(selector % CODES));
     match selector / CODES {
         0..=3 => scalar,

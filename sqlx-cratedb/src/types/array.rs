@@ -117,9 +117,13 @@ where
     }
 }
 
+/// Marks types that can be array elements: `element!(T, U)`. The driver's own CrateDB types
+/// mark themselves in their files, next to their `Type` impls.
 macro_rules! element {
-    ($($t:ty),*) => {$( impl CrateDbHasArrayType for $t {} )*};
+    ($($t:ty),*) => {$( impl $crate::types::array::CrateDbHasArrayType for $t {} )*};
 }
+pub(crate) use element;
+
 element!(
     bool,
     i8,
@@ -131,14 +135,6 @@ element!(
     String,
     &'_ str,
     std::borrow::Cow<'_, str>
-);
-element!(
-    std::net::IpAddr,
-    crate::types::CrateDbGeoPoint,
-    crate::types::CrateDbGeoShape,
-    crate::types::CrateDbInterval,
-    crate::types::CrateDbTimeTz,
-    crate::types::CrateDbBit
 );
 #[cfg(feature = "json")]
 element!(serde_json::Value);

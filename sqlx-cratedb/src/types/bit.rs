@@ -60,3 +60,5 @@ impl Decode<'_, CrateDb> for CrateDbBit {
         Self::parse(&text).ok_or_else(|| value.error("CrateDbBit", "expected B'0101'"))
     }
 }
+
+super::array::element!(CrateDbBit);

@@ -107,3 +107,5 @@ impl Decode<'_, CrateDb> for CrateDbGeoShape {
             .map_err(|e| value.error("CrateDbGeoShape", e.to_string()))
     }
 }
+
+super::array::element!(CrateDbGeoPoint, CrateDbGeoShape);

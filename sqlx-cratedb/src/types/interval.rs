@@ -126,6 +126,8 @@ impl Decode<'_, CrateDb> for CrateDbInterval {
     }
 }
 
+super::array::element!(CrateDbInterval);
+
 #[cfg(test)]
 mod tests {
     use super::*;

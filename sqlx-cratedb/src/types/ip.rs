@@ -32,3 +32,5 @@ impl Decode<'_, CrateDb> for IpAddr {
             .map_err(|e: std::net::AddrParseError| value.error("IpAddr", e.to_string()))
     }
 }
+
+super::array::element!(IpAddr);

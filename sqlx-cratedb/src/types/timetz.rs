@@ -87,6 +87,8 @@ impl Decode<'_, CrateDb> for CrateDbTimeTz {
     }
 }
 
+super::array::element!(CrateDbTimeTz);
+
 #[cfg(test)]
 mod tests {
     use super::*;
