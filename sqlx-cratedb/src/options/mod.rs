@@ -427,8 +427,10 @@ impl CrateDbConnectOptions {
     }
 
     /// pgwire: ask for results in the binary format for the columns whose binary form is
-    /// cheaper than their text (timestamps, integers, floats, booleans), once a statement's
-    /// columns are known (from its second execution on, or after `prepare`). Default `true`; URL parameter
+    /// cheaper than their text (timestamps, integers, floats, booleans). A cached read is
+    /// prepared before its first execution (one extra round trip, once per connection and
+    /// statement, as sqlx-postgres does) so that its columns are known when it is bound; other
+    /// statements from their second execution on. Default `true`; URL parameter
     /// `binary_results`. Turn it off to compare, or for a server whose binary format of a type
     /// is broken.
     pub fn binary_results(mut self, on: bool) -> Self {

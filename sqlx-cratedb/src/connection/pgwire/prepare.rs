@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use postgres_protocol::Oid;
+
 use sqlx_core::error::Error;
 
 use super::PgConnection;
@@ -20,19 +22,32 @@ pub(crate) async fn prepare(
     conn: &mut PgConnection,
     sql: &str,
 ) -> Result<Arc<CachedStatement>, Error> {
+    prepare_with(conn, sql, &[]).await
+}
+
+/// Prepares `sql` with parameters of the types `oids` (cached under both).
+pub(crate) async fn prepare_with(
+    conn: &mut PgConnection,
+    sql: &str,
+    oids: &[Oid],
+) -> Result<Arc<CachedStatement>, Error> {
     let Some(limit) = conn.options.request_timeout else {
-        return prepare_inner(conn, sql).await;
+        return prepare_inner(conn, sql, oids).await;
     };
-    if let Ok(result) = tokio::time::timeout(limit, prepare_inner(conn, sql)).await {
+    if let Ok(result) = tokio::time::timeout(limit, prepare_inner(conn, sql, oids)).await {
         return result;
     }
     conn.state.set_broken("prepare timed out");
     Err(crate::connection::deadline::timed_out("prepare"))
 }
 
-async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedStatement>, Error> {
+async fn prepare_inner(
+    conn: &mut PgConnection,
+    sql: &str,
+    oids: &[Oid],
+) -> Result<Arc<CachedStatement>, Error> {
     conn.ready().await?;
-    if let Some(s) = conn.cache.get(sql, &[]) {
+    if let Some(s) = conn.cache.get(sql, oids) {
         return Ok(s);
     }
     let cache = conn.options.statement_cache_capacity > 0;
@@ -42,7 +57,7 @@ async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedS
         String::new()
     };
     let buf = conn.socket.wbuf();
-    frontend::parse(&name, sql, std::iter::empty(), buf)?;
+    frontend::parse(&name, sql, oids.iter().copied(), buf)?;
     frontend::describe(b'S', &name, buf)?;
     conn.state.queue_sync(buf);
     conn.socket.flush().await?;
@@ -66,10 +81,12 @@ async fn prepare_inner(conn: &mut PgConnection, sql: &str) -> Result<Arc<CachedS
     let statement = Arc::new(CachedStatement::new(name.clone(), fields));
     if cache {
         let capacity = conn.options.statement_cache_capacity;
-        for old in conn
-            .cache
-            .insert(sql.to_owned(), Vec::new(), Arc::clone(&statement), capacity)
-        {
+        for old in conn.cache.insert(
+            sql.to_owned(),
+            oids.to_vec(),
+            Arc::clone(&statement),
+            capacity,
+        ) {
             let _ = frontend::close(b'S', &old, conn.socket.wbuf());
         }
     }

@@ -182,6 +182,21 @@ impl<'c> PgQuery<'c> {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
+        // A read's first execution prepares the statement first (one round trip, as
+        // sqlx-postgres always does), so that even it gets its results in binary. A failure
+        // here is left to the execution below, which reports (or retries) it as usual.
+        let cache = persistent && conn.options.statement_cache_capacity > 0;
+        if read_only
+            && cache
+            && conn.options.binary_results
+            && conn.cache.get(sql, &params.oids).is_none()
+            && super::prepare::prepare_with(conn, sql, &params.oids)
+                .await
+                .is_err()
+            && (conn.prepare_pipeline().await.is_err() || !conn.is_alive())
+        {
+            conn.reconnect().await?;
+        }
         let retries = ReadRetries::new(conn.options.hosts.len(), conn.options.backoff_factor);
         let deadline = conn
             .options
