@@ -28,6 +28,14 @@ pub enum Error {
     /// The SQL builder refused a statement (e.g. an invalid name).
     #[error(transparent)]
     Sql(#[from] sea_cratedb::Error),
+    /// A range-partitioned read's column is not a number or a timestamp.
+    #[error("partition column \"{column}\" is {found}, not a number or a timestamp")]
+    PartitionColumn {
+        /// The column's name.
+        column: String,
+        /// Its CrateDB type.
+        found: String,
+    },
     /// Options that cannot work together, or a batch whose schema is not the writer's.
     #[error("{0}")]
     Invalid(String),

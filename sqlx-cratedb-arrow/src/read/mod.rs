@@ -1,6 +1,7 @@
 //! Reading a query's result as a stream of Arrow [`RecordBatch`]es.
 
 mod column;
+mod partition;
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -20,6 +21,9 @@ use sqlx_cratedb::{CrateDb, CrateDbRow, CrateDbTypeInfo};
 use crate::error::Error;
 use crate::types::{DECIMAL128_MAX_PRECISION, TypeHints, arrow_type};
 use column::{Plan, Source, fraction_digits};
+pub use partition::{
+    DEFAULT_PARTITIONS, Partition, PartitionedRead, PartitionedStream, RangeValue,
+};
 
 /// The default number of rows per batch.
 pub const DEFAULT_BATCH_SIZE: usize = 16_384;

@@ -2,7 +2,8 @@
 //! over each transport: every CrateDB type of the mapping read into its Arrow type, and a
 //! write that creates its table from the Arrow schema (lists, structs, points, vectors),
 //! reports the rows CrateDB refuses by their source index while the others are stored, and
-//! upserts.
+//! upserts; partitioned parallel reads split by a column's range and by the partitions of a
+//! `PARTITIONED BY` table.
 
 #![allow(
     clippy::too_many_lines,
@@ -24,7 +25,8 @@ use arrow_schema::{DataType, Field, Fields, Schema};
 use futures_util::TryStreamExt as _;
 use sqlx::AssertSqlSafe;
 use sqlx_cratedb_arrow::{
-    BulkWriter, FailureKind, ReadOptions, WriteMode, WriteOptions, fetch_record_batches,
+    BulkWriter, FailureKind, PartitionedRead, ReadOptions, WriteMode, WriteOptions,
+    fetch_record_batches,
 };
 
 use super::scenario;
@@ -34,6 +36,7 @@ use crate::scenarios::{Scenario, Target, Transport, count, exec, pool, unique};
 pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(arrow_read_types_every_cratedb_type),
     scenario!(arrow_write_creates_reports_and_upserts),
+    scenario!(arrow_partitioned_reads_by_range_and_by_table_partition),
 ];
 
 async fn read(pool: &sqlx_cratedb::CrateDbPool, sql: String, options: ReadOptions) -> RecordBatch {
@@ -291,5 +294,81 @@ pub(super) async fn arrow_write_creates_reports_and_upserts(target: &Target) {
         "1"
     );
     assert_eq!(b.column(3).as_string::<i32>().value(0), "c0");
+    exec(&pool, &format!("DROP TABLE {t}")).await;
+}
+
+/// Rows, the sum of `v` (column 1, `INTEGER`) and the NULLs of column `nulls_of`.
+fn summary(batches: &[RecordBatch], nulls_of: &str) -> (usize, i64, usize) {
+    batches.iter().fold((0, 0, 0), |(rows, sum, nulls), b| {
+        let v = b.column(1).as_primitive::<Int32Type>();
+        (
+            rows + b.num_rows(),
+            sum + v.iter().flatten().map(i64::from).sum::<i64>(),
+            nulls + b.column_by_name(nulls_of).unwrap().null_count(),
+        )
+    })
+}
+
+/// 300 rows over 13 days and 3 regions (one NULL) of a table partitioned by day and region,
+/// 6 NULL ids: read whole, split by the range of `id` and of `ts`, and split by partition.
+pub(super) async fn arrow_partitioned_reads_by_range_and_by_table_partition(target: &Target) {
+    let pool = pool(target.options().clone(), 4).await;
+    let t = unique("arrow_partitioned");
+    exec(
+        &pool,
+        &format!(
+            "CREATE TABLE {t} (id BIGINT, v INT, ts TIMESTAMP WITH TIME ZONE, region TEXT, \
+             day TIMESTAMP WITH TIME ZONE GENERATED ALWAYS AS date_trunc('day', ts)) \
+             PARTITIONED BY (day, region) WITH (number_of_replicas = 0)"
+        ),
+    )
+    .await;
+    exec(
+        &pool,
+        &format!(
+            "INSERT INTO {t} (id, v, ts, region) SELECT \
+             CASE WHEN g % 50 = 7 THEN NULL ELSE g END, g, 1700000000000 + g * 3600000, \
+             CASE g % 3 WHEN 0 THEN 'eu' WHEN 1 THEN 'us' ELSE NULL END \
+             FROM generate_series(0, 299) AS g"
+        ),
+    )
+    .await;
+    target.refresh(&pool, &t).await;
+    let sql = format!("SELECT id, v, ts, region, day FROM {t}");
+    let whole: Vec<RecordBatch> = fetch_record_batches(
+        &pool,
+        sqlx::query(AssertSqlSafe(sql.clone())),
+        ReadOptions::new(),
+    )
+    .try_collect()
+    .await
+    .unwrap();
+    let label = target.label();
+    assert_eq!(summary(&whole, "id"), (300, 44_850, 6), "{label}");
+    for column in ["id", "ts"] {
+        let read = PartitionedRead::by_range(sql.clone(), column)
+            .partitions(4)
+            .read_options(ReadOptions::new().batch_size(50));
+        assert_eq!(read.plan(&pool).await.unwrap().len(), 4, "{label} {column}");
+        let batches = read.collect(&pool).await.unwrap();
+        assert_eq!(
+            summary(&batches, "id"),
+            (300, 44_850, 6),
+            "{label} {column}"
+        );
+        assert!(batches.iter().all(|b| b.schema() == whole[0].schema()));
+    }
+    let partitions: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT count(*) FROM (SELECT DISTINCT day, region FROM {t}) AS d"
+    )))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let read = PartitionedRead::by_table_partitions(sql, t.clone()).concurrency(4);
+    let plan = read.plan(&pool).await.unwrap();
+    assert_eq!(i64::try_from(plan.len()).unwrap(), partitions, "{label}");
+    assert!(plan.iter().any(|p| p.sql().contains("\"region\" IS NULL")));
+    let batches = read.collect(&pool).await.unwrap();
+    assert_eq!(summary(&batches, "id"), (300, 44_850, 6), "{label}");
     exec(&pool, &format!("DROP TABLE {t}")).await;
 }
