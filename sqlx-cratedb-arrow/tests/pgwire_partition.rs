@@ -10,11 +10,13 @@
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int32Type;
 use arrow_array::{Array as _, RecordBatch};
+use std::time::{Duration, Instant};
+
 use chrono::DateTime;
 use cratedb_integration::pg::{PgServer, PgServerConfig};
 use futures_util::{StreamExt as _, TryStreamExt as _};
-use sqlx::Arguments as _;
-use sqlx_cratedb::{CrateDbArguments, CrateDbPool, CrateDbPoolOptions};
+use sqlx::{Arguments as _, Connection as _};
+use sqlx_cratedb::{CrateDbArguments, CrateDbConnection, CrateDbPool, CrateDbPoolOptions};
 use sqlx_cratedb_arrow::{Error, PartitionedRead, ReadOptions, fetch_record_batches};
 
 /// 1,001 rows: `v` 0..=1000; `id` = v but NULL for every v ending in 07 (10 rows); `f` = v/2
@@ -212,4 +214,73 @@ async fn typed_errors_empty_results_and_a_failing_partition() {
         panic!("{error:?}");
     };
     assert_eq!(db.code().as_deref(), Some("22012"), "{db}");
+}
+
+#[tokio::test]
+async fn a_failing_partition_cancels_the_others_on_the_server() {
+    let Some((server, pool)) = server_and_table(4).await else {
+        return;
+    };
+    // Fails once `n` other sessions sleep in a query naming `pg_sleep(60)`.
+    sqlx::query(
+        "CREATE FUNCTION fail_while_others_sleep(n int) RETURNS int AS $$ \
+         DECLARE seen int; \
+         BEGIN FOR i IN 1..500 LOOP \
+           PERFORM pg_stat_clear_snapshot(); \
+           SELECT count(*) INTO seen FROM pg_stat_activity WHERE state = 'active' \
+             AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid(); \
+           IF seen >= n THEN RAISE EXCEPTION 'failing while % partitions sleep', seen; END IF; \
+           PERFORM pg_sleep(0.01); \
+         END LOOP; \
+         RAISE EXCEPTION 'the other partitions never slept'; \
+         END $$ LANGUAGE plpgsql",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    // The first partition (v < 250) fails while the other three sleep for 60 s.
+    let started = Instant::now();
+    let err = PartitionedRead::by_range(
+        "SELECT id, v, CASE WHEN v < 250 THEN fail_while_others_sleep(3) \
+         ELSE (SELECT 1 FROM pg_sleep(60)) END AS x FROM t",
+        "v",
+    )
+    .partitions(4)
+    .bounds(0_i64, 999_i64)
+    .collect(&pool)
+    .await
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("failing while 3 partitions sleep"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    // The sleeping partitions were cancelled on the server.
+    let mut watcher = CrateDbConnection::connect_with(&server.crate_options())
+        .await
+        .unwrap();
+    let mut sleeping = -1_i64;
+    for _ in 0..100 {
+        sleeping = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE state = 'active' AND query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if sleeping == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(sleeping, 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }

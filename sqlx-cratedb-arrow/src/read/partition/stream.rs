@@ -211,3 +211,33 @@ async fn run(
     }
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use arrow_array::Decimal128Array;
+    use arrow_schema::DataType;
+
+    use super::*;
+
+    fn decimals(values: &[i128], scale: i8) -> ArrayRef {
+        Arc::new(
+            Decimal128Array::from(values.to_vec())
+                .with_precision_and_scale(38, scale)
+                .unwrap(),
+        )
+    }
+
+    #[test]
+    fn only_casts_that_keep_every_value() {
+        // 12 and 3 as NUMERIC(38, 0) fit a scale of 2 …
+        let whole = decimals(&[12, 3], 0);
+        let cast = cast_exact(&whole, "n", &DataType::Decimal128(38, 2)).unwrap();
+        assert_eq!(cast.as_ref(), decimals(&[1200, 300], 2).as_ref());
+        // … 12.00 fits a scale of 0, 12.25 does not.
+        let to_whole = DataType::Decimal128(38, 0);
+        assert!(cast_exact(&decimals(&[1200], 2), "n", &to_whole).is_ok());
+        let err = cast_exact(&decimals(&[1225], 2), "n", &to_whole).unwrap_err();
+        assert!(err.to_string().contains("column \"n\""), "{err}");
+    }
+}
