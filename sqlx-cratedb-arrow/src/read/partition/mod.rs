@@ -137,7 +137,8 @@ impl PartitionedRead {
     }
 
     /// Partitions read at once, each on its own pooled connection (at least 1; default
-    /// [`DEFAULT_PARTITIONS`]).
+    /// [`DEFAULT_PARTITIONS`]). Memory held is about three batches per partition read at
+    /// once: the one being built and up to two waiting for the reader.
     pub fn concurrency(mut self, partitions: usize) -> Self {
         self.concurrency = partitions.max(1);
         self
