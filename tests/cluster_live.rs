@@ -6,7 +6,9 @@
 //! * quarantine and recovery: while a node is dead every query is answered by the others, and
 //!   once it is back and its set-aside period has passed it answers queries again;
 //! * a rolling restart of all three nodes (SIGTERM, one by one, waiting for green shards in
-//!   between) under read and write load.
+//!   between) under read and write load;
+//! * blobs (over HTTP): a blob table of one shard lives on one node; the other nodes answer a
+//!   download with a redirect to it, which the blob client follows.
 //!
 //! Needs `CRATEDB_HOME` (a URL to an existing server is not enough: the test kills nodes) and
 //! `CRATEDB_CLUSTER_TESTS=1` (it starts three JVMs and runs for several minutes, so it is opt-in
@@ -52,7 +54,7 @@ fn clock() -> String {
 }
 
 /// Whether phase `name` runs: all of them unless `CRATEDB_CLUSTER_PHASES` lists some
-/// (`kill`, `bulk`, `quarantine`, `rolling`, comma separated).
+/// (`kill`, `bulk`, `quarantine`, `rolling`, `blobs`, comma separated).
 fn phase_runs(name: &str) -> bool {
     std::env::var("CRATEDB_CLUSTER_PHASES")
         .map_or(true, |phases| phases.split(',').any(|p| p.trim() == name))
@@ -536,6 +538,89 @@ async fn run_transport(cluster: &mut CrateDbCluster, url: &str, label: &str) {
     if phase_runs("rolling") {
         rolling_restart(cluster, url, &table, label).await;
     }
+    if phase_runs("blobs") && label == "HTTP" {
+        blobs_are_found_through_any_node(cluster, url).await;
+    }
+}
+
+/// The status line of a plain `GET` to `address`, with no redirect followed.
+async fn raw_status(address: &str, path: &str) -> String {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut line = String::new();
+    tokio::io::BufReader::new(stream)
+        .read_line(&mut line)
+        .await
+        .unwrap();
+    line.trim().to_owned()
+}
+
+/// A blob table of one shard without replicas lives on one node: uploads through any node
+/// are forwarded to it, and downloads through the others are redirected to it (`307`), which
+/// the blob client follows.
+async fn blobs_are_found_through_any_node(cluster: &CrateDbCluster, url: &str) {
+    use sqlx_cratedb::blob::{BlobDigest, CrateDbBlobs};
+    let admin = pool(url).await;
+    sqlx::query(
+        "CREATE BLOB TABLE failover_blobs CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = 0)",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
+    wait_green(cluster).await;
+    let nodes: Vec<CrateDbBlobs> = (0..cluster.len())
+        .map(|i| CrateDbBlobs::connect(&cluster.node(i).http_url()).unwrap())
+        .collect();
+    let mut stored = Vec::new();
+    for i in 0..9u8 {
+        let content = vec![i; 1000 + usize::from(i)];
+        let put = nodes[usize::from(i) % nodes.len()]
+            .put("failover_blobs", content.clone())
+            .await
+            .unwrap();
+        assert!(put.created);
+        stored.push((put.digest, content));
+    }
+    let mut redirected = 0;
+    for (i, node) in nodes.iter().enumerate() {
+        for (digest, content) in &stored {
+            let got = node.get("failover_blobs", digest).await.unwrap().unwrap();
+            assert!(
+                got.bytes(1 << 20).await.unwrap() == content[..],
+                "node {i}, blob {digest}"
+            );
+            assert!(node.exists("failover_blobs", digest).await.unwrap());
+        }
+        let path = format!("/_blobs/failover_blobs/{}", stored[0].0);
+        let status = raw_status(&cluster.node(i).http_address(), &path).await;
+        if status.contains(" 307") {
+            redirected += 1;
+        } else {
+            assert!(status.contains(" 200"), "node {i}: {status}");
+        }
+    }
+    eprintln!(
+        "blobs: 9 blobs read through each of {} nodes; {redirected} node(s) answered with a redirect",
+        nodes.len()
+    );
+    assert_eq!(
+        redirected,
+        nodes.len() - 1,
+        "one node holds the shard, the others redirect"
+    );
+    assert!(
+        !nodes[0]
+            .exists("failover_blobs", &BlobDigest::of(b"never stored"))
+            .await
+            .unwrap()
+    );
+    sqlx::query("DROP BLOB TABLE failover_blobs")
+        .execute(&admin)
+        .await
+        .unwrap();
+    admin.close().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
