@@ -225,18 +225,12 @@ impl<'c> Executor<'c> for &'c mut CrateDbConnection {
 
     fn describe<'e>(
         self,
-        _sql: SqlStr,
+        sql: SqlStr,
     ) -> BoxFuture<'e, Result<sqlx_core::describe::Describe<CrateDb>, Error>>
     where
         'c: 'e,
     {
-        Box::pin(async move {
-            Err(Error::Configuration(
-                "sqlx-cratedb: describe (used by the query! macros) is not available (CrateDB \
-                 cannot report nullability, over HTTP or pgwire); use the runtime query API"
-                    .into(),
-            ))
-        })
+        Box::pin(async move { self.transport.describe(sql.as_str()).await })
     }
 }
 

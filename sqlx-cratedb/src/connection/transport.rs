@@ -11,12 +11,15 @@ use sqlx_core::error::Error;
 use super::failover::is_read_only;
 use super::http::{self, stream::ResultReader};
 use super::pgwire::{self, PgConnection};
+use crate::database::CrateDb;
 use crate::model::arguments::CrateDbArguments;
 use crate::model::bulk_result::CrateDbBulkResult;
 use crate::model::column::CrateDbColumn;
 use crate::model::query_result::CrateDbQueryResult;
 use crate::options::{CrateDbConnectOptions, CrateDbProtocol};
 use crate::protocol::http::request;
+use crate::protocol::type_info::CrateDbTypeInfo;
+use sqlx_core::describe::Describe;
 
 /// The transport of a connection, chosen by the URL scheme.
 // The HTTP transport is the common case; boxing it would add an indirection per request.
@@ -126,6 +129,31 @@ impl Transport {
         }
     }
 
+    /// What the `query!` macros need to know about `sql`: its parameter and result types, from
+    /// the server's description over pgwire (nothing runs). Over HTTP an error: `/_sql` has no
+    /// describe step, and running the statement to learn its columns could write.
+    pub(crate) async fn describe(&mut self, sql: &str) -> Result<Describe<CrateDb>, Error> {
+        let Self::Pg(pg) = self else {
+            return Err(Error::Configuration(
+                "sqlx-cratedb: describe (used by the query! macros) needs a pgwire connection \
+                 (crate+pg:// or postgres:// URL): CrateDB's HTTP endpoint cannot describe a \
+                 statement without running it"
+                    .into(),
+            ));
+        };
+        let (oids, fields) = pgwire::prepare::describe(pg, sql).await?;
+        let columns: Vec<CrateDbColumn> = fields
+            .into_iter()
+            .enumerate()
+            .map(|(i, (name, oid))| CrateDbColumn::new(i, name, CrateDbTypeInfo::from_pg_oid(oid)))
+            .collect();
+        Ok(Describe {
+            nullable: vec![None; columns.len()],
+            columns,
+            parameters: Some(describe_parameters(&oids)),
+        })
+    }
+
     /// Runs `sql` once per row; see
     /// [`CrateDbConnection::execute_bulk`](crate::CrateDbConnection::execute_bulk).
     pub(crate) async fn execute_bulk<I>(
@@ -165,4 +193,18 @@ impl Transport {
             Self::Pg(pg) => pg.close().await,
         }
     }
+}
+
+/// The parameter types of a description, or only their number when the server could not infer
+/// one of them (OID 0 or `unknown`, as for `SELECT $1`): the macros then check the arity only.
+fn describe_parameters(oids: &[postgres_protocol::Oid]) -> Either<Vec<CrateDbTypeInfo>, usize> {
+    use crate::protocol::pgwire::types::UNKNOWN;
+    if oids.iter().any(|&o| o == 0 || o == UNKNOWN) {
+        return Either::Right(oids.len());
+    }
+    Either::Left(
+        oids.iter()
+            .map(|&o| CrateDbTypeInfo::from_pg_oid(o))
+            .collect(),
+    )
 }

@@ -1,4 +1,6 @@
-//! `prepare()` over pgwire: `Parse` + `Describe` + `Sync`, the description cached.
+//! `prepare()` over pgwire: `Parse` + `Describe` + `Sync`, the description cached; and
+//! `describe()` (the `query!` macros): the same exchange, unnamed and uncached, keeping the
+//! parameter types too.
 
 use std::sync::Arc;
 
@@ -56,15 +58,63 @@ async fn prepare_inner(
     } else {
         String::new()
     };
+    let (_, fields) = describe_statement(conn, &name, sql, oids).await?;
+    let statement = Arc::new(CachedStatement::new(name.clone(), fields));
+    if cache {
+        let capacity = conn.options.statement_cache_capacity;
+        for old in conn
+            .cache
+            .insert(sql.to_owned(), oids.to_vec(), Arc::clone(&statement), capacity)
+        {
+            let _ = frontend::close(b'S', &old, conn.socket.wbuf());
+        }
+    }
+    Ok(statement)
+}
+
+/// The parameter OIDs and result columns (name, OID) of `sql`, as the server describes it.
+type Description = (Vec<Oid>, Vec<(String, Oid)>);
+
+/// Describes `sql` (`Parse` into the unnamed statement, `Describe`, `Sync`; nothing runs),
+/// within the request timeout like [`prepare`].
+pub(crate) async fn describe(conn: &mut PgConnection, sql: &str) -> Result<Description, Error> {
+    let Some(limit) = conn.options.request_timeout else {
+        conn.ready().await?;
+        return describe_statement(conn, "", sql, &[]).await;
+    };
+    let exchange = async {
+        conn.ready().await?;
+        describe_statement(conn, "", sql, &[]).await
+    };
+    if let Ok(result) = tokio::time::timeout(limit, exchange).await {
+        return result;
+    }
+    conn.state.set_broken("describe timed out");
+    Err(crate::connection::deadline::timed_out("describe"))
+}
+
+/// Parses `sql` as statement `name` (parameters of the types `oids`) and reads its description
+/// up to `ReadyForQuery`.
+async fn describe_statement(
+    conn: &mut PgConnection,
+    name: &str,
+    sql: &str,
+    oids: &[Oid],
+) -> Result<Description, Error> {
+    use fallible_iterator::FallibleIterator as _;
     let buf = conn.socket.wbuf();
-    frontend::parse(&name, sql, oids.iter().copied(), buf)?;
-    frontend::describe(b'S', &name, buf)?;
+    frontend::parse(name, sql, oids.iter().copied(), buf)?;
+    frontend::describe(b'S', name, buf)?;
     conn.state.queue_sync(buf);
     conn.socket.flush().await?;
+    let mut parameters = Vec::new();
     let mut described = None;
     let mut error = None;
     while conn.state.pending_ready() > 0 {
         match conn.socket.recv().await? {
+            Backend::Message(Message::ParameterDescription(body)) => {
+                parameters = body.parameters().collect()?;
+            }
             Backend::Message(Message::RowDescription(body)) => described = Some(fields(&body)?),
             Backend::Message(Message::NoData) => described = Some(Vec::new()),
             Backend::Message(Message::ErrorResponse(body)) => {
@@ -78,17 +128,5 @@ async fn prepare_inner(
         return Err(Error::Database(Box::new(e)));
     }
     let fields = described.ok_or_else(|| broken_error("no statement description"))?;
-    let statement = Arc::new(CachedStatement::new(name.clone(), fields));
-    if cache {
-        let capacity = conn.options.statement_cache_capacity;
-        for old in conn.cache.insert(
-            sql.to_owned(),
-            oids.to_vec(),
-            Arc::clone(&statement),
-            capacity,
-        ) {
-            let _ = frontend::close(b'S', &old, conn.socket.wbuf());
-        }
-    }
-    Ok(statement)
+    Ok((parameters, fields))
 }

@@ -12,6 +12,7 @@ mod arrow;
 mod blobs;
 mod bulk;
 mod ddl;
+mod describe;
 mod errors;
 mod injection;
 mod migrations;
@@ -33,6 +34,7 @@ pub const LIVE_GROUPS: &[(&str, &[Scenario])] = &[
     ("injection", injection::SCENARIOS),
     ("arrow", arrow::SCENARIOS),
     ("blobs", blobs::SCENARIOS),
+    ("describe", describe::SCENARIOS),
 ];
 
 /// A scenario entry of a group list: `scenario!(name)` for `pub async fn name(&Target)`.
