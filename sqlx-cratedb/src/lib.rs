@@ -10,6 +10,8 @@ mod database;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzz;
+#[cfg(feature = "macros")]
+mod macros;
 #[cfg(feature = "migrate")]
 pub mod migrate;
 mod model;
@@ -42,6 +44,23 @@ pub use transaction::CrateDbTransactionManager;
 /// hidden, exempt from semver, may change with any release.
 #[doc(hidden)]
 pub use fuzz as __fuzz;
+
+/// The crates whose types the `query!` macros of `sqlx-cratedb-macros` name in generated
+/// code, re-exported so that the code resolves with `sqlx_cratedb` alone. Not API: hidden,
+/// exempt from semver.
+#[doc(hidden)]
+pub mod __macros {
+    #[cfg(feature = "chrono")]
+    pub use chrono;
+    #[cfg(feature = "rust_decimal")]
+    pub use rust_decimal::Decimal;
+    #[cfg(feature = "json")]
+    pub use serde_json::Value as JsonValue;
+    #[cfg(feature = "time")]
+    pub use time;
+    #[cfg(feature = "uuid")]
+    pub use uuid::Uuid;
+}
 
 /// A pool of CrateDB connections.
 pub type CrateDbPool = sqlx_core::pool::Pool<CrateDb>;

@@ -8,6 +8,7 @@ use crate::protocol::type_info::CrateDbTypeInfo;
 
 /// A column of a result set, from the response's `cols` and `col_types`.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "macros", derive(serde::Serialize, serde::Deserialize))]
 pub struct CrateDbColumn {
     pub(crate) ordinal: usize,
     pub(crate) name: UStr,

@@ -20,6 +20,7 @@ pub(crate) const ARRAY_CODE: i64 = 100;
 /// Scalar types carry the numeric code of CrateDB's type table; arrays nest:
 /// `array(array(integer))` is `Array(Array(Integer))`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "macros", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum CrateDbTypeInfo {
     /// `NULL` / undefined (code 0).
