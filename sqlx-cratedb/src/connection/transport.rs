@@ -136,7 +136,7 @@ impl Transport {
         let Self::Pg(pg) = self else {
             return Err(Error::Configuration(
                 "sqlx-cratedb: describe (used by the query! macros) needs a pgwire connection \
-                 (crate+pg:// or postgres:// URL): CrateDB's HTTP endpoint cannot describe a \
+                 (a crate+pg:// or crate+pgs:// URL): CrateDB's HTTP endpoint cannot describe a \
                  statement without running it"
                     .into(),
             ));
