@@ -50,6 +50,11 @@ fi
 step "cargo test (unit, golden SQL, protocol peers, doctests; $live)"
 SQL_CORPUS_DIR="$corpus" cargo test --workspace --all-features
 
+if [[ -n "${CRATEDB_PG_URL:-}" ]]; then
+    step "sqlx-cratedb-macros: the committed .sqlx matches what CrateDB describes now"
+    bash scripts/prepare-macros.sh --check
+fi
+
 step "examples without a server (they print the SQL they would run)"
 for example in ddl models migrate; do
     env -u CRATEDB_URL cargo run -q -p cratedb-examples --example "$example" >/dev/null
