@@ -62,6 +62,23 @@ async fn run_queries(url: &str) {
         .await
         .unwrap();
     assert_eq!(echoed, "any");
+    // The paths the macros write for types of other crates (chrono, serde_json) and for
+    // arrays resolve in this crate, which depends on sqlx-cratedb only.
+    let typed = query!(
+        r#"SELECT $1::TIMESTAMP WITH TIME ZONE AS ts, ['a', 'b'] AS tags, {a = 1} AS obj,
+           $2::DOUBLE AS d, $3::BIGINT AS n"#,
+        chrono::DateTime::from_timestamp_millis(1_000).unwrap(),
+        2.5,
+        7_i64
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    let ts: Option<chrono::DateTime<chrono::Utc>> = typed.ts;
+    assert_eq!(ts.unwrap().timestamp_millis(), 1_000);
+    assert_eq!(typed.tags, Some(vec!["a".to_owned(), "b".to_owned()]));
+    assert_eq!(typed.obj, Some(serde_json::json!({"a": 1})));
+    assert_eq!((typed.d, typed.n), (Some(2.5), Some(7)));
     conn.close().await.unwrap();
 }
 
