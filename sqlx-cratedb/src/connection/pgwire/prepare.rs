@@ -62,10 +62,12 @@ async fn prepare_inner(
     let statement = Arc::new(CachedStatement::new(name.clone(), fields));
     if cache {
         let capacity = conn.options.statement_cache_capacity;
-        for old in conn
-            .cache
-            .insert(sql.to_owned(), oids.to_vec(), Arc::clone(&statement), capacity)
-        {
+        for old in conn.cache.insert(
+            sql.to_owned(),
+            oids.to_vec(),
+            Arc::clone(&statement),
+            capacity,
+        ) {
             let _ = frontend::close(b'S', &old, conn.socket.wbuf());
         }
     }
