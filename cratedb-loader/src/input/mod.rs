@@ -1,0 +1,219 @@
+//! Input files as chunks of record batches: CSV and JSON lines parsed a chunk of lines at a
+//! time (a chunk that fails is parsed again line by line, so that only the bad lines fail),
+//! Parquet a batch at a time.
+
+mod csv;
+mod json;
+mod lines;
+mod parquet;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef};
+
+use crate::cli::Format;
+use crate::error::Error;
+use lines::{Records, Span};
+
+/// A source row that could not be parsed.
+#[derive(Debug, Clone)]
+pub(crate) struct BadRow {
+    /// Its line (text) or row (Parquet), from 1.
+    pub(crate) line: u64,
+    /// The column whose value failed, when the parser says.
+    pub(crate) column: Option<String>,
+    /// What is wrong.
+    pub(crate) reason: String,
+    /// The row's text.
+    pub(crate) text: String,
+}
+
+/// What a source read next.
+#[derive(Debug)]
+pub(crate) struct Chunk {
+    /// The rows that parsed.
+    pub(crate) batch: Option<RecordBatch>,
+    /// For each row of `batch`: its line (text) or row (Parquet), from 1.
+    pub(crate) lines: Vec<u64>,
+    /// The rows that did not parse.
+    pub(crate) bad: Vec<BadRow>,
+    /// The bytes of the file consumed so far.
+    pub(crate) position: u64,
+}
+
+/// An open input file.
+pub(crate) trait Source: Send {
+    /// The columns of its batches.
+    fn schema(&self) -> SchemaRef;
+    /// The next chunk; `None` at the end.
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Error>;
+    /// What its positions count: `line` or `row`.
+    fn unit(&self) -> &'static str;
+}
+
+/// How an input is read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ReadSettings {
+    /// Rows per chunk.
+    pub(crate) chunk_rows: usize,
+    /// Rows read to infer a text file's column types.
+    pub(crate) infer_rows: usize,
+}
+
+/// Opens `path` as `format`, inferring the column types of a text file.
+pub(crate) fn open(
+    path: &Path,
+    format: Format,
+    settings: ReadSettings,
+) -> Result<Box<dyn Source>, Error> {
+    Ok(match format {
+        Format::Csv => Box::new(csv::open(path, settings)?),
+        Format::Json => Box::new(json::open(path, settings)?),
+        Format::Parquet => Box::new(parquet::ParquetSource::open(path, settings)?),
+    })
+}
+
+/// Parses whole records of one text format.
+pub(crate) trait Parser: Send {
+    /// Parses `bytes`, holding `rows` records, into one batch.
+    fn parse(&self, bytes: &[u8], rows: usize) -> Result<RecordBatch, ArrowError>;
+    /// The column and a reason for a parse error.
+    fn describe(&self, error: &ArrowError) -> (Option<String>, String);
+}
+
+/// A text file read in chunks of records.
+pub(crate) struct TextSource<P> {
+    records: Records,
+    parser: P,
+    schema: SchemaRef,
+    chunk_rows: usize,
+    buf: Vec<u8>,
+    spans: Vec<Span>,
+}
+
+impl<P: Parser> TextSource<P> {
+    fn new(records: Records, parser: P, schema: SchemaRef, chunk_rows: usize) -> Self {
+        Self {
+            records,
+            parser,
+            schema,
+            chunk_rows: chunk_rows.max(1),
+            buf: Vec::new(),
+            spans: Vec::new(),
+        }
+    }
+
+    /// Parses each record of the buffer alone.
+    fn parse_one_by_one(&self) -> Result<Chunk, Error> {
+        let mut good = Vec::new();
+        let mut lines = Vec::new();
+        let mut bad = Vec::new();
+        for span in &self.spans {
+            let bytes = &self.buf[span.bytes.clone()];
+            let failure = match self.parser.parse(bytes, 1) {
+                Ok(batch) if batch.num_rows() == 1 => {
+                    good.push(batch);
+                    lines.push(span.line);
+                    continue;
+                }
+                Ok(batch) => (
+                    None,
+                    format!("expected one record, found {}", batch.num_rows()),
+                ),
+                Err(e) => self.parser.describe(&e),
+            };
+            let text = String::from_utf8_lossy(bytes).trim_end().to_owned();
+            bad.push(BadRow {
+                line: span.line,
+                column: failure.0,
+                reason: failure.1,
+                text,
+            });
+        }
+        let batch = if good.is_empty() {
+            None
+        } else {
+            Some(
+                arrow_select::concat::concat_batches(&self.schema, &good)
+                    .map_err(|e| Error::format(self.records.path(), e))?,
+            )
+        };
+        Ok(Chunk {
+            batch,
+            lines,
+            bad,
+            position: self.records.position(),
+        })
+    }
+}
+
+impl<P: Parser> Source for TextSource<P> {
+    fn schema(&self) -> SchemaRef {
+        Arc::clone(&self.schema)
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, Error> {
+        self.buf.clear();
+        self.spans.clear();
+        while self.spans.len() < self.chunk_rows {
+            match self.records.next_into(&mut self.buf)? {
+                Some(span) => self.spans.push(span),
+                None => break,
+            }
+        }
+        if self.spans.is_empty() {
+            return Ok(None);
+        }
+        match self.parser.parse(&self.buf, self.spans.len()) {
+            Ok(batch) if batch.num_rows() == self.spans.len() => Ok(Some(Chunk {
+                batch: Some(batch),
+                lines: self.spans.iter().map(|s| s.line).collect(),
+                bad: Vec::new(),
+                position: self.records.position(),
+            })),
+            _ => self.parse_one_by_one().map(Some),
+        }
+    }
+
+    fn unit(&self) -> &'static str {
+        "line"
+    }
+}
+
+/// Feeds `bytes` to a decoder through `decode` until it takes no more.
+pub(crate) fn feed(
+    bytes: &[u8],
+    mut decode: impl FnMut(&[u8]) -> Result<usize, ArrowError>,
+) -> Result<(), ArrowError> {
+    let mut offset = 0;
+    while offset < bytes.len() {
+        let n = decode(&bytes[offset..])?;
+        if n == 0 {
+            break;
+        }
+        offset += n;
+    }
+    Ok(())
+}
+
+/// The schema with columns of no inferred type (only nulls seen) as text.
+pub(crate) fn nulls_as_text(schema: &Schema) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Null => Field::new(f.name(), DataType::Utf8, true),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// Text between `start` and the next `end` in `message`.
+pub(crate) fn between<'a>(message: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = message.find(start)? + start.len();
+    let len = message[from..].find(end)?;
+    Some(&message[from..from + len])
+}
