@@ -67,7 +67,7 @@ impl Records {
             }
             if self.quoted_fields {
                 let mut open = quotes(&buf[start..]) % 2 == 1;
-                while open && self.line - first < MAX_RECORD_LINES {
+                while open && self.line - first + 1 < MAX_RECORD_LINES {
                     let from = buf.len();
                     if self.read_line(buf)?.is_none() {
                         break;

@@ -217,3 +217,105 @@ pub(crate) fn between<'a>(message: &'a str, start: &str, end: &str) -> Option<&'
     let len = message[from..].find(end)?;
     Some(&message[from..from + len])
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::path::PathBuf;
+
+    use arrow_array::cast::AsArray as _;
+    use arrow_array::types::Int64Type;
+
+    use super::{BadRow, ReadSettings, Source, open};
+    use crate::cli::Format;
+
+    fn file(name: &str, text: &str) -> PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("cratedb-loader-unit-{}-{name}", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Every chunk: ids and lines of the good rows, and the bad rows.
+    fn read(source: &mut dyn Source) -> (Vec<i64>, Vec<u64>, Vec<BadRow>) {
+        let (mut ids, mut lines, mut bad) = (Vec::new(), Vec::new(), Vec::new());
+        while let Some(chunk) = source.next_chunk().unwrap() {
+            if let Some(batch) = chunk.batch {
+                let col = batch.column(0).as_primitive::<Int64Type>();
+                ids.extend(col.iter().map(Option::unwrap));
+            }
+            lines.extend(chunk.lines);
+            bad.extend(chunk.bad);
+        }
+        (ids, lines, bad)
+    }
+
+    #[test]
+    fn a_bad_csv_line_fails_alone_with_its_line_and_column() {
+        let path = file(
+            "bad.csv",
+            "id,name,v\n1,a,1.5\n2,\"two\nlines\",2.5\n\n3,c,x\n4,d,4\n5,e\n6,f,6.5",
+        );
+        let settings = ReadSettings {
+            chunk_rows: 3,
+            infer_rows: 2,
+        };
+        let mut source = open(&path, Format::Csv, settings).unwrap();
+        let (ids, lines, bad) = read(source.as_mut());
+        assert_eq!(ids, [1, 2, 4, 6]);
+        assert_eq!(lines, [2, 3, 7, 9]);
+        let bad: Vec<_> = bad
+            .iter()
+            .map(|b| (b.line, b.column.as_deref(), b.text.as_str()))
+            .collect();
+        assert_eq!(bad, [(6, Some("v"), "3,c,x"), (8, None, "5,e")]);
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn a_stray_quote_takes_at_most_a_bounded_number_of_lines() {
+        let mut text = String::from("id,v\n1,\"unclosed\n");
+        for i in 2..2000 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        let path = file("quote.csv", &text);
+        let settings = ReadSettings {
+            chunk_rows: 500,
+            infer_rows: 10,
+        };
+        let mut source = open(&path, Format::Csv, settings).unwrap();
+        let (ids, _, bad) = read(source.as_mut());
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 2);
+        // The open record took lines 2 ..= 1001; the rows after it load.
+        assert_eq!(ids.first(), Some(&1001));
+        assert_eq!(ids.len(), 999);
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
+    fn json_inference_skips_lines_that_are_not_objects() {
+        let path = file(
+            "infer.jsonl",
+            "not json\n[1]\n{\"id\": 1}\n{\"id\": 2, \"name\": \"b\"}\n{\"id\": \"x\"}\n",
+        );
+        let settings = ReadSettings {
+            chunk_rows: 10,
+            infer_rows: 4,
+        };
+        let mut source = open(&path, Format::Json, settings).unwrap();
+        let names: Vec<_> = source
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        assert_eq!(names, ["id", "name"]);
+        let (ids, lines, bad) = read(source.as_mut());
+        assert_eq!((ids, lines), (vec![1, 2], vec![3, 4]));
+        let bad: Vec<_> = bad.iter().map(|b| (b.line, b.column.as_deref())).collect();
+        assert_eq!(bad, [(1, None), (2, None), (5, Some("id"))]);
+        std::fs::remove_file(path).unwrap();
+    }
+}
