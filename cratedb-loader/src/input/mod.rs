@@ -275,10 +275,11 @@ mod tests {
 
     #[test]
     fn a_stray_quote_takes_at_most_a_bounded_number_of_lines() {
-        let mut text = String::from("id,v\n1,\"unclosed\n");
-        for i in 2..2000 {
-            text.push_str(&format!("{i},{i}\n"));
-        }
+        let text: String = (2..2000).fold(String::from("id,v\n1,\"unclosed\n"), |mut t, i| {
+            t += &i.to_string();
+            t += ",1\n";
+            t
+        });
         let path = file("quote.csv", &text);
         let settings = ReadSettings {
             chunk_rows: 500,
