@@ -92,6 +92,32 @@ pub async fn load(args: &LoadArgs) -> Result<LoadSummary, Error> {
             .map_err(|e| Error::io(path, e))?
             .len();
     }
+    // The failed-rows file is created before connecting: a bad path fails at once.
+    let progress = Progress::bytes(total, args.quiet);
+    let mut failed = FailedRows::create(
+        args.failed_rows.as_deref(),
+        progress.bar().clone(),
+        args.quiet,
+    )?;
+    let result = load_files(args, &files, &progress, &mut failed).await;
+    progress.finish();
+    failed.finish()?;
+    Ok(LoadSummary {
+        files: files.len(),
+        rows_loaded: result?,
+        rows_failed: failed.count(),
+        failed_rows: failed.path().map(Path::to_path_buf),
+        elapsed: progress.elapsed(),
+    })
+}
+
+/// Connects and loads `files`; returns the rows stored.
+async fn load_files(
+    args: &LoadArgs,
+    files: &[(PathBuf, Format)],
+    progress: &Progress,
+    failed: &mut FailedRows,
+) -> Result<u64, Error> {
     let concurrency = args.concurrency.max(1);
     let pool = CrateDbPoolOptions::new()
         .max_connections(u32::try_from(concurrency + 1).unwrap_or(u32::MAX))
@@ -111,12 +137,6 @@ pub async fn load(args: &LoadArgs) -> Result<LoadSummary, Error> {
     if let Some(schema) = &args.schema {
         options = options.schema(schema);
     }
-    let progress = Progress::bytes(total, args.quiet);
-    let mut failed = FailedRows::create(
-        args.failed_rows.as_deref(),
-        progress.bar().clone(),
-        args.quiet,
-    )?;
     let settings = ReadSettings {
         chunk_rows: args.batch_size.max(1),
         infer_rows: args.infer_rows,
@@ -124,34 +144,19 @@ pub async fn load(args: &LoadArgs) -> Result<LoadSummary, Error> {
     let mut run = Run {
         pool,
         options,
-        progress: &progress,
-        failed: &mut failed,
+        progress,
+        failed,
         bytes_before: 0,
         rows_before: 0,
     };
     let mut loaded = 0;
-    for (path, format) in &files {
-        let report = run.file(path, *format, settings).await;
-        let report = match report {
-            Ok(report) => report,
-            Err(e) => {
-                progress.finish();
-                return Err(e);
-            }
-        };
+    for (path, format) in files {
+        let report = run.file(path, *format, settings).await?;
         loaded += (report.rows_done - report.failed.len()) as u64;
         run.rows_before += report.rows_done as u64;
         run.bytes_before += std::fs::metadata(path).map_or(0, |m| m.len());
     }
-    progress.finish();
-    failed.finish()?;
-    Ok(LoadSummary {
-        files: files.len(),
-        rows_loaded: loaded,
-        rows_failed: failed.count(),
-        failed_rows: failed.path().map(Path::to_path_buf),
-        elapsed: progress.elapsed(),
-    })
+    Ok(loaded)
 }
 
 /// The state of a load across its files.
