@@ -80,7 +80,8 @@ pub struct LoadArgs {
     /// The format of every file (default: from each file's extension).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// Rows read to infer the column types of a CSV or JSON file.
+    /// Rows read to infer the column types of a CSV or JSON file (a later value of another
+    /// type fails its row).
     #[arg(long, default_value_t = 1000, value_name = "ROWS")]
     pub infer_rows: usize,
     /// Rows per bulk insert request (and per parsed chunk).

@@ -377,3 +377,41 @@ fn a_missing_file_is_named_before_anything_loads() {
     assert!(stderr(&out).contains("unknown format"), "{}", stderr(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_value_the_table_refuses_fails_its_row_with_its_line() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    server
+        .psql("CREATE TABLE fit_t (id integer, small smallint)")
+        .unwrap();
+    let dir = scratch("fit");
+    // Line 4 holds a value out of SMALLINT's range: the server refuses that row only.
+    std::fs::write(dir.join("fit.csv"), "id,small\n1,10\n2,20\n3,40000\n4,40\n").unwrap();
+    let failed = dir.join("failed.jsonl");
+    let out = loader(&[
+        "load",
+        "--url",
+        &server.crate_url(),
+        "--table",
+        "fit_t",
+        "--failed-rows",
+        path(&failed),
+        path(&dir.join("fit.csv")),
+    ]);
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    assert_eq!(count(&server, "fit_t"), 3);
+    let text = std::fs::read_to_string(&failed).unwrap();
+    let row: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+    assert_eq!(row["line"], 4, "{text}");
+    assert_eq!(row["stage"], "insert");
+    assert_eq!(row["values"]["small"], 40000);
+    assert!(
+        row["reason"].as_str().unwrap().contains("out of range"),
+        "{text}"
+    );
+    let err = stderr(&out);
+    assert!(err.contains("fit.csv, line 4"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
