@@ -263,11 +263,41 @@ impl Run<'_> {
                 line: lines.line(row.index),
                 column: None,
                 stage: "insert",
-                reason: &row.reason,
+                reason: server_reason(&row.reason),
                 values,
             })?;
         }
         *seen = report.failed.len();
         Ok(())
+    }
+}
+
+/// The server's reason without what means nothing next to a line number: sqlx's prefix and
+/// the row's place in its bulk request.
+fn server_reason(reason: &str) -> &str {
+    let reason = reason
+        .strip_prefix("error returned from database: ")
+        .unwrap_or(reason);
+    match reason.rsplit_once(" (bulk row ") {
+        Some((head, tail)) if tail.ends_with(')') => head,
+        _ => reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_reason;
+
+    #[test]
+    fn server_reasons_lose_the_bulk_row_and_the_prefix() {
+        assert_eq!(
+            server_reason("[XX000] Cannot cast value `40000` to type `smallint` (bulk row 0)"),
+            "[XX000] Cannot cast value `40000` to type `smallint`"
+        );
+        assert_eq!(
+            server_reason("error returned from database: [4000] SQLParseException[x]"),
+            "[4000] SQLParseException[x]"
+        );
+        assert_eq!(server_reason("plain (note)"), "plain (note)");
     }
 }

@@ -41,6 +41,18 @@ impl Parser for CsvParser {
                 .map(|f| f.name().clone());
             return (column, format!("cannot parse {head}"));
         }
+        // Timestamps and decimals: "Error parsing column 2 at line 0: Parser error: …".
+        if let Some(index) = between(&message, "Error parsing column ", " at line") {
+            let column = index
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| self.schema.fields().get(i))
+                .map(|f| f.name().clone());
+            let rest = message
+                .rsplit_once(": Parser error: ")
+                .map_or(message.as_str(), |r| r.1);
+            return (column, rest.to_owned());
+        }
         if let Some(counts) = message.split_once("incorrect number of fields for line ") {
             let counts = counts.1.split_once(", ").map_or(counts.1, |c| c.1);
             return (None, format!("wrong number of fields: {counts}"));

@@ -255,7 +255,7 @@ mod tests {
     fn a_bad_csv_line_fails_alone_with_its_line_and_column() {
         let path = file(
             "bad.csv",
-            "id,name,v\n1,a,1.5\n2,\"two\nlines\",2.5\n\n3,c,x\n4,d,4\n5,e\n6,f,6.5",
+            "id,name,v,at\n1,a,1.5,2024-01-01\n2,\"two\nlines\",2.5,2024-01-02\n\n3,c,x,2024-01-03\n4,d,4,2024-01-04\n5,e\n6,f,6.5,2024-01-06T12:00:00\n7,g,7,soon",
         );
         let settings = ReadSettings {
             chunk_rows: 3,
@@ -265,11 +265,19 @@ mod tests {
         let (ids, lines, bad) = read(source.as_mut());
         assert_eq!(ids, [1, 2, 4, 6]);
         assert_eq!(lines, [2, 3, 7, 9]);
+        assert!(bad[2].reason.contains("soon"), "{:?}", bad[2]);
         let bad: Vec<_> = bad
             .iter()
             .map(|b| (b.line, b.column.as_deref(), b.text.as_str()))
             .collect();
-        assert_eq!(bad, [(6, Some("v"), "3,c,x"), (8, None, "5,e")]);
+        assert_eq!(
+            bad,
+            [
+                (6, Some("v"), "3,c,x,2024-01-03"),
+                (8, None, "5,e"),
+                (10, Some("at"), "7,g,7,soon")
+            ]
+        );
         std::fs::remove_file(path).unwrap();
     }
 
