@@ -77,10 +77,12 @@ pub(crate) fn open(path: &Path, settings: ReadSettings) -> Result<TextSource<Csv
             break;
         }
     }
+    // A byte order mark is not part of the first column's name.
+    let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&sample);
     let (schema, _) = arrow_csv::reader::Format::default()
         .with_header(true)
         .with_truncated_rows(true)
-        .infer_schema(Cursor::new(&sample), None)
+        .infer_schema(Cursor::new(sample), None)
         .map_err(|e| Error::format(path, e))?;
     let schema = nulls_as_text(&schema);
     let mut records = Records::open(path, true)?;

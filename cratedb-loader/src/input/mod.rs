@@ -282,6 +282,24 @@ mod tests {
     }
 
     #[test]
+    fn a_byte_order_mark_and_crlf_line_ends_are_not_data() {
+        let path = file("crlf.csv", "\u{feff}id,name\r\n1,a\r\n2,b\r\n");
+        let settings = ReadSettings {
+            chunk_rows: 10,
+            infer_rows: 10,
+        };
+        let mut source = open(&path, Format::Csv, settings).unwrap();
+        let schema = source.schema();
+        assert_eq!(schema.field(0).name(), "id");
+        assert_eq!(schema.field(1).name(), "name");
+        let chunk = source.next_chunk().unwrap().unwrap();
+        let batch = chunk.batch.unwrap();
+        assert_eq!(batch.column(1).as_string::<i32>().value(1), "b");
+        assert_eq!(chunk.lines, [2, 3]);
+        std::fs::remove_file(path).unwrap();
+    }
+
+    #[test]
     fn a_stray_quote_takes_at_most_a_bounded_number_of_lines() {
         let text: String = (2..2000).fold(String::from("id,v\n1,\"unclosed\n"), |mut t, i| {
             t += &i.to_string();
