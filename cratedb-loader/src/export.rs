@@ -14,7 +14,6 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use sqlx_core::sql_str::AssertSqlSafe;
-use sqlx_cratedb::CrateDbPoolOptions;
 use sqlx_cratedb_arrow::{ReadOptions, fetch_record_batches};
 
 use crate::cli::{ExportArgs, Format};
@@ -119,11 +118,7 @@ async fn write(args: &ExportArgs, format: Format, path: &Path) -> Result<(u64, D
         1 << 20,
         File::create(path).map_err(|e| Error::io(&args.output, e))?,
     ));
-    let pool = CrateDbPoolOptions::new()
-        .max_connections(1)
-        .connect(&args.connect.url)
-        .await
-        .map_err(|e| Error::database("connecting", e))?;
+    let pool = crate::connect::pool(&args.connect.url, 1).await?;
     let progress = Progress::rows(args.quiet);
     let query = sqlx_core::query::query(AssertSqlSafe(args.query.clone()));
     let mut batches =

@@ -1,6 +1,7 @@
 #![doc = include_str!("lib.md")]
 
 pub mod cli;
+mod connect;
 pub mod error;
 pub mod export;
 mod failed;

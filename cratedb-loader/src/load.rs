@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx_cratedb::{CrateDbPool, CrateDbPoolOptions};
+use sqlx_cratedb::CrateDbPool;
 use sqlx_cratedb_arrow::{BulkWriter, WriteMode, WriteOptions, WriteReport};
 use tokio::sync::mpsc;
 
@@ -119,11 +119,7 @@ async fn load_files(
     failed: &mut FailedRows,
 ) -> Result<u64, Error> {
     let concurrency = args.concurrency.max(1);
-    let pool = CrateDbPoolOptions::new()
-        .max_connections(u32::try_from(concurrency + 1).unwrap_or(u32::MAX))
-        .connect(&args.connect.url)
-        .await
-        .map_err(|e| Error::database("connecting", e))?;
+    let pool = crate::connect::pool(&args.connect.url, concurrency + 1).await?;
     let mut options = WriteOptions::new(&args.table)
         .batch_size(args.batch_size)
         .concurrency(concurrency)

@@ -370,6 +370,20 @@ fn a_missing_file_is_named_before_anything_loads() {
         "{err}"
     );
 
+    // A server that is not there: the reason, at once (not a pool timeout).
+    let started = std::time::Instant::now();
+    let out = loader(&[
+        "load",
+        "--url",
+        "postgres://nobody@127.0.0.1:1/x",
+        "--table",
+        "t",
+        path(&dir.join("ok.csv")),
+    ]);
+    assert_eq!(status(&out), 1);
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+
     let unknown = dir.join("data.xlsx");
     std::fs::write(&unknown, "x").unwrap();
     let out = loader(&["load", "--table", "t", path(&unknown)]);
