@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Arrow reads, side by side in one run: sqlx-cratedb-arrow against connectorx and
 # polars.read_database_uri (PyPI) on the same table: a throwaway PostgreSQL (always) and the
-# CrateDB named by CRATEDB_URL / CRATEDB_PG_URL (when set). Writes the ratio tables into
+# CrateDB named by CRATEDB_URL / CRATEDB_PG_URL (when set); there also a CSV load with
+# cratedb-loader against crate-python's bulk_args and sqlalchemy-cratedb's insert_bulk. Writes the ratio tables into
 # sqlx-cratedb-arrow/BENCHMARKS.md. A development tool, not a test ring. Knobs: see
 # scripts/bench/arrow.py (BENCH_ROWS, BENCH_RUNS, BENCH_RSS_ROWS, BENCH_DOC, ...).
 #
@@ -36,4 +37,9 @@ for line in sys.stdin:
         print(m["executable"])')"
 [[ -x "$bin" ]] || { log "error: the bench binary did not build"; exit 1; }
 
-exec "$venv/bin/python" scripts/bench/arrow.py --rust "$bin" --python "$venv/bin/python"
+log "building cratedb-loader (release)"
+cargo build --release -q -p cratedb-loader
+loader="${CARGO_TARGET_DIR:-$repo/target}/release/cratedb-loader"
+[[ -x "$loader" ]] || { log "error: $loader did not build"; exit 1; }
+
+exec "$venv/bin/python" scripts/bench/arrow.py --rust "$bin" --python "$venv/bin/python" --loader "$loader"

@@ -9,8 +9,15 @@ streams BENCH_RSS_ROWS rows from PostgreSQL to show its memory bound. Writes the
 sqlx-cratedb-arrow/BENCHMARKS.md (BENCH_DOC; BENCH_DOC= leaves it alone) and every raw line to
 $BENCH_OUT/arrow.jsonl.
 
+On CrateDB it then loads the same rows from a CSV file (exported from the table by
+cratedb-loader) into an empty table: cratedb-loader (HTTP and pgwire) against pandas.read_csv
+followed by crate-python's executemany (bulk_args) or sqlalchemy-cratedb's insert_bulk
+(DataFrame.to_sql), BENCH_LOAD_BATCH rows per request, each client's time, CPU and peak RSS
+from wait4.
+
 Knobs: BENCH_ROWS (1000000), BENCH_RUNS (3), BENCH_RSS_ROWS (10000000; 0 skips),
-BENCH_PARTITIONS (4), BENCH_OUT (target/bench-arrow).
+BENCH_PARTITIONS (4), BENCH_LOAD_RUNS (2), BENCH_LOAD_BATCH (5000), BENCH_LOAD_CONCURRENCY (4),
+BENCH_OUT (target/bench-arrow).
 """
 
 import argparse
@@ -86,6 +93,70 @@ def measure(target, rust, python, url, rows, runs, parts, cratedb, log):
     return best
 
 
+def load_section(rust, python, loader, url, rows, runs, batch, concurrency, out_dir, log):
+    """CSV → CrateDB: cratedb-loader vs crate-python bulk_args and insert_bulk."""
+    import resource
+
+    csv = os.path.join(out_dir, "bench_load.csv")
+    export = subprocess.run(
+        [loader, "export", "--url", url["http"], "--query", "SELECT * FROM bench_arrow_src ORDER BY id",
+         "--output", csv, "--quiet"],
+        capture_output=True, text=True,
+    )
+    if export.returncode != 0:
+        return f"**CSV load**: the export of the source table failed: {export.stderr[-300:]}"
+    peer = [python, os.path.join(HERE, "arrow_peers.py")]
+    clients = [
+        ("cratedb-loader HTTP", [loader, "load", "--url", url["http"], "--table", "bench_load_sink", "--quiet",
+                                 "--batch-size", str(batch), "--concurrency", str(concurrency), csv]),
+        ("cratedb-loader pgwire", [loader, "load", "--url", url["crate_pg"], "--table", "bench_load_sink", "--quiet",
+                                   "--batch-size", str(batch), "--concurrency", str(concurrency), csv]),
+        ("crate-python executemany (bulk_args)", peer + ["load-crate-python", "--url", url["http"], "--csv", csv,
+                                                         "--table", "bench_load_sink", "--batch", str(batch)]),
+        ("sqlalchemy-cratedb insert_bulk (to_sql)", peer + ["load-insert-bulk", "--url", url["http"], "--csv", csv,
+                                                            "--table", "bench_load_sink", "--batch", str(batch)]),
+    ]
+    best = {}
+    for run in range(runs):
+        for label, cmd in clients:
+            run_json([rust, "sink", "--url", url["crate_pg"]], log)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            import time
+
+            start = time.perf_counter()
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            stored = run_json([rust, "count", "--url", url["crate_pg"], "--table", "bench_load_sink"], log).get("count")
+            line = {"label": label, "run": run, "rc": done.returncode, "secs": wall, "cpu_s": cpu,
+                    "rows_per_s": rows / wall, "stored": stored}
+            if done.returncode != 0 or stored != rows:
+                line["error"] = f"exit {done.returncode}, {stored} rows stored: {(done.stderr or done.stdout)[-300:]}"
+            log.write(json.dumps(line) + "\n")
+            log.flush()
+            print(f"bench-arrow: load: {label}: {line['rows_per_s']:,.0f} rows/s", file=sys.stderr)
+            prev = best.get(label)
+            if prev is None or "error" in prev or ("error" not in line and line["rows_per_s"] > prev["rows_per_s"]):
+                best[label] = line
+    base = best.get("sqlalchemy-cratedb insert_bulk (to_sql)")
+    base = None if base is None or "error" in base else base["rows_per_s"]
+    lines = [
+        f"**CSV load into CrateDB, {rows:,} rows x 10 columns** ({os.path.getsize(csv) / 1e6:.0f} MB file; "
+        f"{batch} rows per request; the loader with {concurrency} requests in flight)",
+        "",
+        "| client | rows/s | vs insert_bulk | client CPU s |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, b in best.items():
+        if "error" in b:
+            lines.append(f"| {label} | fails: {b['error'][:150]} | | |")
+        else:
+            ratio = f"{b['rows_per_s'] / base:.2f}x" if base else "n/a"
+            lines.append(f"| {label} | {b['rows_per_s']:,.0f} | {ratio} | {b['cpu_s']:.2f} |")
+    return "\n".join(lines)
+
+
 def table(target, best):
     peers = [b for l, b in best.items() if l.startswith("connectorx") and "error" not in b]
     base = max((b["rows_per_s"] for b in peers), default=None)
@@ -110,6 +181,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rust", required=True)
     parser.add_argument("--python", required=True)
+    parser.add_argument("--loader", required=True)
     args = parser.parse_args()
     env = os.environ
     rows = int(env.get("BENCH_ROWS", "1000000"))
@@ -151,6 +223,13 @@ def main():
         url = {"pg": pg_url, "crate_pg": pg_url, "http": env["CRATEDB_URL"]}
         best = measure("CrateDB", args.rust, args.python, url, rows, runs, parts, True, log)
         sections.append(table(f"CrateDB (CRATEDB_URL), {rows:,} rows x 10 columns", best))
+        sections.append(
+            load_section(
+                args.rust, args.python, args.loader, url, rows,
+                int(env.get("BENCH_LOAD_RUNS", "2")), int(env.get("BENCH_LOAD_BATCH", "5000")),
+                int(env.get("BENCH_LOAD_CONCURRENCY", "4")), out_dir, log,
+            )
+        )
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n\n".join(
         [

@@ -5,6 +5,8 @@
 //! arrow_peers serve-pg                      start a throwaway PostgreSQL; print its URLs as
 //!                                           JSON; stop it when stdin closes
 //! arrow_peers fill  --url U --rows N        (re)make and fill the table bench_arrow_src
+//! arrow_peers sink  --url U                 (re)make the empty table bench_load_sink
+//! arrow_peers count --url U --table T       refresh T and print its row count
 //! arrow_peers read  --url U --client C      read it as record batches; C is ours (one
 //!                   [--partitions P]        stream) or ours-partitioned (P range partitions
 //!                   [--keep]                on id, P connections); --keep collects every batch
@@ -41,25 +43,30 @@ type Res<T> = Result<T, Box<dyn StdError>>;
 /// The read every client runs.
 const QUERY: &str = "SELECT * FROM bench_arrow_src";
 
-/// The same 10 mixed columns as the CrateDB benchmark (`scripts/bench/run.py`).
+/// The 10 mixed columns of the CrateDB benchmark (`scripts/bench/run.py`), as `CREATE TABLE`.
+fn create_sql(cratedb: bool, table: &str) -> String {
+    let with = if cratedb {
+        " CLUSTERED INTO 4 SHARDS WITH (number_of_replicas = 0)"
+    } else {
+        ""
+    };
+    format!(
+        "CREATE TABLE {table} (id BIGINT PRIMARY KEY, qty INTEGER, total BIGINT, \
+         kind SMALLINT, price DOUBLE PRECISION, ratio REAL, active BOOLEAN, name TEXT, \
+         note TEXT, created TIMESTAMP WITH TIME ZONE){with}"
+    )
+}
+
+/// The table of [`create_sql`] filled with `rows` generated rows.
 fn fill_sql(cratedb: bool, rows: u64) -> Vec<String> {
     let ts = if cratedb {
         "(1704067200000 + g * 1000)::TIMESTAMP WITH TIME ZONE"
     } else {
         "to_timestamp(1704067200 + g)"
     };
-    let with = if cratedb {
-        " CLUSTERED INTO 4 SHARDS WITH (number_of_replicas = 0)"
-    } else {
-        ""
-    };
     let mut sql = vec![
         "DROP TABLE IF EXISTS bench_arrow_src".to_owned(),
-        format!(
-            "CREATE TABLE bench_arrow_src (id BIGINT PRIMARY KEY, qty INTEGER, total BIGINT, \
-             kind SMALLINT, price DOUBLE PRECISION, ratio REAL, active BOOLEAN, name TEXT, \
-             note TEXT, created TIMESTAMP WITH TIME ZONE){with}"
-        ),
+        create_sql(cratedb, "bench_arrow_src"),
     ];
     let chunk = 250_000;
     let mut start = 1;
@@ -196,6 +203,36 @@ async fn fill(args: &[String]) -> Res<()> {
     Ok(())
 }
 
+async fn sink(args: &[String]) -> Res<()> {
+    let url = arg(args, "--url").ok_or("--url")?;
+    let pool = pool(&url, 1).await?;
+    let cratedb = pool.acquire().await?.server_is_cratedb();
+    sqlx::query("DROP TABLE IF EXISTS bench_load_sink")
+        .execute(&pool)
+        .await?;
+    sqlx::query(AssertSqlSafe(create_sql(cratedb, "bench_load_sink")))
+        .execute(&pool)
+        .await?;
+    println!("{}", json!({"sink": "bench_load_sink"}));
+    Ok(())
+}
+
+async fn count(args: &[String]) -> Res<()> {
+    let url = arg(args, "--url").ok_or("--url")?;
+    let table = cratedb_quote::quote_identifier(&arg(args, "--table").ok_or("--table")?);
+    let pool = pool(&url, 1).await?;
+    if pool.acquire().await?.server_is_cratedb() {
+        sqlx::query(AssertSqlSafe(format!("REFRESH TABLE {table}")))
+            .execute(&pool)
+            .await?;
+    }
+    let rows: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+        .fetch_one(&pool)
+        .await?;
+    println!("{}", json!({"count": rows}));
+    Ok(())
+}
+
 fn serve_pg() -> Res<()> {
     let server = PgServer::start(PgServerConfig::new())?;
     println!(
@@ -213,23 +250,24 @@ fn main() {
     // `cargo bench` passes `--bench`; run nothing then.
     let result = match args.first().map(String::as_str) {
         Some("serve-pg") => serve_pg(),
-        Some(mode @ ("fill" | "read")) => {
+        Some(mode @ ("fill" | "read" | "sink" | "count")) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .enable_all()
                 .build()
                 .unwrap();
             runtime.block_on(async {
-                if mode == "fill" {
-                    fill(&args).await
-                } else {
-                    read(&args).await
+                match mode {
+                    "fill" => fill(&args).await,
+                    "sink" => sink(&args).await,
+                    "count" => count(&args).await,
+                    _ => read(&args).await,
                 }
             })
         }
         _ => {
             eprintln!(
-                "arrow_peers: run through scripts/bench-arrow.sh (modes: serve-pg, fill, read)"
+                "arrow_peers: run through scripts/bench-arrow.sh (modes: serve-pg, fill, sink, count, read)"
             );
             Ok(())
         }
