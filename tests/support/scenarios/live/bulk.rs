@@ -16,9 +16,10 @@ use super::scenario;
 use crate::scenarios::{Scenario, Target, count, exec, pool, unique};
 
 /// The scenarios of this group.
-pub(super) const SCENARIOS: &[Scenario] = &[scenario!(
-    bulk_100k_rows_reports_every_row_as_the_server_applied_it
-)];
+pub(super) const SCENARIOS: &[Scenario] = &[
+    scenario!(bulk_100k_rows_reports_every_row_as_the_server_applied_it),
+    scenario!(models_are_inserted_and_upserted_in_concurrent_batches),
+];
 
 const ROWS: i64 = 100_000;
 const BATCH: i64 = 5_000;
@@ -120,4 +121,85 @@ pub(super) async fn bulk_100k_rows_reports_every_row_as_the_server_applied_it(ta
         result.requests()
     );
     exec(&pool, &format!("DROP TABLE {t}")).await;
+}
+
+/// The model of [`models_are_inserted_and_upserted_in_concurrent_batches`].
+#[derive(sea_cratedb::CrateModel, Clone, Debug)]
+#[cratedb(table = "sqlx_cratedb_bulk_models")]
+struct Item {
+    #[cratedb(primary_key)]
+    id: i64,
+    label: String,
+    qty: Option<i32>,
+}
+
+/// 20,001 model rows through `insert_models` (batches of 3,000, 4 in flight): the one
+/// duplicate key fails at its own index and every other row is stored; `upsert_models` then
+/// updates every row.
+pub(super) async fn models_are_inserted_and_upserted_in_concurrent_batches(target: &Target) {
+    use sqlx_cratedb::bulk::{ModelBulkOptions, insert_models, upsert_models};
+
+    let pool = pool(target.options().clone(), 4).await;
+    exec(&pool, "DROP TABLE IF EXISTS sqlx_cratedb_bulk_models").await;
+    exec(
+        &pool,
+        "CREATE TABLE sqlx_cratedb_bulk_models (id BIGINT PRIMARY KEY, label TEXT, qty INTEGER) \
+         WITH (number_of_replicas = 0)",
+    )
+    .await;
+    let mut rows: Vec<Item> = (0..20_000)
+        .map(|id| Item {
+            id,
+            label: format!("item-{id}"),
+            qty: (id % 3 != 0).then_some(1),
+        })
+        .collect();
+    // Row 20,000 repeats the key of row 17: one of the two fails, whichever comes second.
+    rows.push(Item {
+        id: 17,
+        label: "again".to_owned(),
+        qty: None,
+    });
+    let options = ModelBulkOptions::new().batch_size(3_000).concurrency(4);
+    let result = insert_models(&pool, &rows, options).await.unwrap();
+    assert_eq!(result.rows().len(), rows.len());
+    let failed: Vec<usize> = result
+        .rows()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| matches!(r, CrateDbBulkRow::Failed(_)).then_some(i))
+        .collect();
+    assert!(
+        failed == [17] || failed == [20_000],
+        "failed rows: {failed:?}"
+    );
+    for error in result.failures() {
+        assert_eq!(error.row_index(), Some(failed[0]), "{error}");
+    }
+    let applied = result
+        .rows()
+        .iter()
+        .filter(|r| matches!(r, CrateDbBulkRow::Applied(_)))
+        .count();
+    assert_eq!(applied, 20_000);
+    assert!(result.requests() >= 7, "{} requests", result.requests());
+    exec(&pool, "REFRESH TABLE sqlx_cratedb_bulk_models").await;
+    assert_eq!(count(&pool, "sqlx_cratedb_bulk_models").await, 20_000);
+
+    for row in &mut rows {
+        row.label = format!("updated-{}", row.id);
+    }
+    let result = upsert_models(&pool, &rows[..20_000], options)
+        .await
+        .unwrap();
+    assert!(result.is_success(), "{:?}", result.failures().next());
+    exec(&pool, "REFRESH TABLE sqlx_cratedb_bulk_models").await;
+    let updated: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlx_cratedb_bulk_models WHERE label LIKE 'updated-%'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(updated, 20_000);
+    exec(&pool, "DROP TABLE sqlx_cratedb_bulk_models").await;
 }

@@ -14,7 +14,16 @@
 //! PostgreSQL a batch is one implicit transaction: the failing row is `Failed` with its error,
 //! and the other rows of that batch are [`CrateDbBulkRow::NotExecuted`](crate::CrateDbBulkRow::NotExecuted) (rolled back or
 //! skipped); other batches are unaffected. [`CrateDbBulkResult::requests`] then counts batches.
+//!
+//! With the `sea-cratedb` feature, `insert_models` and `upsert_models` write a slice of
+//! `#[derive(CrateModel)]` rows this way, several requests in flight, every row's outcome
+//! reported at its index in the slice.
 
+#[cfg(feature = "sea-cratedb")]
+mod models;
+
+#[cfg(feature = "sea-cratedb")]
+pub use models::{ModelBulkOptions, insert_models, upsert_models};
 use sqlx_core::error::Error;
 use sqlx_core::sql_str::SqlSafeStr;
 
