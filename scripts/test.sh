@@ -73,6 +73,11 @@ bash scripts/grammar/self_test.sh
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features
 
+step "architecture: no import cycles between files, no upward imports (ARCHITECTURE.md)"
+python3 scripts/arch/layers.py sqlx-cratedb/src --check
+python3 scripts/arch/layers.py sea-cratedb/src --hub none | grep -q '^import cycles: 0 ' ||
+    { python3 scripts/arch/layers.py sea-cratedb/src --hub none; exit 1; }
+
 step "feature isolation"
 cargo check -p sea-cratedb --no-default-features
 cargo check -p sqlx-cratedb --no-default-features

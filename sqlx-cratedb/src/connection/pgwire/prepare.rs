@@ -10,11 +10,10 @@ use sqlx_core::error::Error;
 
 use super::PgConnection;
 use super::cache::CachedStatement;
-use super::query::fields;
 use super::socket::Backend;
 use super::state::broken_error;
 use crate::error::CrateDbDatabaseError;
-use crate::protocol::pgwire::backend::Message;
+use crate::protocol::pgwire::backend::{Message, RowDescriptionBody};
 use crate::protocol::pgwire::error::parse_fields;
 use crate::protocol::pgwire::frontend;
 
@@ -131,4 +130,15 @@ async fn describe_statement(
     }
     let fields = described.ok_or_else(|| broken_error("no statement description"))?;
     Ok((parameters, fields))
+}
+
+/// The field names and type OIDs of a `RowDescription`.
+pub(crate) fn fields(body: &RowDescriptionBody) -> Result<Vec<(String, Oid)>, Error> {
+    use fallible_iterator::FallibleIterator as _;
+    let mut out = Vec::new();
+    let mut it = body.fields();
+    while let Some(f) = it.next()? {
+        out.push((f.name().to_owned(), f.type_oid()));
+    }
+    Ok(out)
 }

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use super::PgConnection;
 use super::cache::CachedStatement;
+use super::prepare::fields;
 use super::retry::ReadRetries;
 use super::socket::Backend;
 use crate::connection::failover::{is_read_only, read_failure};
@@ -23,7 +24,7 @@ use crate::model::arguments::CrateDbArguments;
 use crate::model::query_result::CrateDbQueryResult;
 use crate::model::row::CrateDbRow;
 use crate::protocol::ProtocolError;
-use crate::protocol::pgwire::backend::{Message, RowDescriptionBody};
+use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::{parse_fields, unexpected};
 use crate::protocol::pgwire::{frontend, param, tag, text};
 
@@ -102,17 +103,6 @@ pub(crate) fn write_bind(
         frontend::BindError::Conversion(e) => Error::Encode(e),
         frontend::BindError::Serialization(e) => Error::Io(e),
     })
-}
-
-/// The field names and type OIDs of a `RowDescription`.
-pub(crate) fn fields(body: &RowDescriptionBody) -> Result<Vec<(String, Oid)>, Error> {
-    use fallible_iterator::FallibleIterator as _;
-    let mut out = Vec::new();
-    let mut it = body.fields();
-    while let Some(f) = it.next()? {
-        out.push((f.name().to_owned(), f.type_oid()));
-    }
-    Ok(out)
 }
 
 /// How much of a result the caller wants.
