@@ -520,6 +520,39 @@ fn main() {
             conn.close().await.unwrap();
             text_against_binary("CrateDB", &url, ts_sql, rows).await;
         }
+        c.tp.batch_execute(&format!(
+            "CREATE TABLE bench_num (a bigint, b double precision, c real, d boolean); \
+             INSERT INTO bench_num SELECT g * 7919, g / 3.0, (g % 1000) / 8.0, g % 2 = 0 \
+             FROM generate_series(1, {rows}) AS g; VACUUM ANALYZE bench_num;"
+        ))
+        .await
+        .unwrap();
+        println!(
+            "\n### Numbers and booleans: binary results against text, {rows} rows x (bigint, \
+             double, real, boolean), best of 5 alternating rounds\n"
+        );
+        println!(
+            "| server | binary rows/s | text rows/s | binary / text | binary CPU/row | text CPU/row | text / binary |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        let num_sql = "SELECT a, b, c, d FROM bench_num";
+        text_against_binary("PostgreSQL 15", &server.crate_url(), num_sql, rows).await;
+        if let Ok(url) = std::env::var("CRATEDB_PG_URL") {
+            let mut conn = CrateDbConnection::connect(&url).await.unwrap();
+            for sql in [
+                "DROP TABLE IF EXISTS bench_num".to_owned(),
+                "CREATE TABLE bench_num (a BIGINT, b DOUBLE PRECISION, c REAL, d BOOLEAN)".to_owned(),
+                format!(
+                    "INSERT INTO bench_num (a, b, c, d) SELECT g * 7919, g / 3.0, (g % 1000) / 8.0, \
+                     g % 2 = 0 FROM generate_series(1, {rows}) AS g"
+                ),
+                "REFRESH TABLE bench_num".to_owned(),
+            ] {
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await.unwrap();
+            }
+            conn.close().await.unwrap();
+            text_against_binary("CrateDB", &url, num_sql, rows).await;
+        }
         c.ours.close().await.unwrap();
     });
 }
