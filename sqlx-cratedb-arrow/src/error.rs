@@ -36,6 +36,15 @@ pub enum Error {
         /// Its CrateDB type.
         found: String,
     },
+    /// A column that cannot be converted between Arrow and a Polars `DataFrame`.
+    #[cfg(feature = "polars")]
+    #[error("column \"{column}\": {message}")]
+    DataFrame {
+        /// The column's name.
+        column: String,
+        /// Why the conversion failed.
+        message: String,
+    },
     /// Options that cannot work together, or a batch whose schema is not the writer's.
     #[error("{0}")]
     Invalid(String),

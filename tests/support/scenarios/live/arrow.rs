@@ -3,7 +3,8 @@
 //! write that creates its table from the Arrow schema (lists, structs, points, vectors),
 //! reports the rows CrateDB refuses by their source index while the others are stored, and
 //! upserts; partitioned parallel reads split by a column's range and by the partitions of a
-//! `PARTITIONED BY` table.
+//! `PARTITIONED BY` table; with the feature `polars`, every type read into a Polars
+//! `DataFrame`, written back from it and read again unchanged.
 
 #![allow(
     clippy::too_many_lines,
@@ -37,6 +38,8 @@ pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(arrow_read_types_every_cratedb_type),
     scenario!(arrow_write_creates_reports_and_upserts),
     scenario!(arrow_partitioned_reads_by_range_and_by_table_partition),
+    #[cfg(feature = "polars")]
+    scenario!(arrow_polars_frames_round_trip_every_type),
 ];
 
 async fn read(pool: &sqlx_cratedb::CrateDbPool, sql: String, options: ReadOptions) -> RecordBatch {
@@ -371,4 +374,107 @@ pub(super) async fn arrow_partitioned_reads_by_range_and_by_table_partition(targ
     let batches = read.collect(&pool).await.unwrap();
     assert_eq!(summary(&batches, "id"), (300, 44_850, 6), "{label}");
     exec(&pool, &format!("DROP TABLE {t}")).await;
+}
+
+/// Every mapped type read into a Polars `DataFrame`, the frame written into a table it
+/// creates and read back unchanged, and a partitioned read collected into a frame.
+#[cfg(feature = "polars")]
+pub(super) async fn arrow_polars_frames_round_trip_every_type(target: &Target) {
+    use sqlx_cratedb_arrow::polars_core::prelude::{AnyValue, DataType as Pl, TimeUnit, TimeZone};
+    use sqlx_cratedb_arrow::{fetch_dataframe, write_dataframe};
+
+    let pool = pool(target.options().clone(), 2).await;
+    let (t, t2) = (unique("polars_src"), unique("polars_dst"));
+    exec(
+        &pool,
+        &format!(
+            "CREATE TABLE {t} (k INT, l BIGINT, r REAL, d DOUBLE, n NUMERIC(10, 2), s TEXT, \
+             ok BOOLEAN, ts TIMESTAMP WITH TIME ZONE, tsn TIMESTAMP, ip IP, pt GEO_POINT, \
+             v FLOAT_VECTOR(3), tags ARRAY(TEXT), nums ARRAY(BIGINT), \
+             o OBJECT(DYNAMIC) AS (a INT, b TEXT)) WITH (number_of_replicas = 0)"
+        ),
+    )
+    .await;
+    exec(
+        &pool,
+        &format!(
+            "INSERT INTO {t} VALUES (1, 8000000000, 1.5, 2.25, 12.34, 'x\"y', true, \
+             '2023-11-14T22:13:20.123Z', '2023-11-14T22:13:20.123', '10.1.2.3', [9.5, 47.25], \
+             [1.0, 2.0, 3.0], ['a', NULL], [1, 2], {{a = 1, b = 'bee'}}), \
+             (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+             NULL), (3, -1, -0.5, 1e300, -3, '', false, '1969-12-31T23:59:59.999Z', NULL, \
+             NULL, [-180.0, -90.0], [0.5, 0.25, 0.0], [], [], {{a = NULL, b = 'c'}})"
+        ),
+    )
+    .await;
+    target.refresh(&pool, &t).await;
+    let fields = Fields::from(vec![
+        Field::new("a", DataType::Int32, true),
+        Field::new("b", DataType::Utf8, true),
+    ]);
+    let options = ReadOptions::new().batch_size(2).object_fields("o", fields);
+    let read = |table: String| {
+        let (pool, options) = (pool.clone(), options.clone());
+        async move {
+            let sql = format!("SELECT * FROM {table} ORDER BY k");
+            fetch_dataframe(&pool, sqlx::query(AssertSqlSafe(sql)), options)
+                .await
+                .unwrap()
+        }
+    };
+    let frame = read(t.clone()).await;
+    assert_eq!(frame.shape(), (3, 15), "{}", target.label());
+    let dtype = |name: &str| frame.column(name).unwrap().dtype().clone();
+    assert_eq!(dtype("n"), Pl::Decimal(38, 2));
+    assert_eq!(
+        dtype("ts"),
+        Pl::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+    );
+    assert_eq!(dtype("pt"), Pl::Array(Box::new(Pl::Float64), 2));
+    // pgwire reports a FLOAT_VECTOR as `real[]`, without its length.
+    let vector = match target.transport() {
+        Transport::Http => Pl::Array(Box::new(Pl::Float32), 3),
+        Transport::PgWire => Pl::List(Box::new(Pl::Float32)),
+    };
+    assert_eq!(dtype("v"), vector, "{}", target.label());
+    assert!(matches!(dtype("o"), Pl::Struct(f) if f.len() == 2));
+    let value =
+        |name: &str, row: usize| frame.column(name).unwrap().get(row).unwrap().into_static();
+    assert_eq!(value("l", 0), AnyValue::Int64(8_000_000_000));
+    assert_eq!(value("s", 0), AnyValue::StringOwned("x\"y".into()));
+    assert_eq!(value("l", 1), AnyValue::Null);
+
+    let report = write_dataframe(
+        pool.clone(),
+        &frame,
+        WriteOptions::new(t2.clone()).create_table(true),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        report.rows_written,
+        3,
+        "{}: {:?}",
+        target.label(),
+        report.failed
+    );
+    target.refresh(&pool, &t2).await;
+    let back = read(t2.clone()).await;
+    assert_eq!(back.dtypes(), frame.dtypes(), "{}", target.label());
+    assert!(
+        back.equals_missing(&frame),
+        "{}:\n{frame}\n{back}",
+        target.label()
+    );
+
+    let parts = PartitionedRead::by_range(format!("SELECT * FROM {t}"), "k")
+        .partitions(2)
+        .read_options(options.clone())
+        .collect_dataframe(&pool)
+        .await
+        .unwrap();
+    assert_eq!(parts.shape(), (3, 15), "{}", target.label());
+    for table in [t, t2] {
+        exec(&pool, &format!("DROP TABLE {table}")).await;
+    }
 }
