@@ -42,7 +42,9 @@ pub(super) fn polars_reads(data_type: &DataType) -> bool {
         | DataType::Utf8View
         | DataType::Date32
         | DataType::Date64
-        | DataType::Timestamp(..) => true,
+        | DataType::Timestamp(_, None) => true,
+        // A zone Polars cannot parse (with its `timezones` feature) makes it panic.
+        DataType::Timestamp(_, Some(zone)) => zone.parse::<arrow_array::timezone::Tz>().is_ok(),
         DataType::Decimal128(precision, scale) => *precision <= 38 && *scale >= 0,
         DataType::List(item) | DataType::LargeList(item) | DataType::FixedSizeList(item, _) => {
             polars_reads(item.data_type())

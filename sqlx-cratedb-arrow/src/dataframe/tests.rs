@@ -316,3 +316,23 @@ fn empty_inputs() {
     assert_eq!(back.iter().map(RecordBatch::num_rows).sum::<usize>(), 0);
     assert_eq!(back[0].num_columns(), 18);
 }
+
+#[test]
+fn polars_types_crate_db_cannot_store_are_typed_errors_naming_the_column() {
+    use polars_core::prelude::{IntoColumn as _, NamedFrom as _};
+
+    let blobs: [&[u8]; 2] = [b"x", b"yz"];
+    let frame = DataFrame::new(
+        2,
+        vec![
+            Series::new("id".into(), &[1i64, 2]).into_column(),
+            Series::new("blob".into(), &blobs).into_column(),
+        ],
+    )
+    .unwrap();
+    let batches = dataframe_to_record_batches(&frame).unwrap();
+    let schema = batches[0].schema();
+    assert_eq!(schema.field(1).data_type(), &DataType::BinaryView);
+    let err = crate::types::crate_type(schema.field(1)).unwrap_err();
+    assert_eq!(err.column, "blob");
+}
