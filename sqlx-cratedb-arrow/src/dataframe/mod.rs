@@ -1,5 +1,5 @@
 //! Polars `DataFrame`s read from and written to CrateDB (feature `polars`), converted from
-//! and to the crate's Arrow record batches without copying buffers.
+//! and to the crate's Arrow record batches through the Arrow C Data Interface.
 
 mod ffi;
 
@@ -22,7 +22,8 @@ use ffi::column_error;
 /// Runs `query` on `executor` and reads its result into a Polars [`DataFrame`].
 ///
 /// The result is read as by [`fetch_record_batches`]; every batch becomes a chunk of the
-/// frame's columns, sharing its buffers. A result without rows gives an empty frame.
+/// frame's columns (see [`record_batches_to_dataframe`]). A result without rows gives an
+/// empty frame without columns.
 ///
 /// # Errors
 /// As [`fetch_record_batches`], or [`Error::DataFrame`] naming a column whose Arrow type has
@@ -71,7 +72,8 @@ pub async fn write_dataframe(
     writer.finish().await
 }
 
-/// A Polars [`DataFrame`] of `batches`, one chunk per batch, sharing their buffers.
+/// A Polars [`DataFrame`] of `batches`, one chunk per batch. Numbers, booleans and timestamps
+/// keep their buffers; Polars copies strings and 32-bit list offsets into its own layouts.
 ///
 /// # Errors
 /// [`Error::DataFrame`] naming a column whose Arrow type has no Polars form (binary,
