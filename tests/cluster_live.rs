@@ -408,15 +408,23 @@ async fn bulk_through_a_kill(cluster: &mut CrateDbCluster, url: &str, table: &st
 }
 
 /// The name of the node that handles this query (from `sys.jobs`, matched by a unique marker).
+/// Right after a node is killed, while the others still count it in the cluster, `sys.jobs`
+/// can come back empty (not even this query's own job): asked again, up to 15 s.
 async fn handling_node(conn: &mut CrateDbConnection, marker: &str) -> Result<String, sqlx::Error> {
-    let sql = format!("SELECT node['name'] FROM sys.jobs WHERE stmt LIKE '%{marker}%'");
-    let names: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
-        .fetch_all(conn)
-        .await?;
-    match names.as_slice() {
-        [name] => Ok(name.clone()),
-        other => panic!("one job expected for {marker}, found {other:?}"),
+    let mut seen = Vec::new();
+    for attempt in 0..30 {
+        let sql =
+            format!("SELECT node['name'] FROM sys.jobs WHERE stmt LIKE '%{marker}a{attempt}%'");
+        let names: Vec<String> = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?;
+        if let [name] = names.as_slice() {
+            return Ok(name.clone());
+        }
+        seen = names;
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    panic!("one job expected for {marker}, found {seen:?} 30 times");
 }
 
 /// `count` queries, each over a new connection (so that pgwire picks a host each time; HTTP
