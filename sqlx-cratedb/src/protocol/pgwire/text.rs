@@ -16,54 +16,21 @@ use crate::protocol::ProtocolError;
 use crate::protocol::json::{Cell, CellKind, Cells};
 use crate::protocol::type_info::{CrateDbTypeInfo, WireBinary, WireText};
 
-/// How a column's text value becomes a cell.
+/// How a column's value becomes a cell: by the shape of its text (booleans, timestamps, dates,
+/// points and arrays are rewritten; strings, JSON and finite numbers are used in place), or, in
+/// the binary format, by its bytes (timestamps to epoch milliseconds, numbers to their digits
+/// made with `itoa` / `ryu`, `NaN` and the infinities quoted as the text path quotes them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Conv {
-    /// Used as it is, as the content of a string.
-    Text,
-    /// Used as it is, as raw JSON (numbers, `json`).
-    Json,
-    /// A number that may be `NaN` / `Infinity` (quoted when it is, like CrateDB's HTTP output).
-    Float,
-    /// `t` / `f` → `true` / `false`.
-    Bool,
-    /// `YYYY-MM-DD HH:MM:SS[.f][±HH[:MM[:SS]]][ BC]` → epoch milliseconds.
-    Timestamp,
-    /// `YYYY-MM-DD[ BC]` → epoch milliseconds of midnight UTC.
-    Date,
-    /// `(x,y)` → `[x,y]`.
-    Point,
-    /// `HH:MM:SS[.f]±HH[:MM]` → `[micros, offset_seconds]`.
-    TimeTz,
-    /// `{…}` → a JSON array, elements converted by the element type.
-    Array,
-    /// Binary format: 8-byte big-endian microseconds since 2000-01-01 UTC → epoch
-    /// milliseconds (as `Timestamp` makes of the text, without parsing it).
-    BinaryTimestamp,
-    /// Binary format: a 2-, 4- or 8-byte big-endian integer → its digits.
-    BinaryInt,
-    /// Binary format: a 4-byte IEEE float → its shortest digits (`"NaN"` and the infinities
-    /// quoted, as `Float` makes of the text).
-    BinaryFloat4,
-    /// Binary format: an 8-byte IEEE float, as `BinaryFloat4`.
-    BinaryFloat8,
-    /// Binary format: one byte, 0 or 1 → `false` / `true`.
-    BinaryBool,
+    /// The text format, by the value's shape.
+    Text(WireText),
+    /// The binary format.
+    Binary(WireBinary),
 }
 
 /// The conversion for a column of this type, read in the text format.
 pub(crate) fn conv_for(ty: &CrateDbTypeInfo) -> Conv {
-    match ty.wire_text() {
-        WireText::String => Conv::Text,
-        WireText::Json => Conv::Json,
-        WireText::Float => Conv::Float,
-        WireText::Bool => Conv::Bool,
-        WireText::Timestamp => Conv::Timestamp,
-        WireText::Date => Conv::Date,
-        WireText::Point => Conv::Point,
-        WireText::TimeTz => Conv::TimeTz,
-        WireText::Array => Conv::Array,
-    }
+    Conv::Text(ty.wire_text())
 }
 
 /// Builds the cells of one `DataRow` (its body after the column count).
@@ -102,8 +69,8 @@ pub(crate) fn build_row(
         };
         if in_place {
             let kind = match conv {
-                Conv::Text => CellKind::Text,
-                Conv::Float if !is_finite_number(raw) => {
+                Conv::Text(WireText::String) => CellKind::Text,
+                Conv::Text(WireText::Float) if !is_finite_number(raw) => {
                     return build_row(body, columns, convs, false);
                 }
                 _ => CellKind::Json,
@@ -133,13 +100,7 @@ pub(crate) fn build_row(
 /// the type table prefers ([`CrateDbTypeInfo::wire_binary`]; the digits of numbers are made here
 /// with `itoa` / `ryu`). `None` for the rest, which are read as text.
 pub(crate) fn binary_conv_for(ty: &CrateDbTypeInfo) -> Option<Conv> {
-    Some(match ty.wire_binary()? {
-        WireBinary::Timestamp => Conv::BinaryTimestamp,
-        WireBinary::Int => Conv::BinaryInt,
-        WireBinary::Float4 => Conv::BinaryFloat4,
-        WireBinary::Float8 => Conv::BinaryFloat8,
-        WireBinary::Bool => Conv::BinaryBool,
-    })
+    ty.wire_binary().map(Conv::Binary)
 }
 
 /// Milliseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
@@ -147,7 +108,10 @@ const PG_EPOCH_MS: i64 = 946_684_800_000;
 
 /// True when the column's text can be used in place (floats: unless `NaN` / `Infinity`).
 pub(crate) fn in_place(conv: Conv) -> bool {
-    matches!(conv, Conv::Text | Conv::Json | Conv::Float)
+    matches!(
+        conv,
+        Conv::Text(WireText::String | WireText::Json | WireText::Float)
+    )
 }
 
 /// A float's text that is already a JSON number (not `NaN`, `Infinity`, `-Infinity`).
@@ -166,26 +130,26 @@ pub(crate) fn convert(
     out: &mut Vec<u8>,
 ) -> Result<CellKind, ProtocolError> {
     match conv {
-        Conv::Text => {
+        Conv::Text(WireText::String) => {
             out.extend_from_slice(raw);
             return Ok(CellKind::Text);
         }
-        Conv::Json => out.extend_from_slice(raw),
-        Conv::Float => push_float(raw, out),
-        Conv::Bool => match raw {
+        Conv::Text(WireText::Json) => out.extend_from_slice(raw),
+        Conv::Text(WireText::Float) => push_float(raw, out),
+        Conv::Text(WireText::Bool) => match raw {
             b"t" | b"true" => out.extend_from_slice(b"true"),
             b"f" | b"false" => out.extend_from_slice(b"false"),
             _ => return Err(bad("boolean", raw).into()),
         },
-        Conv::Timestamp => {
+        Conv::Text(WireText::Timestamp) => {
             let ms = parse_timestamp(raw).ok_or_else(|| bad("timestamp", raw))?;
             out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
         }
-        Conv::Date => {
+        Conv::Text(WireText::Date) => {
             let ms = parse_date_ms(raw).ok_or_else(|| bad("date", raw))?;
             out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
         }
-        Conv::Point => {
+        Conv::Text(WireText::Point) => {
             let inner = raw
                 .strip_prefix(b"(")
                 .and_then(|r| r.strip_suffix(b")"))
@@ -194,7 +158,7 @@ pub(crate) fn convert(
             out.extend_from_slice(inner);
             out.push(b']');
         }
-        Conv::TimeTz => {
+        Conv::Text(WireText::TimeTz) => {
             let (micros, offset) = parse_timetz(raw).ok_or_else(|| bad("timetz", raw))?;
             out.push(b'[');
             out.extend_from_slice(itoa::Buffer::new().format(micros).as_bytes());
@@ -202,7 +166,7 @@ pub(crate) fn convert(
             out.extend_from_slice(itoa::Buffer::new().format(offset).as_bytes());
             out.push(b']');
         }
-        Conv::BinaryTimestamp => {
+        Conv::Binary(WireBinary::Timestamp) => {
             let micros = <[u8; 8]>::try_from(raw)
                 .map(i64::from_be_bytes)
                 .map_err(|_| bad("binary timestamp", raw))?;
@@ -213,7 +177,7 @@ pub(crate) fn convert(
                 .ok_or_else(|| bad("binary timestamp", raw))?;
             out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
         }
-        Conv::BinaryInt => {
+        Conv::Binary(WireBinary::Int) => {
             let n = match raw.len() {
                 2 => i64::from(i16::from_be_bytes([raw[0], raw[1]])),
                 4 => i64::from(i32::from_be_bytes([raw[0], raw[1], raw[2], raw[3]])),
@@ -222,22 +186,22 @@ pub(crate) fn convert(
             };
             out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
         }
-        Conv::BinaryFloat4 => {
+        Conv::Binary(WireBinary::Float4) => {
             let bits = <[u8; 4]>::try_from(raw).map_err(|_| bad("binary real", raw))?;
             let f = f32::from_be_bytes(bits);
             push_binary_float(f, f.is_finite(), f.is_nan(), f.is_sign_negative(), out);
         }
-        Conv::BinaryFloat8 => {
+        Conv::Binary(WireBinary::Float8) => {
             let bits = <[u8; 8]>::try_from(raw).map_err(|_| bad("binary double", raw))?;
             let f = f64::from_be_bytes(bits);
             push_binary_float(f, f.is_finite(), f.is_nan(), f.is_sign_negative(), out);
         }
-        Conv::BinaryBool => match raw {
+        Conv::Binary(WireBinary::Bool) => match raw {
             [1] => out.extend_from_slice(b"true"),
             [0] => out.extend_from_slice(b"false"),
             _ => return Err(bad("binary boolean", raw).into()),
         },
-        Conv::Array => {
+        Conv::Text(WireText::Array) => {
             let element = ty.wire_element().ok_or_else(|| bad("array", raw))?;
             ArrayParser::new(raw).convert(element, out, push_element)?;
         }
@@ -253,7 +217,7 @@ fn push_element(
     out: &mut Vec<u8>,
 ) -> Result<(), ProtocolError> {
     match conv_for(element) {
-        Conv::Text => {
+        Conv::Text(WireText::String) => {
             let s = std::str::from_utf8(text).map_err(|_| bad("array element", text))?;
             serde_json::to_writer(&mut *out, s).map_err(|_| bad("array element", text))?;
             Ok(())
@@ -300,7 +264,7 @@ mod tests {
         let mut out = Vec::new();
         let raw = micros.to_be_bytes();
         convert(
-            Conv::BinaryTimestamp,
+            Conv::Binary(WireBinary::Timestamp),
             &CrateDbTypeInfo::Timestamptz,
             &raw,
             &mut out,
@@ -317,42 +281,56 @@ mod tests {
     #[test]
     fn binary_numbers_and_booleans_become_their_json() {
         assert_eq!(
-            binary(Conv::BinaryInt, &(-2i16).to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Int), &(-2i16).to_be_bytes()).unwrap(),
             "-2"
         );
         assert_eq!(
-            binary(Conv::BinaryInt, &i32::MIN.to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Int), &i32::MIN.to_be_bytes()).unwrap(),
             "-2147483648"
         );
         assert_eq!(
-            binary(Conv::BinaryInt, &i64::MAX.to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Int), &i64::MAX.to_be_bytes()).unwrap(),
             i64::MAX.to_string()
         );
-        assert!(binary(Conv::BinaryInt, &[1, 2, 3]).is_err());
+        assert!(binary(Conv::Binary(WireBinary::Int), &[1, 2, 3]).is_err());
         assert_eq!(
-            binary(Conv::BinaryFloat4, &0.1f32.to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Float4), &0.1f32.to_be_bytes()).unwrap(),
             "0.1"
         );
         assert_eq!(
-            binary(Conv::BinaryFloat8, &(-2.5f64).to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Float8), &(-2.5f64).to_be_bytes()).unwrap(),
             "-2.5"
         );
         assert_eq!(
-            binary(Conv::BinaryFloat8, &f64::NAN.to_be_bytes()).unwrap(),
+            binary(Conv::Binary(WireBinary::Float8), &f64::NAN.to_be_bytes()).unwrap(),
             "\"NaN\""
         );
         assert_eq!(
-            binary(Conv::BinaryFloat4, &f32::NEG_INFINITY.to_be_bytes()).unwrap(),
+            binary(
+                Conv::Binary(WireBinary::Float4),
+                &f32::NEG_INFINITY.to_be_bytes()
+            )
+            .unwrap(),
             "\"-Infinity\""
         );
         assert_eq!(
-            binary(Conv::BinaryFloat8, &f64::INFINITY.to_be_bytes()).unwrap(),
+            binary(
+                Conv::Binary(WireBinary::Float8),
+                &f64::INFINITY.to_be_bytes()
+            )
+            .unwrap(),
             "\"Infinity\""
         );
-        assert!(binary(Conv::BinaryFloat8, &[0; 4]).is_err());
-        assert_eq!(binary(Conv::BinaryBool, &[1]).unwrap(), "true");
-        assert_eq!(binary(Conv::BinaryBool, &[0]).unwrap(), "false");
-        assert!(binary(Conv::BinaryBool, &[2]).is_err());
+        assert!(binary(Conv::Binary(WireBinary::Float8), &[0; 4]).is_err());
+        assert_eq!(
+            binary(Conv::Binary(WireBinary::Bool), &[1]).unwrap(),
+            "true"
+        );
+        assert_eq!(
+            binary(Conv::Binary(WireBinary::Bool), &[0]).unwrap(),
+            "false"
+        );
+        assert!(binary(Conv::Binary(WireBinary::Bool), &[2]).is_err());
     }
 
     #[test]
@@ -371,7 +349,7 @@ mod tests {
         assert!(binary_ts(i64::MIN).is_err());
         let mut out = Vec::new();
         let short = convert(
-            Conv::BinaryTimestamp,
+            Conv::Binary(WireBinary::Timestamp),
             &CrateDbTypeInfo::Timestamp,
             &[0; 4],
             &mut out,
@@ -499,13 +477,19 @@ mod tests {
         // Two columns: int4 `7` and NULL.
         let body = Bytes::from_static(&[0, 0, 0, 1, b'7', 0xff, 0xff, 0xff, 0xff]);
         let types = columns(&[T::Integer, T::Text]);
-        let convs = [Conv::Json, Conv::Text];
+        let convs = [Conv::Text(WireText::Json), Conv::Text(WireText::String)];
         let (data, cells) = build_row(&body, &types, &convs, true).unwrap();
         assert_eq!(&data[cells[0].start()..cells[0].end()], b"7");
         assert_eq!(cells[1].kind(), CellKind::Null);
         let types = columns(&[T::Boolean, T::Text]);
         let body = Bytes::from_static(&[0, 0, 0, 1, b't', 0, 0, 0, 1, b'x']);
-        let (data, cells) = build_row(&body, &types, &[Conv::Bool, Conv::Text], false).unwrap();
+        let (data, cells) = build_row(
+            &body,
+            &types,
+            &[Conv::Text(WireText::Bool), Conv::Text(WireText::String)],
+            false,
+        )
+        .unwrap();
         assert_eq!(&data[cells[0].start()..cells[0].end()], b"true");
         assert_eq!(&data[cells[1].start()..cells[1].end()], b"x");
         assert_eq!(cells[1].kind(), CellKind::Text);
@@ -525,7 +509,7 @@ mod tests {
     #[test]
     fn finite_floats_stay_in_place_and_non_finite_ones_are_quoted() {
         let types = columns(&[T::Double, T::Integer]);
-        let convs = [Conv::Float, Conv::Json];
+        let convs = [Conv::Text(WireText::Float), Conv::Text(WireText::Json)];
         let finite = Bytes::from_static(&[0, 0, 0, 4, b'-', b'2', b'.', b'5', 0, 0, 0, 1, b'3']);
         let (data, cells) = build_row(&finite, &types, &convs, true).unwrap();
         assert_eq!(&data[cells[0].start()..cells[0].end()], b"-2.5");
