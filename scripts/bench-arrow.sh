@@ -16,26 +16,10 @@ log() { printf 'bench-arrow: %s\n' "$*" >&2; }
 
 bash tests/scripts/ensure-postgres.sh
 
+source "$repo/scripts/bench/common.sh"
 venv="${BENCH_ARROW_VENV:-$repo/.venv-bench-arrow}"
-req="$repo/scripts/bench/requirements-arrow.txt"
-stamp="$venv/.requirements.stamp"
-want="$(sha256sum "$req" | cut -d' ' -f1) $(python3 -V 2>&1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-    log "creating $venv with $(python3 -V 2>&1)"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --quiet -r "$req"
-    printf '%s' "$want" >"$stamp"
-fi
-
-log "building the arrow_peers bench binary"
-bin="$(cargo bench -p cratedb-integration --bench arrow_peers --no-run --message-format=json 2>/dev/null |
-    "$venv/bin/python" -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "arrow_peers" and m.get("executable"):
-        print(m["executable"])')"
-[[ -x "$bin" ]] || { log "error: the bench binary did not build"; exit 1; }
+bench_venv "$venv" "$repo/scripts/bench/requirements-arrow.txt"
+bin="$(bench_binary arrow_peers "$venv/bin/python")"
 
 log "building cratedb-loader (release)"
 cargo build --release -q -p cratedb-loader

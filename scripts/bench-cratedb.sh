@@ -25,28 +25,11 @@ log() { printf 'bench-cratedb: %s\n' "$*" >&2; }
 : "${CRATEDB_PG_URL:?set CRATEDB_PG_URL, e.g. postgres://crate@localhost:5432/doc}"
 export CRATEDB_URL CRATEDB_PG_URL
 
-# ---- the Python peers' venv ---------------------------------------------------------------------
+# ---- the Python peers' venv and the Rust clients' bench binary (bench profile) -------------------
+source "$repo/scripts/bench/common.sh"
 venv="${BENCH_VENV:-$repo/.venv-bench}"
-req="$repo/scripts/bench/requirements.txt"
-stamp="$venv/.bench-requirements.stamp"
-want="$(sha256sum "$req" | cut -d' ' -f1) $(python3 -V 2>&1)"
-if [[ ! -x "$venv/bin/python" || "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
-    log "creating $venv with $(python3 -V 2>&1)"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --disable-pip-version-check --no-input --quiet -r "$req"
-    printf '%s' "$want" >"$stamp"
-fi
-
-# ---- the Rust clients' bench binary (bench profile) ----------------------------------------------
-log "building the cratedb_peers bench binary"
-bin="$(cargo bench -p cratedb-integration --bench cratedb_peers --no-run --message-format=json 2>/dev/null |
-    "$venv/bin/python" -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "cratedb_peers" and m.get("executable"):
-        print(m["executable"])')"
-[[ -x "$bin" ]] || { log "error: the bench binary did not build (cargo bench -p cratedb-integration --bench cratedb_peers --no-run)"; exit 1; }
+bench_venv "$venv" "$repo/scripts/bench/requirements.txt"
+bin="$(bench_binary cratedb_peers "$venv/bin/python")"
 
 # ---- the server's process, for its CPU time (only when it listens on this machine) ---------------
 if [[ -z "${BENCH_SERVER_PID:-}" ]]; then
