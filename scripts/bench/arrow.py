@@ -24,8 +24,10 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -95,8 +97,6 @@ def measure(target, rust, python, url, rows, runs, parts, cratedb, log):
 
 def load_section(rust, python, loader, url, rows, runs, batch, concurrency, out_dir, log):
     """CSV → CrateDB: cratedb-loader vs crate-python bulk_args and insert_bulk."""
-    import resource
-
     csv = os.path.join(out_dir, "bench_load.csv")
     export = subprocess.run(
         [loader, "export", "--url", url["http"], "--query", "SELECT * FROM bench_arrow_src ORDER BY id",
@@ -121,8 +121,6 @@ def load_section(rust, python, loader, url, rows, runs, batch, concurrency, out_
         for label, cmd in clients:
             run_json([rust, "sink", "--url", url["crate_pg"]], log)
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            import time
-
             start = time.perf_counter()
             done = subprocess.run(cmd, capture_output=True, text=True)
             wall = time.perf_counter() - start

@@ -16,6 +16,18 @@ pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(refresh_after_writes_makes_each_write_visible_to_scans_at_once),
 ];
 
+/// A table `t (id INT PRIMARY KEY, v TEXT)` with the periodic refresh off.
+async fn create_unrefreshed(pool: &sqlx_cratedb::CrateDbPool, t: &str) {
+    exec(
+        pool,
+        &format!(
+            "CREATE TABLE {t} (id INT PRIMARY KEY, v TEXT) WITH (refresh_interval = 0, \
+             number_of_replicas = 0)"
+        ),
+    )
+    .await;
+}
+
 /// With the periodic refresh off, a scan does not see a new row until `REFRESH TABLE`, while a
 /// lookup by primary key sees it at once.
 pub(super) async fn a_write_is_visible_by_primary_key_at_once_and_to_scans_after_refresh(
@@ -23,14 +35,7 @@ pub(super) async fn a_write_is_visible_by_primary_key_at_once_and_to_scans_after
 ) {
     let pool = target.pool().await;
     let t = unique("visibility");
-    exec(
-        &pool,
-        &format!(
-            "CREATE TABLE {t} (id INT PRIMARY KEY, v TEXT) WITH (refresh_interval = 0, \
-             number_of_replicas = 0)"
-        ),
-    )
-    .await;
+    create_unrefreshed(&pool, &t).await;
     exec(&pool, &format!("INSERT INTO {t} (id, v) VALUES (1, 'a')")).await;
     let by_key: Option<String> =
         sqlx::query_scalar(AssertSqlSafe(format!("SELECT v FROM {t} WHERE id = $1")))
@@ -56,14 +61,7 @@ pub(super) async fn refresh_after_writes_makes_each_write_visible_to_scans_at_on
 ) {
     let pool = target.pool().await;
     let t = unique("refreshed");
-    exec(
-        &pool,
-        &format!(
-            "CREATE TABLE {t} (id INT PRIMARY KEY, v TEXT) WITH (refresh_interval = 0, \
-             number_of_replicas = 0)"
-        ),
-    )
-    .await;
+    create_unrefreshed(&pool, &t).await;
     let refreshing =
         crate::scenarios::pool(target.options().clone().refresh_after_writes(true), 2).await;
     exec(
