@@ -321,6 +321,7 @@ where
             BULK_STATEMENT,
             &params.values,
             &params.ranges[start..],
+            &params.formats[start..],
             &[],
         )?;
         frontend::execute("", 0, buf)?;

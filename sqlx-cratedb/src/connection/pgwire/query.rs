@@ -1,5 +1,5 @@
 //! One command over the extended protocol: `Parse` + `Describe` (first use of a statement),
-//! `Bind` with text parameters, `Execute`, then `Sync` — or, for reads with a fetch size,
+//! `Bind` with the parameters, `Execute`, then `Sync` — or, for reads with a fetch size,
 //! `Flush` and further `Execute`s on the suspended portal, so a large result streams in
 //! bounded memory. The `Sync` of a stream is sent when it ends (or by the next command when
 //! the stream is dropped early).
@@ -26,11 +26,11 @@ use crate::model::row::CrateDbRow;
 use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::{parse_fields, unexpected};
-use crate::protocol::pgwire::{frontend, param, tag, text};
+use crate::protocol::pgwire::{binary_param, frontend, param, tag, text};
 
 pub(crate) use crate::model::query_result::QueryItem as Item;
 
-/// Encoded parameters: OIDs, and the text of each (`None` = NULL) in one buffer.
+/// Encoded parameters: OIDs, and each value (`None` = NULL) in one buffer with its format.
 #[derive(Debug, Default)]
 pub(crate) struct Params {
     /// The peer is CrateDB (some values are sent in its own form, see `param::encode`).
@@ -38,6 +38,8 @@ pub(crate) struct Params {
     pub(crate) oids: Vec<Oid>,
     pub(crate) values: Vec<u8>,
     pub(crate) ranges: Vec<Option<Range<usize>>>,
+    /// The format code of each value: 0 text, 1 binary (`binary_param`).
+    pub(crate) formats: Vec<i16>,
 }
 
 impl Params {
@@ -66,28 +68,38 @@ impl Params {
                 self.oids.push(param::oid(ty));
             }
             let start = self.values.len();
-            let present = param::encode(ty, json, self.cratedb, &mut self.values)
-                .map_err(|e| Error::Encode(Box::new(e)))?;
+            let binary = json != b"null" && binary_param::encode(ty, json, &mut self.values);
+            let present = binary
+                || param::encode(ty, json, self.cratedb, &mut self.values)
+                    .map_err(|e| Error::Encode(Box::new(e)))?;
             self.ranges
                 .push(present.then_some(start..self.values.len()));
+            self.formats.push(i16::from(binary));
         }
         Ok(())
     }
 }
 
-/// Writes `Bind` for the unnamed portal with text parameters; results in text, or in the
-/// format per column of `result_formats` (0 text, 1 binary) when it is not empty.
+/// Writes `Bind` for the unnamed portal with parameters in the format of `formats` (one code
+/// per value; all text when every code is 0); results in text, or in the format per column of
+/// `result_formats` (0 text, 1 binary) when it is not empty.
 pub(crate) fn write_bind(
     buf: &mut bytes::BytesMut,
     statement: &str,
     values: &[u8],
     ranges: &[Option<Range<usize>>],
+    formats: &[i16],
     result_formats: &[i16],
 ) -> Result<(), Error> {
+    let formats = if formats.iter().all(|&f| f == 0) {
+        &[]
+    } else {
+        formats
+    };
     frontend::bind(
         "",
         statement,
-        std::iter::empty::<i16>(),
+        formats.iter().copied(),
         ranges.iter(),
         |range, out| match range {
             Some(r) => {
@@ -259,7 +271,14 @@ impl<'c> PgQuery<'c> {
         };
         self.binary = !result_formats.is_empty();
         let buf = conn.socket.wbuf();
-        write_bind(buf, &name, &params.values, &params.ranges, result_formats)?;
+        write_bind(
+            buf,
+            &name,
+            &params.values,
+            &params.ranges,
+            &params.formats,
+            result_formats,
+        )?;
         frontend::execute("", fetch, buf)?;
         if streaming {
             frontend::flush(buf);

@@ -2,10 +2,12 @@
 //! `postgres-protocol` crate (frontend message writers, backend `Message::parse`) plus what
 //! CrateDB needs on top: command tags with odd words and negative counts, type OIDs mapped to
 //! [`CrateDbTypeInfo`](crate::CrateDbTypeInfo), text-format values turned into the driver's value
-//! model, parameters encoded as text with OIDs CrateDB accepts, and `ErrorResponse` fields.
+//! model, parameters encoded with OIDs CrateDB accepts (in binary for numbers, booleans and
+//! timestamps and their arrays, as text otherwise), and `ErrorResponse` fields.
 //!
 //! The socket side lives in `connection::pgwire`.
 
+pub(crate) mod binary_param;
 pub(crate) mod datetime;
 pub(crate) mod error;
 pub(crate) mod frame;
