@@ -84,6 +84,15 @@ async fn write_creates_the_table_reports_failed_rows_and_upserts() {
     let mut writer = BulkWriter::new(pool.clone(), first.schema(), options.clone())
         .await
         .unwrap();
+    assert_eq!(
+        writer.columnar_sql(),
+        Some(concat!(
+            r#"INSERT INTO "w" ("id", "name", "score", "ok", "at") SELECT * FROM UNNEST("#,
+            r#"$1::BIGINT[], $2::TEXT[], $3::DOUBLE PRECISION[], $4::BOOLEAN[], "#,
+            r#"$5::TIMESTAMP WITH TIME ZONE[]) RETURNING "id""#
+        )),
+        "a keyed table of plain columns is written by column"
+    );
     writer.write(&first).await.unwrap();
     writer
         .write(&batch(&[20, 21], &[None, None]))
@@ -93,9 +102,13 @@ async fn write_creates_the_table_reports_failed_rows_and_upserts() {
     assert_eq!((report.rows_done, report.rows_written), (22, 22));
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     // Source row 2 of the second batch duplicates id 7; its batch-mates are still written.
-    let mut writer = BulkWriter::new(pool.clone(), first.schema(), options.clone())
+    // The key is read from the table this time; PostgreSQL refuses the columnar statement as
+    // a whole, and its rows go through bulk_args.
+    let unkeyed = WriteOptions::new("w").batch_size(4);
+    let mut writer = BulkWriter::new(pool.clone(), first.schema(), unkeyed)
         .await
         .unwrap();
+    assert!(writer.columnar_sql().is_some(), "the key of w is read");
     writer.write(&batch(&[100], &[None])).await.unwrap();
     writer
         .write(&batch(&[101, 7, 102], &[Some("a"), Some("dup"), None]))

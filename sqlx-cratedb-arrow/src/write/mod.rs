@@ -1,6 +1,11 @@
 //! Writing Arrow record batches into a table: batched bulk inserts with several batches in
 //! flight, a result for every source row, optional table creation and upserts.
+//!
+//! A chunk is written with one `INSERT … SELECT * FROM UNNEST(…)` when the table has a primary
+//! key and every column is a plain scalar (`columnar.rs`), else as `bulk_args` rows; rows the
+//! columnar statement did not write go through `bulk_args` too, so each gets its own result.
 
+mod columnar;
 mod encode;
 mod sql;
 
@@ -16,6 +21,7 @@ use sqlx_cratedb::{CrateDbBulkRow, CrateDbDatabaseError, CrateDbPool};
 use tokio::task::JoinSet;
 
 use crate::error::Error;
+use columnar::ColumnarPlan;
 pub use sql::{create_table_sql, insert_sql};
 
 /// The default number of rows per bulk request.
@@ -179,6 +185,7 @@ impl WriteReport {
 pub struct BulkWriter {
     pool: CrateDbPool,
     sql: Arc<str>,
+    columnar: Option<Arc<ColumnarPlan>>,
     schema: SchemaRef,
     options: WriteOptions,
     tasks: JoinSet<Result<ChunkOutcome, Error>>,
@@ -187,7 +194,9 @@ pub struct BulkWriter {
 }
 
 impl BulkWriter {
-    /// A writer for batches of `schema`; creates the table first when asked to.
+    /// A writer for batches of `schema`; creates the table first when asked to. Without
+    /// [`WriteOptions::primary_key`], the table's primary key is read from
+    /// `information_schema` (for the columnar write).
     ///
     /// # Errors
     /// Invalid options (upsert without a primary key, a key column not in the schema), an
@@ -204,9 +213,11 @@ impl BulkWriter {
                 .execute(&pool)
                 .await?;
         }
+        let columnar = columnar_plan(&pool, &schema, &options).await?.map(Arc::new);
         Ok(Self {
             pool,
             sql: Arc::from(sql),
+            columnar,
             schema,
             options,
             tasks: JoinSet::new(),
@@ -220,9 +231,15 @@ impl BulkWriter {
         &self.report
     }
 
-    /// The `INSERT` statement the writer runs.
+    /// The `INSERT` statement the writer runs for rows sent as `bulk_args`.
     pub fn sql(&self) -> &str {
         &self.sql
+    }
+
+    /// The columnar `INSERT … SELECT * FROM UNNEST(…) RETURNING <key>` the writer runs first
+    /// for each chunk, if the table and columns allow it (see the module docs).
+    pub fn columnar_sql(&self) -> Option<&str> {
+        self.columnar.as_deref().map(ColumnarPlan::sql)
     }
 
     /// Queues `batch`: it is split into requests of `batch_size` rows, and this waits while
@@ -254,8 +271,10 @@ impl BulkWriter {
             }
             let chunk = batch.slice(offset, len);
             let (pool, sql, first) = (self.pool.clone(), Arc::clone(&self.sql), self.next_index);
-            self.tasks
-                .spawn(async move { write_chunk(&pool, &sql, &chunk, first).await });
+            let columnar = self.columnar.clone();
+            self.tasks.spawn(async move {
+                write_chunk(&pool, &sql, columnar.as_deref(), &chunk, first).await
+            });
             self.next_index += len;
             offset += len;
         }
@@ -354,19 +373,81 @@ fn rejected_as_a_whole(rows: &[CrateDbBulkRow]) -> bool {
     failed > 1 && !all_conflicts
 }
 
-/// Writes one chunk; rows of a request rejected as a whole are retried in halves down to
-/// single rows, so that one bad value fails only its own row.
+/// The columnar plan for a writer: with the given primary key, or the table's own, when the
+/// server is CrateDB or the statement is atomic (PostgreSQL: an error means nothing was
+/// written, and the rows go through `bulk_args`).
+async fn columnar_plan(
+    pool: &CrateDbPool,
+    schema: &SchemaRef,
+    options: &WriteOptions,
+) -> Result<Option<ColumnarPlan>, Error> {
+    let mut conn = pool.acquire().await?;
+    let atomic = !conn.server_is_cratedb();
+    let key = if options.primary_key.is_empty() {
+        let table_schema = match &options.schema {
+            Some(s) => s.clone(),
+            None => {
+                sqlx_core::query_scalar::query_scalar::<_, String>("SELECT CURRENT_SCHEMA")
+                    .fetch_one(&mut *conn)
+                    .await?
+            }
+        };
+        sqlx_cratedb::reflect::primary_key(&mut *conn, &table_schema, &options.table)
+            .await?
+            .map(|k| k.columns)
+            .unwrap_or_default()
+    } else {
+        options.primary_key.clone()
+    };
+    Ok(ColumnarPlan::new(schema, options, &key, atomic))
+}
+
+/// Writes one chunk: by column first when the writer has a columnar plan, then the rows that
+/// statement did not write as `bulk_args` rows.
 async fn write_chunk(
     pool: &CrateDbPool,
     sql: &str,
+    columnar: Option<&ColumnarPlan>,
     chunk: &RecordBatch,
     first: usize,
 ) -> Result<ChunkOutcome, Error> {
-    let binder = encode::Encoder::new(chunk)?;
     let mut outcome = ChunkOutcome {
         rows: chunk.num_rows(),
         ..ChunkOutcome::default()
     };
+    let rows = match columnar {
+        Some(plan) => {
+            let by_column = columnar::write(pool, plan, chunk, is_systemic).await?;
+            outcome.written += by_column.written.len() as u64;
+            for (row, reason) in by_column.unknown {
+                outcome.failed.push(FailedRow {
+                    index: first + row,
+                    kind: FailureKind::Unknown,
+                    reason,
+                    values: encode::row_json(chunk, row),
+                });
+            }
+            by_column.to_bulk
+        }
+        None => (0..chunk.num_rows()).collect(),
+    };
+    if !rows.is_empty() {
+        write_rows(pool, sql, chunk, first, rows, &mut outcome).await?;
+    }
+    Ok(outcome)
+}
+
+/// Writes `rows` of a chunk as `bulk_args` rows; rows of a request rejected as a whole are
+/// retried in halves down to single rows, so that one bad value fails only its own row.
+async fn write_rows(
+    pool: &CrateDbPool,
+    sql: &str,
+    chunk: &RecordBatch,
+    first: usize,
+    rows: Vec<usize>,
+    outcome: &mut ChunkOutcome,
+) -> Result<(), Error> {
+    let binder = encode::Encoder::new(chunk)?;
     let failed = |row: usize, kind, reason: String| FailedRow {
         index: first + row,
         kind,
@@ -374,7 +455,7 @@ async fn write_chunk(
         values: encode::row_json(chunk, row),
     };
     let mut queue: VecDeque<(Vec<usize>, usize)> = VecDeque::new();
-    queue.push_back(((0..chunk.num_rows()).collect(), 0));
+    queue.push_back((rows, 0));
     while let Some((rows, round)) = queue.pop_front() {
         let encoded = binder.encode(&rows);
         for (row, reason) in encoded.failed {
@@ -440,5 +521,5 @@ async fn write_chunk(
             queue.push_back((again, round + 1));
         }
     }
-    Ok(outcome)
+    Ok(())
 }

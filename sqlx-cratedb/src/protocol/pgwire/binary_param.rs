@@ -114,7 +114,7 @@ fn array(element: Oid, json: &[u8], out: &mut Vec<u8>) -> bool {
         return false;
     };
     let has_null = spans.iter().any(|&(s, e)| &json[s..e] == b"null");
-    let dimensions: i32 = if spans.is_empty() { 0 } else { 1 };
+    let dimensions = i32::from(!spans.is_empty());
     out.extend_from_slice(&dimensions.to_be_bytes());
     out.extend_from_slice(&i32::from(has_null).to_be_bytes());
     out.extend_from_slice(&element.to_be_bytes());

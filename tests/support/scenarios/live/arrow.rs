@@ -30,6 +30,7 @@ use sqlx_cratedb_arrow::{
     fetch_record_batches,
 };
 
+use super::arrow_columnar::arrow_write_by_column_reports_every_row;
 use super::scenario;
 use crate::scenarios::{Scenario, Target, Transport, count, exec, pool, unique};
 
@@ -37,6 +38,7 @@ use crate::scenarios::{Scenario, Target, Transport, count, exec, pool, unique};
 pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(arrow_read_types_every_cratedb_type),
     scenario!(arrow_write_creates_reports_and_upserts),
+    scenario!(arrow_write_by_column_reports_every_row),
     scenario!(arrow_partitioned_reads_by_range_and_by_table_partition),
     #[cfg(feature = "polars")]
     scenario!(arrow_polars_frames_round_trip_every_type),

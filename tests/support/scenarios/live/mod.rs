@@ -9,6 +9,7 @@
 use super::Scenario;
 
 mod arrow;
+mod arrow_columnar;
 mod blobs;
 mod bulk;
 mod ddl;
