@@ -242,7 +242,8 @@ async fn reads_failing_on_every_node_after_a_node_left_are_retried_after_a_pause
 
 /// A node that is starting answers `RelationUnknown` for a table that exists: a read asks the
 /// other nodes once, without pause rounds; when every node says so, that error is reported
-/// after one request to each; a write is not sent again.
+/// after one request to each. Writes (single and bulk) are asked of the other nodes the same
+/// way: the node refused them before anything ran.
 #[tokio::test]
 async fn a_read_of_a_table_unknown_to_one_node_asks_the_others_once() {
     let unknown = |rec: &Recorded| {
@@ -262,6 +263,19 @@ async fn a_read_of_a_table_unknown_to_one_node_asks_the_others_once() {
         assert_eq!(read(&pool).await.unwrap(), 7);
     }
     assert_eq!(sql_count(&b, "SELECT n"), 4);
+    for _ in 0..4 {
+        let done = sqlx::query("INSERT INTO t VALUES (1)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(done.rows_affected(), 1);
+    }
+    assert_eq!(sql_count(&b, "INSERT"), 4, "each write answered by b");
+    let refused = sql_count(&a, "INSERT");
+    assert!(
+        (1..=4).contains(&refused),
+        "a refused {refused} writes, each then sent to b"
+    );
 
     let c = peer(unknown).await;
     let d = peer(unknown).await;
@@ -280,7 +294,11 @@ async fn a_read_of_a_table_unknown_to_one_node_asks_the_others_once() {
         err.as_database_error().unwrap().code().as_deref(),
         Some("4041")
     );
-    assert_eq!(sql_count(&c, "INSERT") + sql_count(&d, "INSERT"), 1);
+    assert_eq!(
+        sql_count(&c, "INSERT") + sql_count(&d, "INSERT"),
+        2,
+        "each node asked once"
+    );
 }
 
 /// Each way a single write can fail says whether it may have been applied.

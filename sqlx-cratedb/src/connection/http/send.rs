@@ -73,7 +73,9 @@ impl Transport {
     }
 
     /// Sends a `/_sql` request. Fails over to the next host on connection errors and on
-    /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left.
+    /// 502/503/504/509; sends again only when `retry_safe` (a read) or the request never left,
+    /// or when a node answered that it does not know the table (4041/4045: refused before
+    /// anything ran), which a node that is still starting does for tables that exist.
     /// A read that fails on every host is tried again, up to [`READ_ROUNDS`] rounds in all,
     /// after the pauses of [`failover::read_retry_pause`], within the request timeout; a table
     /// unknown to a (starting) node is asked of each other node once.
@@ -151,6 +153,16 @@ impl Transport {
             Ok(resp) => {
                 let (parts, body) = resp.into_parts();
                 let response = self.response(parts.status, body, deadline);
+                // A write answered 404 in the first round may come from a node that is still
+                // starting and does not know the table yet: the statement was refused before it
+                // ran, so another node is asked (the last host's answer goes back as it is).
+                let unknown_here_write = !retry_safe
+                    && parts.status == StatusCode::NOT_FOUND
+                    && turn.round == 0
+                    && turn.hosts_left;
+                if unknown_here_write {
+                    return unknown_table_write(base, response.into_error().await);
+                }
                 if !retry_safe
                     || !(parts.status.is_client_error() || parts.status.is_server_error())
                 {
@@ -178,6 +190,25 @@ impl Transport {
             }
             Err(e) => connection_failure(base, &e, retry_safe),
         }
+    }
+}
+
+/// A write that `base` answered with 404: asked of the next host when the error says the node
+/// does not know the table or schema (nothing ran), else final.
+fn unknown_table_write<T>(base: &str, error: Error) -> Attempt<T> {
+    if read_failure(&error) != Some(ReadFailure::UnknownHere) {
+        return Attempt::Final {
+            error,
+            host: Host::Answered,
+        };
+    }
+    log::warn!(
+        "sqlx-cratedb: {base} does not know the table of a write ({error}); asking the next node"
+    );
+    Attempt::Next {
+        error,
+        host: Host::Answered,
+        unknown_here: true,
     }
 }
 
