@@ -325,13 +325,15 @@ fn command_complete(tag: &str) -> Vec<u8> {
     message(b'C', &b)
 }
 
-/// The first parameter of a `Bind` body (text), if any.
+/// The first parameter of a `Bind` body as text (an `int4` sent in binary as its digits), if
+/// any.
 fn first_param(body: &[u8]) -> Option<Vec<u8>> {
     let mut p = 0;
     for _ in 0..2 {
         p += body[p..].iter().position(|&b| b == 0)? + 1;
     }
     let formats = usize::from(u16::from_be_bytes([body[p], body[p + 1]]));
+    let binary = formats > 0 && body[p + 2..p + 4] == [0, 1];
     p += 2 + 2 * formats;
     let params = u16::from_be_bytes([body[p], body[p + 1]]);
     p += 2;
@@ -339,7 +341,12 @@ fn first_param(body: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let len = usize::try_from(i32::from_be_bytes(body[p..p + 4].try_into().unwrap())).ok()?;
-    Some(body[p + 4..p + 4 + len].to_vec())
+    let value = &body[p + 4..p + 4 + len];
+    if binary && len == 4 {
+        let n = i32::from_be_bytes(value.try_into().ok()?);
+        return Some(n.to_string().into_bytes());
+    }
+    Some(value.to_vec())
 }
 
 /// Answers one connection as CrateDB 6.4 does, for the statements of [`CRATEDB`]: writes are

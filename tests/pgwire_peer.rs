@@ -110,13 +110,15 @@ fn cstrs(body: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// The first parameter of a Bind body (text), if any.
+/// The first parameter of a Bind body as text (an integer sent in binary as its digits), if
+/// any.
 fn first_param(body: &[u8]) -> Option<String> {
     let mut p = 0;
     for _ in 0..2 {
         p += body[p..].iter().position(|&b| b == 0)? + 1;
     }
     let nformats = usize::from(u16::from_be_bytes([body[p], body[p + 1]]));
+    let binary = nformats > 0 && body[p + 2..p + 4] == [0, 1];
     p += 2 + 2 * nformats;
     let nparams = u16::from_be_bytes([body[p], body[p + 1]]);
     p += 2;
@@ -125,7 +127,16 @@ fn first_param(body: &[u8]) -> Option<String> {
     }
     let len = i32::from_be_bytes(body[p..p + 4].try_into().unwrap());
     let len = usize::try_from(len).ok()?;
-    Some(String::from_utf8_lossy(&body[p + 4..p + 4 + len]).into_owned())
+    let value = &body[p + 4..p + 4 + len];
+    if binary {
+        return Some(match len {
+            2 => i16::from_be_bytes(value.try_into().ok()?).to_string(),
+            4 => i32::from_be_bytes(value.try_into().ok()?).to_string(),
+            8 => i64::from_be_bytes(value.try_into().ok()?).to_string(),
+            _ => return None,
+        });
+    }
+    Some(String::from_utf8_lossy(value).into_owned())
 }
 
 /// The rows of the scripted `SELECT wide` (streamed in pages by suspended portals).

@@ -33,7 +33,7 @@ use sqlx_core::error::Error;
 use super::PgConnection;
 use super::socket::{Backend, Reader, Socket};
 use super::state::ProtocolState;
-use crate::connection::pgwire::query::{Params, write_bind};
+use crate::connection::pgwire::bind::{Params, write_bind};
 use crate::error::{CrateDbDatabaseError, copy_error};
 use crate::model::arguments::CrateDbArguments;
 use crate::model::bulk_result::{CrateDbBulkResult, CrateDbBulkRow};

@@ -14,6 +14,8 @@ use crate::protocol::type_info::CrateDbTypeInfo;
 #[derive(Debug)]
 pub(crate) struct CachedStatement {
     pub(crate) name: String,
+    /// The parameter types the server described (its inference for parameters declared 0).
+    pub(crate) param_types: Arc<[Oid]>,
     pub(crate) columns: Arc<[CrateDbColumn]>,
     pub(crate) convs: Arc<[Conv]>,
     /// Every column's text is used as it is (no per-row rewriting).
@@ -26,7 +28,7 @@ pub(crate) struct CachedStatement {
 }
 
 impl CachedStatement {
-    pub(crate) fn new(name: String, fields: Vec<(String, Oid)>) -> Self {
+    pub(crate) fn new(name: String, param_types: Vec<Oid>, fields: Vec<(String, Oid)>) -> Self {
         let columns: Arc<[CrateDbColumn]> = fields
             .into_iter()
             .enumerate()
@@ -55,6 +57,7 @@ impl CachedStatement {
         };
         Self {
             name,
+            param_types: param_types.into(),
             columns,
             convs,
             in_place,

@@ -10,6 +10,7 @@
 //! `ReadyForQuery` `T`/`E` as harmless (CrateDB has no transactions).
 
 mod auth;
+mod bind;
 pub(crate) mod bulk;
 mod cache;
 mod cancel;

@@ -57,8 +57,8 @@ async fn prepare_inner(
     } else {
         String::new()
     };
-    let (_, fields) = describe_statement(conn, &name, sql, oids).await?;
-    let statement = Arc::new(CachedStatement::new(name.clone(), fields));
+    let (param_types, fields) = describe_statement(conn, &name, sql, oids).await?;
+    let statement = Arc::new(CachedStatement::new(name.clone(), param_types, fields));
     if cache {
         let capacity = conn.options.statement_cache_capacity;
         for old in conn.cache.insert(

@@ -5,15 +5,15 @@
 //! the stream is dropped early).
 
 use std::io;
-use std::ops::Range;
 use std::sync::Arc;
 
-use postgres_protocol::{IsNull, Oid};
+use postgres_protocol::Oid;
 use sqlx_core::Either;
 use sqlx_core::error::Error;
 use tokio::time::Instant;
 
 use super::PgConnection;
+use super::bind::{Params, write_bind};
 use super::cache::CachedStatement;
 use super::prepare::fields;
 use super::retry::ReadRetries;
@@ -26,96 +26,9 @@ use crate::model::row::CrateDbRow;
 use crate::protocol::ProtocolError;
 use crate::protocol::pgwire::backend::Message;
 use crate::protocol::pgwire::error::{parse_fields, unexpected};
-use crate::protocol::pgwire::{binary_param, frontend, param, tag, text};
+use crate::protocol::pgwire::{frontend, tag, text};
 
 pub(crate) use crate::model::query_result::QueryItem as Item;
-
-/// Encoded parameters: OIDs, and each value (`None` = NULL) in one buffer with its format.
-#[derive(Debug, Default)]
-pub(crate) struct Params {
-    /// The peer is CrateDB (some values are sent in its own form, see `param::encode`).
-    pub(crate) cratedb: bool,
-    pub(crate) oids: Vec<Oid>,
-    pub(crate) values: Vec<u8>,
-    pub(crate) ranges: Vec<Option<Range<usize>>>,
-    /// The format code of each value: 0 text, 1 binary (`binary_param`).
-    pub(crate) formats: Vec<i16>,
-}
-
-impl Params {
-    pub(crate) fn encode(
-        arguments: Option<&CrateDbArguments>,
-        cratedb: bool,
-    ) -> Result<Self, Error> {
-        let mut p = Self {
-            cratedb,
-            ..Self::default()
-        };
-        if let Some(arguments) = arguments {
-            p.push_row(arguments, true)?;
-        }
-        Ok(p)
-    }
-
-    /// Appends one row's values (and, with `with_oids`, its OIDs).
-    pub(crate) fn push_row(
-        &mut self,
-        arguments: &CrateDbArguments,
-        with_oids: bool,
-    ) -> Result<(), Error> {
-        for (ty, json) in arguments.values() {
-            if with_oids {
-                self.oids.push(param::oid(ty));
-            }
-            let start = self.values.len();
-            let binary = json != b"null" && binary_param::encode(ty, json, &mut self.values);
-            let present = binary
-                || param::encode(ty, json, self.cratedb, &mut self.values)
-                    .map_err(|e| Error::Encode(Box::new(e)))?;
-            self.ranges
-                .push(present.then_some(start..self.values.len()));
-            self.formats.push(i16::from(binary));
-        }
-        Ok(())
-    }
-}
-
-/// Writes `Bind` for the unnamed portal with parameters in the format of `formats` (one code
-/// per value; all text when every code is 0); results in text, or in the format per column of
-/// `result_formats` (0 text, 1 binary) when it is not empty.
-pub(crate) fn write_bind(
-    buf: &mut bytes::BytesMut,
-    statement: &str,
-    values: &[u8],
-    ranges: &[Option<Range<usize>>],
-    formats: &[i16],
-    result_formats: &[i16],
-) -> Result<(), Error> {
-    let formats = if formats.iter().all(|&f| f == 0) {
-        &[]
-    } else {
-        formats
-    };
-    frontend::bind(
-        "",
-        statement,
-        formats.iter().copied(),
-        ranges.iter(),
-        |range, out| match range {
-            Some(r) => {
-                out.extend_from_slice(&values[r.clone()]);
-                Ok(IsNull::No)
-            }
-            None => Ok(IsNull::Yes),
-        },
-        result_formats.iter().copied(),
-        buf,
-    )
-    .map_err(|e| match e {
-        frontend::BindError::Conversion(e) => Error::Encode(e),
-        frontend::BindError::Serialization(e) => Error::Io(e),
-    })
-}
 
 /// How much of a result the caller wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,6 +46,8 @@ struct Preparing {
     sql: String,
     oids: Vec<Oid>,
     name: String,
+    /// The parameter types, from `ParameterDescription`.
+    param_types: Vec<Oid>,
 }
 
 /// One running command.
@@ -179,7 +94,14 @@ impl<'c> PgQuery<'c> {
         persistent: bool,
         want: Want,
     ) -> Result<Self, Error> {
-        let params = Params::encode(arguments, conn.crate_version().is_some())?;
+        let cratedb = conn.crate_version().is_some();
+        let mut params = Params::encode(arguments, cratedb)?;
+        if params.inferred_text_array
+            && let Some(cached) = conn.cache.get(sql, &params.oids)
+            && !cached.param_types.is_empty()
+        {
+            params = Params::encode_described(arguments, cratedb, &cached.param_types)?;
+        }
         if conn.prepare_pipeline().await.is_err() || !conn.is_alive() {
             conn.reconnect().await?;
         }
@@ -260,6 +182,7 @@ impl<'c> PgQuery<'c> {
                 sql: if cache { sql.to_owned() } else { String::new() },
                 oids: params.oids.clone(),
                 name: name.clone(),
+                param_types: Vec::new(),
             });
             name
         };
@@ -357,7 +280,7 @@ impl<'c> PgQuery<'c> {
         let Some(p) = self.preparing.take() else {
             return;
         };
-        let statement = Arc::new(CachedStatement::new(p.name.clone(), fields));
+        let statement = Arc::new(CachedStatement::new(p.name.clone(), p.param_types, fields));
         if !p.name.is_empty() {
             let capacity = self.conn.options.statement_cache_capacity;
             let evicted = self
@@ -443,9 +366,14 @@ impl<'c> PgQuery<'c> {
                 Message::ParseComplete
                 | Message::BindComplete
                 | Message::CloseComplete
-                | Message::ParameterDescription(_)
                 | Message::NoticeResponse(_)
                 | Message::NotificationResponse(_) => {}
+                Message::ParameterDescription(body) => {
+                    use fallible_iterator::FallibleIterator as _;
+                    if let Some(p) = &mut self.preparing {
+                        p.param_types = body.parameters().collect()?;
+                    }
+                }
                 Message::RowDescription(body) => {
                     let f = fields(&body)?;
                     self.described(f);

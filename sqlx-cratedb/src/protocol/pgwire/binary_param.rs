@@ -11,7 +11,7 @@
 
 use postgres_protocol::Oid;
 
-use super::types::{BOOL, TIMESTAMP, TIMESTAMPTZ};
+use super::types::{BOOL, TEXT, TIMESTAMP, TIMESTAMPTZ, VARCHAR};
 use super::types::{FLOAT4, FLOAT8, INT2, INT4, INT8};
 use crate::protocol::json;
 use crate::protocol::type_info::CrateDbTypeInfo;
@@ -27,7 +27,7 @@ pub(crate) fn encode(ty: &CrateDbTypeInfo, json: &[u8], out: &mut Vec<u8>) -> bo
     let start = out.len();
     let done = match ty.wire_element() {
         Some(element) if ty.pg_param_oid() != 0 && has_binary(element.pg_param_oid()) => {
-            json.first() == Some(&b'[') && array(element.pg_param_oid(), json, out)
+            json.first() == Some(&b'[') && array(element.pg_param_oid(), json, out, scalar)
         }
         Some(_) => false,
         None => has_binary(ty.pg_param_oid()) && scalar(ty.pg_param_oid(), json, out),
@@ -36,6 +36,37 @@ pub(crate) fn encode(ty: &CrateDbTypeInfo, json: &[u8], out: &mut Vec<u8>) -> bo
         out.truncate(start);
     }
     done
+}
+
+/// Appends a JSON array of strings as a binary array of `element` (`text` or `varchar`: the
+/// type the server described for the parameter) and returns `true`; `false` with `out`
+/// unchanged for another element type or a value that is not an array of strings.
+pub(crate) fn encode_text_array(element: Oid, json: &[u8], out: &mut Vec<u8>) -> bool {
+    let start = out.len();
+    let done = matches!(element, TEXT | VARCHAR)
+        && json.first() == Some(&b'[')
+        && array(element, json, out, text);
+    if !done {
+        out.truncate(start);
+    }
+    done
+}
+
+/// A JSON string's content, unescaped.
+fn text(_: Oid, json: &[u8], out: &mut Vec<u8>) -> bool {
+    if json.len() < 2 || json[0] != b'"' || json[json.len() - 1] != b'"' {
+        return false;
+    }
+    let at = out.len();
+    out.extend_from_slice(&json[1..json.len() - 1]);
+    let end = out.len();
+    match json::unescape_in_place(out, at, end) {
+        Ok(new_end) => {
+            out.truncate(new_end);
+            true
+        }
+        Err(_) => false,
+    }
 }
 
 /// The declared types [`scalar`] writes.
@@ -106,7 +137,12 @@ fn float_text(json: &[u8]) -> Option<&str> {
 
 /// A one-dimensional array of `element` values: the header (dimensions, NULL flag, element
 /// OID, length, lower bound 1), then each element with its length (-1 for NULL).
-fn array(element: Oid, json: &[u8], out: &mut Vec<u8>) -> bool {
+fn array(
+    element: Oid,
+    json: &[u8],
+    out: &mut Vec<u8>,
+    value: fn(Oid, &[u8], &mut Vec<u8>) -> bool,
+) -> bool {
     let Ok(spans) = json::split_array(json) else {
         return false;
     };
@@ -131,7 +167,7 @@ fn array(element: Oid, json: &[u8], out: &mut Vec<u8>) -> bool {
         }
         let at = out.len();
         out.extend_from_slice(&0_i32.to_be_bytes());
-        if !scalar(element, item, out) {
+        if !value(element, item, out) {
             return false;
         }
         let Ok(size) = i32::try_from(out.len() - at - 4) else {
@@ -273,6 +309,39 @@ mod tests {
         assert_eq!(&vector[vector.len() - 4..], &2.5_f32.to_be_bytes());
         let stamps = enc(&T::array_of(T::Timestamptz), "[0]").unwrap();
         assert_eq!(&stamps[8..12], &TIMESTAMPTZ.to_be_bytes());
+        let mut out = Vec::new();
+        assert!(encode_text_array(
+            TEXT,
+            br#"["a\u00e9\"", null, ""]"#,
+            &mut out
+        ));
+        let expected = pg(|b| {
+            pt::array_to_sql(
+                [pt::ArrayDimension {
+                    len: 3,
+                    lower_bound: 1,
+                }],
+                TEXT,
+                [Some("aé\""), None, Some("")],
+                |v, b| match v {
+                    Some(v) => {
+                        pt::text_to_sql(v, b);
+                        Ok(postgres_protocol::IsNull::No)
+                    }
+                    None => Ok(postgres_protocol::IsNull::Yes),
+                },
+                b,
+            )
+            .unwrap();
+        });
+        assert_eq!(out, expected);
+        let mut out = vec![7];
+        assert!(
+            !encode_text_array(INT8, b"[1]", &mut out),
+            "not a text element"
+        );
+        assert!(!encode_text_array(TEXT, b"[1]", &mut out), "not a string");
+        assert_eq!(out, [7]);
         assert_eq!(
             &stamps[stamps.len() - 8..],
             &(-PG_EPOCH_MS * 1000).to_be_bytes()
