@@ -258,3 +258,76 @@ async fn a_million_rows_stream_in_flat_memory() {
         assert!(growth < 24 * 1024 * 1024, "RSS grew by {growth} bytes");
     }
 }
+
+/// `INSERT … SELECT * FROM UNNEST` with one array per column, run three times: integers,
+/// floats, booleans and timestamps go in binary from the start; the text arrays (their type
+/// left to the server) in binary once the statement is described. Every value, NULLs, escapes
+/// and non-ASCII text included, reads back as sent.
+#[tokio::test]
+async fn unnest_arrays_in_binary_read_back_unchanged() {
+    let Some(server) = PgServer::start_or_skip(PgServerConfig::new()) else {
+        return;
+    };
+    let mut conn = CrateDbConnection::connect_with(&server.crate_options())
+        .await
+        .unwrap();
+    sqlx::query(
+        "CREATE TABLE u (id int8, n int4, x float8, ok bool, at timestamptz, t text, v varchar)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap();
+    let texts = [
+        Some("plain"),
+        None,
+        Some("quote \" back\\slash {a,b}"),
+        Some("é 日本"),
+    ];
+    for round in 0..3_i64 {
+        let ids: Vec<i64> = (0..4).map(|i| round * 10 + i).collect();
+        let done = sqlx::query(
+            "INSERT INTO u SELECT * FROM UNNEST($1::int8[], $2::int4[], $3::float8[], \
+             $4::bool[], $5::timestamptz[], $6::text[], $7::varchar[])",
+        )
+        .bind(ids)
+        .bind(vec![Some(1_i32), None, Some(-3), Some(i32::MAX)])
+        .bind(vec![0.5_f64, f64::INFINITY, -0.0, 1e300])
+        .bind(vec![Some(true), Some(false), None, Some(true)])
+        .bind(vec![
+            Some(at(0)),
+            Some(at(-1)),
+            None,
+            Some(at(1_615_280_400_123)),
+        ])
+        .bind(texts.to_vec())
+        .bind(texts.to_vec())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(done.rows_affected(), 4);
+    }
+    let rows = sqlx::query("SELECT n, x, ok, at, t, v FROM u WHERE id >= 20 ORDER BY id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let n: Vec<Option<i32>> = rows.iter().map(|r| r.get(0)).collect();
+    let x: Vec<f64> = rows.iter().map(|r| r.get(1)).collect();
+    let ok: Vec<Option<bool>> = rows.iter().map(|r| r.get(2)).collect();
+    let stamps: Vec<Option<chrono::DateTime<chrono::Utc>>> =
+        rows.iter().map(|r| r.get(3)).collect();
+    let t: Vec<Option<String>> = rows.iter().map(|r| r.get(4)).collect();
+    let v: Vec<Option<String>> = rows.iter().map(|r| r.get(5)).collect();
+    assert_eq!(n, [Some(1), None, Some(-3), Some(i32::MAX)]);
+    assert_eq!(x[..2], [0.5, f64::INFINITY]);
+    assert!(x[2] == 0.0 && x[2].is_sign_negative());
+    assert_eq!(x[3], 1e300);
+    assert_eq!(ok, [Some(true), Some(false), None, Some(true)]);
+    assert_eq!(
+        stamps,
+        [Some(at(0)), Some(at(-1)), None, Some(at(1_615_280_400_123))]
+    );
+    let expected: Vec<Option<String>> = texts.iter().map(|s| s.map(str::to_owned)).collect();
+    assert_eq!(t, expected);
+    assert_eq!(v, expected);
+}

@@ -25,9 +25,6 @@ pub(crate) struct Params {
     pub(crate) ranges: Vec<Option<Range<usize>>>,
     /// The format code of each value: 0 text, 1 binary (`binary_param`).
     pub(crate) formats: Vec<i16>,
-    /// A text array went as text because its type was left to the server: with the
-    /// statement's described parameter types it can go in binary ([`Self::encode_described`]).
-    pub(crate) inferred_text_array: bool,
 }
 
 impl Params {
@@ -36,6 +33,22 @@ impl Params {
         cratedb: bool,
     ) -> Result<Self, Error> {
         Self::encode_described(arguments, cratedb, &[])
+    }
+
+    /// The OIDs the arguments declare, and whether one is a text array whose type is left to
+    /// the server (see [`Self::encode_described`]).
+    pub(crate) fn declared(arguments: Option<&CrateDbArguments>) -> (Vec<Oid>, bool) {
+        let mut text_array = false;
+        let oids = arguments
+            .into_iter()
+            .flat_map(CrateDbArguments::values)
+            .map(|(ty, json)| {
+                let oid = param::oid(ty);
+                text_array |= oid == UNSPECIFIED && is_text_array(ty) && json != b"null";
+                oid
+            })
+            .collect();
+        (oids, text_array)
     }
 
     /// As [`encode`](Self::encode), with the parameter types the server described for the
@@ -90,7 +103,6 @@ impl Params {
                     }
                     None => binary_param::encode(ty, json, &mut self.values),
                 };
-            self.inferred_text_array |= text_array && !binary;
             let present = binary
                 || param::encode(ty, json, self.cratedb, &mut self.values)
                     .map_err(|e| Error::Encode(Box::new(e)))?;
@@ -159,15 +171,18 @@ mod tests {
 
     #[test]
     fn text_arrays_go_binary_once_the_server_described_them() {
+        assert_eq!(
+            Params::declared(Some(&args())),
+            (vec![UNSPECIFIED, 1016, UNSPECIFIED], true),
+            "the NULL text array needs no type"
+        );
         let p = Params::encode(Some(&args()), true).unwrap();
         assert_eq!(p.formats, [0, 1, 0]);
-        assert!(p.inferred_text_array);
         assert_eq!(&p.values[p.ranges[0].clone().unwrap()], br#"{"a\"b",NULL}"#);
 
         let described = [1015, 1016, 1009];
         let p = Params::encode_described(Some(&args()), true, &described).unwrap();
         assert_eq!(p.formats, [1, 1, 0], "a NULL stays NULL");
-        assert!(!p.inferred_text_array);
         assert_eq!(p.oids[0], UNSPECIFIED, "the declared type is unchanged");
         let array = &p.values[p.ranges[0].clone().unwrap()];
         assert_eq!(

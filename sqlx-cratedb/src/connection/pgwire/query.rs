@@ -95,32 +95,32 @@ impl<'c> PgQuery<'c> {
         want: Want,
     ) -> Result<Self, Error> {
         let cratedb = conn.crate_version().is_some();
-        let mut params = Params::encode(arguments, cratedb)?;
-        if params.inferred_text_array
-            && let Some(cached) = conn.cache.get(sql, &params.oids)
-            && !cached.param_types.is_empty()
-        {
-            params = Params::encode_described(arguments, cratedb, &cached.param_types)?;
-        }
+        let (oids, text_array) = Params::declared(arguments);
         if conn.prepare_pipeline().await.is_err() || !conn.is_alive() {
             conn.reconnect().await?;
         }
         let read_only = is_read_only(sql);
-        // A read's first execution prepares the statement first (one round trip, as
-        // sqlx-postgres always does), so that even it gets its results in binary. A failure
-        // here is left to the execution below, which reports (or retries) it as usual.
+        // A first execution prepares the statement first (one round trip, as sqlx-postgres
+        // always does) when that lets it go faster: a read gets even its first results in
+        // binary, and a text array parameter goes in binary once the server said its type. A
+        // failure here is left to the execution below, which reports (or retries) it as usual.
         let cache = persistent && conn.options.statement_cache_capacity > 0;
-        if read_only
-            && cache
-            && conn.options.binary_results
-            && conn.cache.get(sql, &params.oids).is_none()
-            && super::prepare::prepare_with(conn, sql, &params.oids)
+        let gains = (read_only && conn.options.binary_results) || text_array;
+        if cache
+            && gains
+            && conn.cache.get(sql, &oids).is_none()
+            && super::prepare::prepare_with(conn, sql, &oids)
                 .await
                 .is_err()
             && (conn.prepare_pipeline().await.is_err() || !conn.is_alive())
         {
             conn.reconnect().await?;
         }
+        let described = match text_array.then(|| conn.cache.get(sql, &oids)).flatten() {
+            Some(cached) => Params::encode_described(arguments, cratedb, &cached.param_types),
+            None => Params::encode(arguments, cratedb),
+        };
+        let params = described?;
         let retries = ReadRetries::new(conn.options.hosts.len(), conn.options.backoff_factor);
         let deadline = conn
             .options
