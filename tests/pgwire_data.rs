@@ -319,9 +319,12 @@ async fn unnest_arrays_in_binary_read_back_unchanged() {
     let t: Vec<Option<String>> = rows.iter().map(|r| r.get(4)).collect();
     let v: Vec<Option<String>> = rows.iter().map(|r| r.get(5)).collect();
     assert_eq!(n, [Some(1), None, Some(-3), Some(i32::MAX)]);
-    assert_eq!(x[..2], [0.5, f64::INFINITY]);
-    assert!(x[2] == 0.0 && x[2].is_sign_negative());
-    assert_eq!(x[3], 1e300);
+    let bits: Vec<u64> = x.iter().map(|v| v.to_bits()).collect();
+    let sent: Vec<u64> = [0.5, f64::INFINITY, -0.0, 1e300]
+        .iter()
+        .map(|v: &f64| v.to_bits())
+        .collect();
+    assert_eq!(bits, sent, "exactly the floats sent, -0.0 included");
     assert_eq!(ok, [Some(true), Some(false), None, Some(true)]);
     assert_eq!(
         stamps,

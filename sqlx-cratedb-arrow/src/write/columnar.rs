@@ -8,9 +8,10 @@
 //! of every row it wrote, and each source row is matched to its key: a row whose key came back
 //! was written; the others were not, and go through the per-row `bulk_args` path, which writes
 //! them or reports each with its own error. That is exact only with a primary key, so the
-//! columnar write is used only for tables that have one (given, or read from the table), with
-//! integer or text key columns, and only for columns of the kinds below; other writes use
-//! `bulk_args` for every row.
+//! columnar write is used only for tables that have one (given, or read from the table) whose
+//! columns the data holds as the table stores them (integers for an integer column, strings for
+//! a text column: `'05'` stored as 5 would not match), and only for columns of the kinds below;
+//! other writes use `bulk_args` for every row.
 //!
 //! Within a chunk, a row whose key repeats an earlier row's, or whose key is `NULL`, goes
 //! through `bulk_args` after the statement, in source order.
@@ -24,6 +25,7 @@ use arrow_schema::{DataType, Schema};
 use chrono::{DateTime, NaiveDateTime};
 use serde_json::Value as JsonValue;
 use sqlx_core::sql_str::AssertSqlSafe;
+use sqlx_cratedb::reflect::DataType as TableType;
 use sqlx_cratedb::{CrateDbArguments, CrateDbDatabaseError, CrateDbPool, CrateDbWriteOutcome};
 
 use super::{WriteMode, WriteOptions};
@@ -86,6 +88,19 @@ impl Kind {
             Self::TimestampUtc => DataType::Timestamp(Millisecond, Some("UTC".into())),
             Self::Timestamp => DataType::Timestamp(Millisecond, None),
         }
+    }
+}
+
+/// True when a key column of Arrow type `given`, stored as `stored`, comes back from
+/// `RETURNING` as the same value: integers into an integer column, strings into a text column.
+pub(crate) fn key_type_matches(given: &DataType, stored: &TableType) -> bool {
+    match Kind::of(given) {
+        Some(Kind::Int) => matches!(
+            stored,
+            TableType::Byte | TableType::SmallInt | TableType::Integer | TableType::BigInt
+        ),
+        Some(Kind::Text) => matches!(stored, TableType::Text { .. }),
+        _ => false,
     }
 }
 
@@ -269,8 +284,9 @@ pub(crate) async fn write(
             return Ok(outcome);
         }
     };
+    let key_kinds: Vec<Kind> = plan.key.iter().map(|&i| plan.kinds[i]).collect();
     for row in &returned {
-        let Some(key) = returned_key(row, plan.key.len()) else {
+        let Some(key) = returned_key(row, &key_kinds) else {
             return Err(Error::Invalid(
                 "the server returned a key of an unexpected type".into(),
             ));
@@ -324,16 +340,15 @@ fn key_of(columns: &[ArrayRef], key: &[usize], row: usize) -> Option<String> {
     Some(JsonValue::Array(values).to_string())
 }
 
-/// The canonical text of a returned key (see [`key_of`]).
-fn returned_key(row: &sqlx_cratedb::CrateDbRow, columns: usize) -> Option<String> {
+/// The canonical text of a returned key (see [`key_of`]), its columns read as the kinds of
+/// the source's key columns.
+fn returned_key(row: &sqlx_cratedb::CrateDbRow, kinds: &[Kind]) -> Option<String> {
     use sqlx_core::row::Row as _;
-    let mut values = Vec::with_capacity(columns);
-    for i in 0..columns {
-        let value: JsonValue = row.try_get(i).ok()?;
-        values.push(match value {
-            JsonValue::Number(n) => JsonValue::from(n.as_i64()?),
-            JsonValue::String(s) => JsonValue::String(s),
-            _ => return None,
+    let mut values = Vec::with_capacity(kinds.len());
+    for (i, kind) in kinds.iter().enumerate() {
+        values.push(match kind {
+            Kind::Int => JsonValue::from(row.try_get::<i64, _>(i).ok()?),
+            _ => JsonValue::from(row.try_get::<String, _>(i).ok()?),
         });
     }
     Some(JsonValue::Array(values).to_string())
@@ -472,6 +487,23 @@ mod tests {
             ),
         ]);
         assert!(ColumnarPlan::new(&nested, &options, &["id".into()], false).is_none());
+    }
+
+    #[test]
+    fn keys_are_matched_only_when_stored_as_given() {
+        let text = TableType::parse("text", None);
+        let bigint = TableType::parse("bigint", None);
+        assert!(key_type_matches(&DataType::Int32, &bigint));
+        assert!(key_type_matches(&DataType::Utf8, &text));
+        assert!(
+            !key_type_matches(&DataType::Utf8, &bigint),
+            "'05' comes back as 5"
+        );
+        assert!(!key_type_matches(&DataType::Int64, &text));
+        assert!(!key_type_matches(
+            &DataType::Float64,
+            &TableType::parse("double", None)
+        ));
     }
 
     #[test]

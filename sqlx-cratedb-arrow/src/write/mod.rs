@@ -381,25 +381,40 @@ async fn columnar_plan(
     schema: &SchemaRef,
     options: &WriteOptions,
 ) -> Result<Option<ColumnarPlan>, Error> {
+    use sqlx_cratedb::reflect;
     let mut conn = pool.acquire().await?;
     let atomic = !conn.server_is_cratedb();
+    let table_schema = match &options.schema {
+        Some(s) => s.clone(),
+        None => {
+            sqlx_core::query_scalar::query_scalar::<_, String>("SELECT CURRENT_SCHEMA")
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
     let key = if options.primary_key.is_empty() {
-        let table_schema = match &options.schema {
-            Some(s) => s.clone(),
-            None => {
-                sqlx_core::query_scalar::query_scalar::<_, String>("SELECT CURRENT_SCHEMA")
-                    .fetch_one(&mut *conn)
-                    .await?
-            }
-        };
-        sqlx_cratedb::reflect::primary_key(&mut *conn, &table_schema, &options.table)
+        reflect::primary_key(&mut *conn, &table_schema, &options.table)
             .await?
             .map(|k| k.columns)
             .unwrap_or_default()
     } else {
         options.primary_key.clone()
     };
-    Ok(ColumnarPlan::new(schema, options, &key, atomic))
+    if key.is_empty() {
+        return Ok(None);
+    }
+    // Returned keys are matched exactly only when the table stores them as the data has them.
+    let columns = reflect::columns(&mut *conn, &table_schema, &options.table).await?;
+    let matches = key.iter().all(|k| {
+        let stored = columns.iter().find(|c| &c.name == k);
+        let given = schema.field_with_name(k).ok();
+        stored
+            .zip(given)
+            .is_some_and(|(c, f)| columnar::key_type_matches(f.data_type(), &c.data_type))
+    });
+    Ok(matches
+        .then(|| ColumnarPlan::new(schema, options, &key, atomic))
+        .flatten())
 }
 
 /// Writes one chunk: by column first when the writer has a columnar plan, then the rows that
