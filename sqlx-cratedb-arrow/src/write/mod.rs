@@ -16,7 +16,7 @@ use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use futures_core::Stream;
 use futures_util::StreamExt as _;
-use sqlx_core::sql_str::AssertSqlSafe;
+use sqlx_core::sql_str::{AssertSqlSafe, SqlSafeStr as _};
 use sqlx_cratedb::{CrateDbBulkRow, CrateDbDatabaseError, CrateDbPool};
 use tokio::task::JoinSet;
 
@@ -412,9 +412,23 @@ async fn columnar_plan(
             .zip(given)
             .is_some_and(|(c, f)| columnar::key_type_matches(f.data_type(), &c.data_type))
     });
-    Ok(matches
+    let Some(plan) = matches
         .then(|| ColumnarPlan::new(schema, options, &key, atomic))
-        .flatten())
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    // Over pgwire CrateDB reports a statement it cannot analyse (a column the data cannot be
+    // converted to) as XX000, which looks like an error while it ran; describing it first
+    // (nothing runs) keeps such a table on bulk rows. Over HTTP describing is not possible
+    // (a configuration error), and such an error is a 4xx, which the columnar path reads as
+    // "nothing applied".
+    let sql = AssertSqlSafe(plan.sql().to_owned()).into_sql_str();
+    match sqlx_core::executor::Executor::describe(&mut *conn, sql).await {
+        Ok(_) | Err(sqlx_core::Error::Configuration(_)) => Ok(Some(plan)),
+        Err(sqlx_core::Error::Database(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Writes one chunk: by column first when the writer has a columnar plan, then the rows that

@@ -30,7 +30,10 @@ use sqlx_cratedb_arrow::{
     fetch_record_batches,
 };
 
-use super::arrow_columnar::arrow_write_by_column_reports_every_row;
+use super::arrow_columnar::{
+    arrow_write_by_column_reports_every_row,
+    arrow_write_into_an_unconvertible_column_rejects_each_row,
+};
 use super::scenario;
 use crate::scenarios::{Scenario, Target, Transport, count, exec, pool, unique};
 
@@ -39,6 +42,7 @@ pub(super) const SCENARIOS: &[Scenario] = &[
     scenario!(arrow_read_types_every_cratedb_type),
     scenario!(arrow_write_creates_reports_and_upserts),
     scenario!(arrow_write_by_column_reports_every_row),
+    scenario!(arrow_write_into_an_unconvertible_column_rejects_each_row),
     scenario!(arrow_partitioned_reads_by_range_and_by_table_partition),
     #[cfg(feature = "polars")]
     scenario!(arrow_polars_frames_round_trip_every_type),

@@ -152,3 +152,58 @@ pub(in crate::scenarios::live) async fn arrow_write_by_column_reports_every_row(
     assert_eq!(names, [(0, "x".to_owned()), (3, "x".to_owned())]);
     exec(&pool, &format!("DROP TABLE {t}")).await;
 }
+
+/// Booleans into a `TIMESTAMP` column: CrateDB refuses the columnar statement while analysing
+/// it (over pgwire as `XX000`, which looks like a failure while running; the writer describes
+/// the statement first there and writes bulk rows). Every row is reported `Rejected` with its
+/// index, none `Unknown`, and nothing is stored.
+pub(in crate::scenarios::live) async fn arrow_write_into_an_unconvertible_column_rejects_each_row(
+    target: &Target,
+) {
+    use arrow_array::BooleanArray;
+    let pool = pool(target.options().clone(), 2).await;
+    let t = unique("arrow_unconvertible");
+    exec(
+        &pool,
+        &format!(
+            "CREATE TABLE {t} (id BIGINT PRIMARY KEY, at TIMESTAMP WITH TIME ZONE) \
+             WITH (number_of_replicas = 0)"
+        ),
+    )
+    .await;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("at", DataType::Boolean, true),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from(vec![1, 2, 3])),
+        Arc::new(BooleanArray::from(vec![true, false, true])),
+    ];
+    let data = RecordBatch::try_new(schema, columns).unwrap();
+    let mut writer = BulkWriter::new(pool.clone(), data.schema(), WriteOptions::new(t.clone()))
+        .await
+        .unwrap();
+    writer.write(&data).await.unwrap();
+    let report = writer.finish().await.unwrap();
+    let mut failed: Vec<(usize, FailureKind)> = report
+        .failed
+        .iter()
+        .map(|f| (f.index, f.kind.clone()))
+        .collect();
+    failed.sort_by_key(|f| f.0);
+    assert_eq!(
+        failed,
+        [
+            (0, FailureKind::Rejected),
+            (1, FailureKind::Rejected),
+            (2, FailureKind::Rejected)
+        ],
+        "{}: {:#?}",
+        target.label(),
+        report.failed
+    );
+    assert_eq!(report.rows_written, 0);
+    target.refresh(&pool, &t).await;
+    assert_eq!(count(&pool, &t).await, 0);
+    exec(&pool, &format!("DROP TABLE {t}")).await;
+}
