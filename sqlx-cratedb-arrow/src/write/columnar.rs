@@ -1,8 +1,8 @@
 //! The columnar write: one `INSERT … SELECT * FROM UNNEST($1::T[], …) RETURNING <key>` per
 //! chunk, one array parameter per column.
 //!
-//! Arrow batches are columns already, and CrateDB spends about a third less CPU per row on this
-//! statement than on the same rows as `bulk_args`. Its result is a row count, not a result per
+//! Arrow batches are columns already, and this statement costs CrateDB 12% (HTTP) to 30%
+//! (pgwire) less CPU per row than the same rows as bulk rows. Its result is a row count, not a result per
 //! row, and CrateDB skips a row it cannot write (a duplicate key, a value it cannot convert, a
 //! `NULL` in a `NOT NULL` column) without an error. So the statement returns the primary key
 //! of every row it wrote, and each source row is matched to its key: a row whose key came back
