@@ -10,107 +10,57 @@
 //! them or reports each with its own error. That is exact only with a primary key, so the
 //! columnar write is used only for tables that have one (given, or read from the table) whose
 //! columns the data holds as the table stores them (integers for an integer column, strings for
-//! a text column: `'05'` stored as 5 would not match), and only for columns of the kinds below;
-//! other writes use `bulk_args` for every row.
+//! a text column: `'05'` stored as 5 would not match), and only when the bulk encoder binds
+//! every column as one array (integers, floats, booleans, text, timestamps:
+//! `encode::Column::array_type`); other writes use `bulk_args` for every row. Both paths bind
+//! from the same `encode::Encoder`, so a chunk's columns are cast once.
 //!
 //! Within a chunk, a row whose key repeats an earlier row's, or whose key is `NULL`, goes
 //! through `bulk_args` after the statement, in source order.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float32Type, Float64Type, Int64Type, TimestampMillisecondType};
-use arrow_array::{Array, ArrayRef, RecordBatch};
-use arrow_schema::{DataType, Schema};
-use chrono::{DateTime, NaiveDateTime};
+use arrow_array::RecordBatch;
+use arrow_schema::Schema;
 use serde_json::Value as JsonValue;
 use sqlx_core::sql_str::AssertSqlSafe;
-use sqlx_cratedb::reflect::DataType as TableType;
+use sqlx_cratedb::reflect::{Column as TableColumn, DataType as TableType};
 use sqlx_cratedb::{CrateDbArguments, CrateDbDatabaseError, CrateDbPool, CrateDbWriteOutcome};
 
+use super::encode::{Column, Encoder};
 use super::{WriteMode, WriteOptions};
 use crate::error::Error;
 
-/// How one column travels as an array parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Int,
-    Float32,
-    Float64,
-    Bool,
-    Text,
-    TimestampUtc,
-    Timestamp,
-}
-
-impl Kind {
-    fn of(data_type: &DataType) -> Option<Self> {
-        Some(match data_type {
-            DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32 => Self::Int,
-            DataType::Float16 | DataType::Float32 => Self::Float32,
-            DataType::Float64 => Self::Float64,
-            DataType::Boolean => Self::Bool,
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Self::Text,
-            DataType::Timestamp(_, Some(_)) => Self::TimestampUtc,
-            DataType::Timestamp(_, None) => Self::Timestamp,
-            _ => return None,
-        })
-    }
-
-    /// The array type the parameter is cast to (a fixed set: no user input reaches the SQL).
-    fn sql_array_type(self) -> &'static str {
-        match self {
-            Self::Int => "BIGINT[]",
-            Self::Float32 => "REAL[]",
-            Self::Float64 => "DOUBLE PRECISION[]",
-            Self::Bool => "BOOLEAN[]",
-            Self::Text => "TEXT[]",
-            Self::TimestampUtc => "TIMESTAMP WITH TIME ZONE[]",
-            Self::Timestamp => "TIMESTAMP WITHOUT TIME ZONE[]",
-        }
-    }
-
-    /// The form the column is cast to before its values are read.
-    fn normal_type(self) -> DataType {
-        use arrow_schema::TimeUnit::Millisecond;
-        match self {
-            Self::Int => DataType::Int64,
-            Self::Float32 => DataType::Float32,
-            Self::Float64 => DataType::Float64,
-            Self::Bool => DataType::Boolean,
-            Self::Text => DataType::Utf8,
-            Self::TimestampUtc => DataType::Timestamp(Millisecond, Some("UTC".into())),
-            Self::Timestamp => DataType::Timestamp(Millisecond, None),
-        }
-    }
-}
-
-/// True when a key column of Arrow type `given`, stored as `stored`, comes back from
-/// `RETURNING` as the same value: integers into an integer column, strings into a text column.
-pub(crate) fn key_type_matches(given: &DataType, stored: &TableType) -> bool {
-    match Kind::of(given) {
-        Some(Kind::Int) => matches!(
+/// True when a key column the data holds as text (`text`) or as integers, stored as `stored`,
+/// comes back from `RETURNING` as the same value: integers from an integer column, strings from
+/// a text column.
+fn key_type_matches(text: bool, stored: &TableType) -> bool {
+    if text {
+        matches!(stored, TableType::Text { .. })
+    } else {
+        matches!(
             stored,
             TableType::Byte | TableType::SmallInt | TableType::Integer | TableType::BigInt
-        ),
-        Some(Kind::Text) => matches!(stored, TableType::Text { .. }),
-        _ => false,
+        )
     }
+}
+
+/// A key column of the data.
+#[derive(Debug)]
+struct KeyColumn {
+    /// Its position in the schema.
+    index: usize,
+    name: String,
+    /// Held as text (else as integers).
+    text: bool,
 }
 
 /// The columnar statement of a writer and what it needs to match rows to returned keys.
 #[derive(Debug)]
 pub(crate) struct ColumnarPlan {
     sql: String,
-    kinds: Vec<Kind>,
-    /// The key columns' positions in the schema.
-    key: Vec<usize>,
+    key: Vec<KeyColumn>,
     /// The server runs the statement atomically (PostgreSQL): any error it answers means
     /// nothing was written. CrateDB skips rows it cannot write and answers errors of the
     /// statement as a whole.
@@ -119,49 +69,68 @@ pub(crate) struct ColumnarPlan {
 
 impl ColumnarPlan {
     /// The plan for `schema` with the primary key `key`, or `None` when a column's type or the
-    /// key rules the columnar write out (see the module docs).
+    /// key rules the columnar write out (see the module docs). The columns' forms are the bulk
+    /// encoder's (`encode.rs`), read from an empty batch of the schema.
     pub(crate) fn new(
         schema: &Schema,
         options: &WriteOptions,
         key: &[String],
         atomic: bool,
     ) -> Option<Self> {
-        let kinds = schema
-            .fields()
+        let empty = Encoder::new(&RecordBatch::new_empty(Arc::new(schema.clone()))).ok()?;
+        let columns = empty.columns();
+        let array_types = columns
             .iter()
-            .map(|f| Kind::of(f.data_type()))
+            .map(|(_, c)| c.array_type())
             .collect::<Option<Vec<_>>>()?;
         if key.is_empty() {
             return None;
         }
         let key = key
             .iter()
-            .map(|k| schema.index_of(k).ok())
+            .map(|name| {
+                let index = schema.index_of(name).ok()?;
+                let text = match &columns[index].1 {
+                    Column::Int64(_) => false,
+                    Column::Text(_) => true,
+                    _ => return None,
+                };
+                Some(KeyColumn {
+                    index,
+                    name: name.clone(),
+                    text,
+                })
+            })
             .collect::<Option<Vec<_>>>()?;
-        if key
-            .iter()
-            .any(|&i| !matches!(kinds[i], Kind::Int | Kind::Text))
-        {
-            return None;
-        }
-        let sql = unnest_sql(schema, options, &kinds, &key);
-        Some(Self {
-            sql,
-            kinds,
-            key,
-            atomic,
-        })
+        let sql = unnest_sql(schema, options, &array_types, &key);
+        Some(Self { sql, key, atomic })
     }
 
     /// The statement.
     pub(crate) fn sql(&self) -> &str {
         &self.sql
     }
+
+    /// True when the table (its columns `stored`) stores each key column as the data holds it,
+    /// so that returned keys match exactly (`'05'` stored as 5 would not).
+    pub(crate) fn key_stored_as_given(&self, stored: &[TableColumn]) -> bool {
+        self.key.iter().all(|k| {
+            stored
+                .iter()
+                .find(|c| c.name == k.name)
+                .is_some_and(|c| key_type_matches(k.text, &c.data_type))
+        })
+    }
 }
 
 /// `INSERT INTO t (cols) SELECT * FROM UNNEST($1::T[], …) [ON CONFLICT …] RETURNING key`;
 /// every name through the one quoting function.
-fn unnest_sql(schema: &Schema, options: &WriteOptions, kinds: &[Kind], key: &[usize]) -> String {
+fn unnest_sql(
+    schema: &Schema,
+    options: &WriteOptions,
+    array_types: &[&str],
+    key: &[KeyColumn],
+) -> String {
     use cratedb_quote::quote_identifier as q;
     let names: Vec<String> = schema.fields().iter().map(|f| q(f.name())).collect();
     let mut sql = String::from("INSERT INTO ");
@@ -173,20 +142,20 @@ fn unnest_sql(schema: &Schema, options: &WriteOptions, kinds: &[Kind], key: &[us
     sql.push_str(" (");
     sql.push_str(&names.join(", "));
     sql.push_str(") SELECT * FROM UNNEST(");
-    let params: Vec<String> = kinds
+    let params: Vec<String> = array_types
         .iter()
         .enumerate()
-        .map(|(i, k)| format!("${}::{}", i + 1, k.sql_array_type()))
+        .map(|(i, t)| format!("${}::{t}", i + 1))
         .collect();
     sql.push_str(&params.join(", "));
     sql.push(')');
-    let key_names: Vec<&str> = key.iter().map(|&i| names[i].as_str()).collect();
+    let key_names: Vec<&str> = key.iter().map(|k| names[k.index].as_str()).collect();
     match options.mode {
         WriteMode::Insert => {}
         WriteMode::Ignore => sql.push_str(" ON CONFLICT DO NOTHING"),
         WriteMode::Upsert => {
             let others: Vec<String> = (0..names.len())
-                .filter(|i| !key.contains(i))
+                .filter(|&i| key.iter().all(|k| k.index != i))
                 .map(|i| format!("{0} = excluded.{0}", names[i]))
                 .collect();
             sql.push_str(" ON CONFLICT (");
@@ -216,7 +185,7 @@ pub(crate) struct ColumnarOutcome {
     pub(crate) unknown: Vec<(usize, String)>,
 }
 
-/// Runs the columnar statement for `chunk`.
+/// Runs the columnar statement for a chunk, from its columns as the bulk encoder holds them.
 ///
 /// # Errors
 /// A failure every row would share (unknown table or column, lost cluster, …), as the bulk
@@ -224,32 +193,18 @@ pub(crate) struct ColumnarOutcome {
 pub(crate) async fn write(
     pool: &CrateDbPool,
     plan: &ColumnarPlan,
-    chunk: &RecordBatch,
+    chunk: &Encoder,
+    rows: usize,
     is_systemic: fn(&sqlx_core::Error) -> bool,
 ) -> Result<ColumnarOutcome, Error> {
-    let columns = chunk
-        .columns()
-        .iter()
-        .zip(&plan.kinds)
-        .map(|(array, kind)| {
-            let to = kind.normal_type();
-            let options = arrow_cast::CastOptions {
-                safe: false,
-                ..Default::default()
-            };
-            Ok(arrow_cast::cast_with_options(array, &to, &options)?)
-        })
-        .collect::<Result<Vec<ArrayRef>, Error>>()?;
+    let columns = chunk.columns();
     let mut outcome = ColumnarOutcome::default();
     // Rows to send: a key seen first, not NULL, every value in range.
     let mut first_of_key: HashMap<String, usize> = HashMap::new();
-    let mut sent = Vec::with_capacity(chunk.num_rows());
-    for row in 0..chunk.num_rows() {
-        let in_range = columns
-            .iter()
-            .zip(&plan.kinds)
-            .all(|(c, k)| value_in_range(c, *k, row));
-        match key_of(&columns, &plan.key, row) {
+    let mut sent = Vec::with_capacity(rows);
+    for row in 0..rows {
+        let in_range = columns.iter().all(|(_, c)| c.in_range(row));
+        match key_of(columns, &plan.key, row) {
             Some(key) if in_range && !first_of_key.contains_key(&key) => {
                 first_of_key.insert(key, row);
                 sent.push(row);
@@ -261,8 +216,9 @@ pub(crate) async fn write(
         return Ok(outcome);
     }
     let mut args = CrateDbArguments::default();
-    for (column, kind) in columns.iter().zip(&plan.kinds) {
-        push_array(&mut args, column, *kind, &sent)
+    for (_, column) in columns {
+        column
+            .push_array(&mut args, &sent)
             .map_err(|e| Error::Invalid(format!("binding a column array: {e}")))?;
     }
     let returned = sqlx_core::query::query_with(AssertSqlSafe(plan.sql.clone()), args)
@@ -284,9 +240,8 @@ pub(crate) async fn write(
             return Ok(outcome);
         }
     };
-    let key_kinds: Vec<Kind> = plan.key.iter().map(|&i| plan.kinds[i]).collect();
     for row in &returned {
-        let Some(key) = returned_key(row, &key_kinds) else {
+        let Some(key) = returned_key(row, &plan.key) else {
             return Err(Error::Invalid(
                 "the server returned a key of an unexpected type".into(),
             ));
@@ -325,105 +280,33 @@ fn nothing_applied(e: &sqlx_core::Error, atomic: bool) -> bool {
 
 /// The canonical text of row `row`'s key: a JSON array of its integers and strings; `None`
 /// when a key value is NULL.
-fn key_of(columns: &[ArrayRef], key: &[usize], row: usize) -> Option<String> {
-    let mut values = Vec::with_capacity(key.len());
-    for &i in key {
-        let column = &columns[i];
-        if column.is_null(row) {
-            return None;
-        }
-        values.push(match column.data_type() {
-            DataType::Int64 => JsonValue::from(column.as_primitive::<Int64Type>().value(row)),
-            _ => JsonValue::from(column.as_string::<i32>().value(row)),
-        });
-    }
+fn key_of(columns: &[(String, Column)], key: &[KeyColumn], row: usize) -> Option<String> {
+    let values = key
+        .iter()
+        .map(|k| columns[k.index].1.key_value(row))
+        .collect::<Option<Vec<_>>>()?;
     Some(JsonValue::Array(values).to_string())
 }
 
-/// The canonical text of a returned key (see [`key_of`]), its columns read as the kinds of
-/// the source's key columns.
-fn returned_key(row: &sqlx_cratedb::CrateDbRow, kinds: &[Kind]) -> Option<String> {
+/// The canonical text of a returned key (see [`key_of`]), its columns read as the data holds
+/// them.
+fn returned_key(row: &sqlx_cratedb::CrateDbRow, key: &[KeyColumn]) -> Option<String> {
     use sqlx_core::row::Row as _;
-    let mut values = Vec::with_capacity(kinds.len());
-    for (i, kind) in kinds.iter().enumerate() {
-        values.push(match kind {
-            Kind::Int => JsonValue::from(row.try_get::<i64, _>(i).ok()?),
-            _ => JsonValue::from(row.try_get::<String, _>(i).ok()?),
+    let mut values = Vec::with_capacity(key.len());
+    for (i, k) in key.iter().enumerate() {
+        values.push(if k.text {
+            JsonValue::from(row.try_get::<String, _>(i).ok()?)
+        } else {
+            JsonValue::from(row.try_get::<i64, _>(i).ok()?)
         });
     }
     Some(JsonValue::Array(values).to_string())
-}
-
-/// False for a timestamp chrono cannot hold (the bulk path reports it as an encode failure).
-fn value_in_range(column: &ArrayRef, kind: Kind, row: usize) -> bool {
-    match kind {
-        Kind::TimestampUtc | Kind::Timestamp if !column.is_null(row) => {
-            let ms = column.as_primitive::<TimestampMillisecondType>().value(row);
-            DateTime::from_timestamp_millis(ms).is_some()
-        }
-        _ => true,
-    }
-}
-
-/// Binds the values of `rows` of one column as one array parameter.
-fn push_array(
-    args: &mut CrateDbArguments,
-    column: &ArrayRef,
-    kind: Kind,
-    rows: &[usize],
-) -> Result<(), sqlx_core::error::BoxDynError> {
-    fn pick<T>(column: &dyn Array, rows: &[usize], value: impl Fn(usize) -> T) -> Vec<Option<T>> {
-        rows.iter()
-            .map(|&r| (!column.is_null(r)).then(|| value(r)))
-            .collect()
-    }
-    let c = column.as_ref();
-    match kind {
-        Kind::Int => {
-            let a = column.as_primitive::<Int64Type>();
-            args.push(pick(c, rows, |r| a.value(r)))
-        }
-        Kind::Float32 => {
-            let a = column.as_primitive::<Float32Type>();
-            args.push(pick(c, rows, |r| a.value(r)))
-        }
-        Kind::Float64 => {
-            let a = column.as_primitive::<Float64Type>();
-            args.push(pick(c, rows, |r| a.value(r)))
-        }
-        Kind::Bool => {
-            let a = column.as_boolean();
-            args.push(pick(c, rows, |r| a.value(r)))
-        }
-        Kind::Text => {
-            let a = column.as_string::<i32>();
-            args.push(pick(c, rows, |r| a.value(r)))
-        }
-        Kind::TimestampUtc => {
-            let a = column.as_primitive::<TimestampMillisecondType>();
-            let stamps = pick(c, rows, |r| {
-                DateTime::from_timestamp_millis(a.value(r)).unwrap_or_default()
-            });
-            args.push(stamps)
-        }
-        Kind::Timestamp => {
-            let a = column.as_primitive::<TimestampMillisecondType>();
-            let stamps: Vec<Option<NaiveDateTime>> = pick(c, rows, |r| {
-                DateTime::from_timestamp_millis(a.value(r))
-                    .unwrap_or_default()
-                    .naive_utc()
-            });
-            args.push(stamps)
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use arrow_array::{Int32Array, StringArray};
-    use arrow_schema::Field;
+    use arrow_array::{ArrayRef, Int32Array, StringArray};
+    use arrow_schema::{DataType, Field};
 
     use super::*;
 
@@ -491,29 +374,61 @@ mod tests {
 
     #[test]
     fn keys_are_matched_only_when_stored_as_given() {
+        let options = WriteOptions::new("t");
+        let plan =
+            ColumnarPlan::new(&schema(), &options, &["id".into(), "na\"me".into()], false).unwrap();
+        let held_as_text: Vec<bool> = plan.key.iter().map(|k| k.text).collect();
+        assert_eq!(
+            held_as_text,
+            [false, true],
+            "Int32 as integers, Utf8 as text"
+        );
         let text = TableType::parse("text", None);
         let bigint = TableType::parse("bigint", None);
-        assert!(key_type_matches(&DataType::Int32, &bigint));
-        assert!(key_type_matches(&DataType::Utf8, &text));
+        assert!(key_type_matches(false, &bigint));
+        assert!(key_type_matches(true, &text));
+        assert!(!key_type_matches(true, &bigint), "'05' comes back as 5");
+        assert!(!key_type_matches(false, &text));
+        let floats = Schema::new(vec![Field::new("x", DataType::Float64, false)]);
         assert!(
-            !key_type_matches(&DataType::Utf8, &bigint),
-            "'05' comes back as 5"
+            ColumnarPlan::new(&floats, &options, &["x".into()], false).is_none(),
+            "a float key cannot be matched exactly"
         );
-        assert!(!key_type_matches(&DataType::Int64, &text));
-        assert!(!key_type_matches(
-            &DataType::Float64,
-            &TableType::parse("double", None)
-        ));
     }
 
     #[test]
     fn keys_read_the_same_from_arrow_and_from_json() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int32, true),
+            Field::new("name", DataType::Utf8, false),
+        ]));
         let ids: ArrayRef = Arc::new(Int32Array::from(vec![Some(7), None]));
-        let ids = arrow_cast::cast(&ids, &DataType::Int64).unwrap();
         let names: ArrayRef = Arc::new(StringArray::from(vec!["a\"b", "c"]));
-        let columns = [ids, names];
-        assert_eq!(key_of(&columns, &[0, 1], 0).unwrap(), r#"[7,"a\"b"]"#);
-        assert_eq!(key_of(&columns, &[0], 1), None, "a NULL key");
-        assert_eq!(key_of(&columns, &[1], 1).unwrap(), r#"["c"]"#);
+        let batch = RecordBatch::try_new(Arc::clone(&schema), vec![ids, names]).unwrap();
+        let encoder = Encoder::new(&batch).unwrap();
+        let key = |names: &[&str]| {
+            ColumnarPlan::new(
+                &schema,
+                &WriteOptions::new("t"),
+                &names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>(),
+                false,
+            )
+            .unwrap()
+            .key
+        };
+        let both = key(&["id", "name"]);
+        assert_eq!(
+            key_of(encoder.columns(), &both, 0).unwrap(),
+            r#"[7,"a\"b"]"#
+        );
+        assert_eq!(
+            key_of(encoder.columns(), &key(&["id"]), 1),
+            None,
+            "a NULL key"
+        );
+        assert_eq!(
+            key_of(encoder.columns(), &key(&["name"]), 1).unwrap(),
+            r#"["c"]"#
+        );
     }
 }

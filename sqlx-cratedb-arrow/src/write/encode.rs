@@ -22,7 +22,7 @@ use sqlx_cratedb::CrateDbArguments;
 use crate::error::Error;
 
 /// One column, in the form its values are bound in.
-enum Column {
+pub(crate) enum Column {
     Int64(ArrayRef),
     UInt64(ArrayRef),
     Float32(ArrayRef),
@@ -190,6 +190,82 @@ impl Column {
     }
 }
 
+impl Column {
+    /// The array type of this column in the columnar statement (`write/columnar.rs`), for the
+    /// forms bound there as one array: integers, floats, booleans, text and timestamps. A
+    /// fixed set: no user input reaches the SQL.
+    pub(crate) fn array_type(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::Int64(_) => "BIGINT[]",
+            Self::Float32(_) => "REAL[]",
+            Self::Float64(_) => "DOUBLE PRECISION[]",
+            Self::Boolean(_) => "BOOLEAN[]",
+            Self::Text(_) => "TEXT[]",
+            Self::TimestampUtc(_) => "TIMESTAMP WITH TIME ZONE[]",
+            Self::Timestamp(_) => "TIMESTAMP WITHOUT TIME ZONE[]",
+            _ => return None,
+        })
+    }
+
+    /// Row `row`'s value as a key: an integer or a string; `None` for NULL and for the other
+    /// forms.
+    pub(crate) fn key_value(&self, row: usize) -> Option<JsonValue> {
+        match self {
+            Self::Int64(a) if !a.is_null(row) => {
+                Some(a.as_primitive::<Int64Type>().value(row).into())
+            }
+            Self::Text(a) if !a.is_null(row) => Some(a.as_string::<i32>().value(row).into()),
+            _ => None,
+        }
+    }
+
+    /// False when [`push`](Self::push) would refuse row `row`'s value (a timestamp chrono
+    /// cannot hold).
+    pub(crate) fn in_range(&self, row: usize) -> bool {
+        match self {
+            Self::TimestampUtc(a) | Self::Timestamp(a) if !a.is_null(row) => {
+                let ms = a.as_primitive::<TimestampMillisecondType>().value(row);
+                DateTime::from_timestamp_millis(ms).is_some()
+            }
+            _ => true,
+        }
+    }
+
+    /// Binds the values of `rows` as one array parameter (a form with an
+    /// [`array_type`](Self::array_type); rows [`in_range`](Self::in_range)).
+    pub(crate) fn push_array(
+        &self,
+        args: &mut CrateDbArguments,
+        rows: &[usize],
+    ) -> Result<(), BoxDynError> {
+        fn pick<T>(a: &ArrayRef, rows: &[usize], value: impl Fn(usize) -> T) -> Vec<Option<T>> {
+            rows.iter()
+                .map(|&r| (!a.is_null(r)).then(|| value(r)))
+                .collect()
+        }
+        let stamp = |a: &ArrayRef, r: usize| {
+            let ms = a.as_primitive::<TimestampMillisecondType>().value(r);
+            DateTime::from_timestamp_millis(ms).unwrap_or_default()
+        };
+        match self {
+            Self::Int64(a) => args.push(pick(a, rows, |r| a.as_primitive::<Int64Type>().value(r))),
+            Self::Float32(a) => {
+                args.push(pick(a, rows, |r| a.as_primitive::<Float32Type>().value(r)))
+            }
+            Self::Float64(a) => {
+                args.push(pick(a, rows, |r| a.as_primitive::<Float64Type>().value(r)))
+            }
+            Self::Boolean(a) => args.push(pick(a, rows, |r| a.as_boolean().value(r))),
+            Self::Text(a) => args.push(pick(a, rows, |r| a.as_string::<i32>().value(r))),
+            Self::TimestampUtc(a) => args.push(pick(a, rows, |r| stamp(a, r))),
+            Self::Timestamp(a) => {
+                args.push::<Vec<Option<NaiveDateTime>>>(pick(a, rows, |r| stamp(a, r).naive_utc()))
+            }
+            _ => Err("a column of this form is not bound as one array (no array_type)".into()),
+        }
+    }
+}
+
 /// Row `row` of a list array (cast to `List`) as a vector, `None` for NULL.
 fn list<T>(array: &ArrayRef, row: usize, elements: impl Fn(&ArrayRef) -> T) -> Option<T> {
     let list = array.as_list::<i32>();
@@ -247,6 +323,11 @@ impl Encoder {
             .map(|(field, array)| Ok((field.name().clone(), Column::new(array)?)))
             .collect::<Result<Vec<_>, Error>>()?;
         Ok(Self { columns })
+    }
+
+    /// The batch's columns in their bound forms, with their names.
+    pub(crate) fn columns(&self) -> &[(String, Column)] {
+        &self.columns
     }
 
     /// Encodes the given rows of the batch.

@@ -403,21 +403,14 @@ async fn columnar_plan(
     if key.is_empty() {
         return Ok(None);
     }
-    // Returned keys are matched exactly only when the table stores them as the data has them.
-    let columns = reflect::columns(&mut *conn, &table_schema, &options.table).await?;
-    let matches = key.iter().all(|k| {
-        let stored = columns.iter().find(|c| &c.name == k);
-        let given = schema.field_with_name(k).ok();
-        stored
-            .zip(given)
-            .is_some_and(|(c, f)| columnar::key_type_matches(f.data_type(), &c.data_type))
-    });
-    let Some(plan) = matches
-        .then(|| ColumnarPlan::new(schema, options, &key, atomic))
-        .flatten()
-    else {
+    let Some(plan) = ColumnarPlan::new(schema, options, &key, atomic) else {
         return Ok(None);
     };
+    // Returned keys are matched exactly only when the table stores them as the data has them.
+    let stored = reflect::columns(&mut *conn, &table_schema, &options.table).await?;
+    if !plan.key_stored_as_given(&stored) {
+        return Ok(None);
+    }
     // Over pgwire CrateDB reports a statement it cannot analyse (a column the data cannot be
     // converted to) as XX000, which looks like an error while it ran; describing it first
     // (nothing runs) keeps such a table on bulk rows. Over HTTP describing is not possible
@@ -444,26 +437,41 @@ async fn write_chunk(
         rows: chunk.num_rows(),
         ..ChunkOutcome::default()
     };
+    // Both paths bind from the same columns, cast once.
+    let binder = encode::Encoder::new(chunk)?;
     let rows = match columnar {
         Some(plan) => {
-            let by_column = columnar::write(pool, plan, chunk, is_systemic).await?;
+            let by_column =
+                columnar::write(pool, plan, &binder, chunk.num_rows(), is_systemic).await?;
             outcome.written += by_column.written.len() as u64;
             for (row, reason) in by_column.unknown {
-                outcome.failed.push(FailedRow {
-                    index: first + row,
-                    kind: FailureKind::Unknown,
-                    reason,
-                    values: encode::row_json(chunk, row),
-                });
+                let failed = failed_row(chunk, first, row, FailureKind::Unknown, reason);
+                outcome.failed.push(failed);
             }
             by_column.to_bulk
         }
         None => (0..chunk.num_rows()).collect(),
     };
     if !rows.is_empty() {
-        write_rows(pool, sql, chunk, first, rows, &mut outcome).await?;
+        write_rows(pool, sql, chunk, &binder, first, rows, &mut outcome).await?;
     }
     Ok(outcome)
+}
+
+/// Source row `row` of a chunk whose first row is source row `first`, as a failed row.
+fn failed_row(
+    chunk: &RecordBatch,
+    first: usize,
+    row: usize,
+    kind: FailureKind,
+    reason: String,
+) -> FailedRow {
+    FailedRow {
+        index: first + row,
+        kind,
+        reason,
+        values: encode::row_json(chunk, row),
+    }
 }
 
 /// Writes `rows` of a chunk as `bulk_args` rows; rows of a request rejected as a whole are
@@ -472,17 +480,12 @@ async fn write_rows(
     pool: &CrateDbPool,
     sql: &str,
     chunk: &RecordBatch,
+    binder: &encode::Encoder,
     first: usize,
     rows: Vec<usize>,
     outcome: &mut ChunkOutcome,
 ) -> Result<(), Error> {
-    let binder = encode::Encoder::new(chunk)?;
-    let failed = |row: usize, kind, reason: String| FailedRow {
-        index: first + row,
-        kind,
-        reason,
-        values: encode::row_json(chunk, row),
-    };
+    let failed = |row, kind, reason| failed_row(chunk, first, row, kind, reason);
     let mut queue: VecDeque<(Vec<usize>, usize)> = VecDeque::new();
     queue.push_back((rows, 0));
     while let Some((rows, round)) = queue.pop_front() {
