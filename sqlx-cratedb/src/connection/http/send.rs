@@ -153,24 +153,18 @@ impl Transport {
             Ok(resp) => {
                 let (parts, body) = resp.into_parts();
                 let response = self.response(parts.status, body, deadline);
-                // A write answered 404 in the first round may come from a node that is still
-                // starting and does not know the table yet: the statement was refused before it
-                // ran, so another node is asked (the last host's answer goes back as it is).
-                let unknown_here_write = !retry_safe
-                    && parts.status == StatusCode::NOT_FOUND
-                    && turn.round == 0
-                    && turn.hosts_left;
-                if unknown_here_write {
-                    return unknown_table_write(base, response.into_error().await);
-                }
-                if !retry_safe
-                    || !(parts.status.is_client_error() || parts.status.is_server_error())
-                {
+                let failed = parts.status.is_client_error() || parts.status.is_server_error();
+                // A write moves on only when a node answered 404 in the first round: one that is
+                // still starting does not know the table yet, and refused the statement before
+                // it ran. The last host's answer goes back as it is.
+                let write_may_move =
+                    parts.status == StatusCode::NOT_FOUND && turn.round == 0 && turn.hosts_left;
+                if !failed || !(retry_safe || write_may_move) {
                     return Attempt::Done(response);
                 }
                 let error = response.into_error().await;
                 let unknown_here = match read_failure(&error) {
-                    Some(ReadFailure::Transient) => false,
+                    Some(ReadFailure::Transient) if retry_safe => false,
                     Some(ReadFailure::UnknownHere) if turn.round == 0 && turn.hosts_left => true,
                     _ => {
                         return Attempt::Final {
@@ -180,7 +174,7 @@ impl Transport {
                     }
                 };
                 log::warn!(
-                    "sqlx-cratedb: a read through {base} failed ({error}); trying it elsewhere"
+                    "sqlx-cratedb: a statement through {base} failed ({error}); trying it elsewhere"
                 );
                 Attempt::Next {
                     error,
@@ -190,25 +184,6 @@ impl Transport {
             }
             Err(e) => connection_failure(base, &e, retry_safe),
         }
-    }
-}
-
-/// A write that `base` answered with 404: asked of the next host when the error says the node
-/// does not know the table or schema (nothing ran), else final.
-fn unknown_table_write<T>(base: &str, error: Error) -> Attempt<T> {
-    if read_failure(&error) != Some(ReadFailure::UnknownHere) {
-        return Attempt::Final {
-            error,
-            host: Host::Answered,
-        };
-    }
-    log::warn!(
-        "sqlx-cratedb: {base} does not know the table of a write ({error}); asking the next node"
-    );
-    Attempt::Next {
-        error,
-        host: Host::Answered,
-        unknown_here: true,
     }
 }
 
