@@ -202,20 +202,29 @@ impl PgConnection {
     /// `Sync` and its `ReadyForQuery`: a round trip that checks the connection, within
     /// `timeout` (the connection is unusable after it passed).
     pub(crate) async fn ping(&mut self) -> Result<(), Error> {
-        let limit = self.options.request_timeout;
-        let round_trip = async {
-            self.ready().await?;
-            self.state.queue_sync(&mut self.socket.writer.wbuf);
-            self.ready().await
+        self.within_timeout("ping", async |conn| {
+            conn.ready().await?;
+            conn.state.queue_sync(&mut conn.socket.writer.wbuf);
+            conn.ready().await
+        })
+        .await
+    }
+
+    /// Runs `exchange` within the request timeout; when it passes, the connection is broken
+    /// (the server's answer is still on its way) and `what` timed out.
+    pub(crate) async fn within_timeout<T>(
+        &mut self,
+        what: &str,
+        exchange: impl AsyncFnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let Some(limit) = self.options.request_timeout else {
+            return exchange(self).await;
         };
-        let Some(limit) = limit else {
-            return round_trip.await;
-        };
-        if let Ok(result) = tokio::time::timeout(limit, round_trip).await {
+        if let Ok(result) = tokio::time::timeout(limit, exchange(&mut *self)).await {
             return result;
         }
-        self.state.set_broken("ping timed out");
-        Err(super::deadline::timed_out("ping"))
+        self.state.set_broken(format!("{what} timed out"));
+        Err(super::deadline::timed_out(what))
     }
 
     /// `Terminate`, then close.

@@ -32,14 +32,8 @@ pub(crate) async fn prepare_with(
     sql: &str,
     oids: &[Oid],
 ) -> Result<Arc<CachedStatement>, Error> {
-    let Some(limit) = conn.options.request_timeout else {
-        return prepare_inner(conn, sql, oids).await;
-    };
-    if let Ok(result) = tokio::time::timeout(limit, prepare_inner(conn, sql, oids)).await {
-        return result;
-    }
-    conn.state.set_broken("prepare timed out");
-    Err(crate::connection::deadline::timed_out("prepare"))
+    conn.within_timeout("prepare", async |conn| prepare_inner(conn, sql, oids).await)
+        .await
 }
 
 async fn prepare_inner(
@@ -79,19 +73,11 @@ type Description = (Vec<Oid>, Vec<(String, Oid)>);
 /// Describes `sql` (`Parse` into the unnamed statement, `Describe`, `Sync`; nothing runs),
 /// within the request timeout like [`prepare`].
 pub(crate) async fn describe(conn: &mut PgConnection, sql: &str) -> Result<Description, Error> {
-    let Some(limit) = conn.options.request_timeout else {
-        conn.ready().await?;
-        return describe_statement(conn, "", sql, &[]).await;
-    };
-    let exchange = async {
+    conn.within_timeout("describe", async |conn| {
         conn.ready().await?;
         describe_statement(conn, "", sql, &[]).await
-    };
-    if let Ok(result) = tokio::time::timeout(limit, exchange).await {
-        return result;
-    }
-    conn.state.set_broken("describe timed out");
-    Err(crate::connection::deadline::timed_out("describe"))
+    })
+    .await
 }
 
 /// Parses `sql` as statement `name` (parameters of the types `oids`) and reads its description
