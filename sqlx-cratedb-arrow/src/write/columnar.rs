@@ -309,18 +309,7 @@ mod tests {
     use arrow_schema::{DataType, Field};
 
     use super::*;
-
-    fn schema() -> Schema {
-        Schema::new(vec![
-            Field::new("id", DataType::Int32, false),
-            Field::new("na\"me", DataType::Utf8, true),
-            Field::new(
-                "at",
-                DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("UTC".into())),
-                true,
-            ),
-        ])
-    }
+    use crate::write::sample_schema as schema;
 
     #[test]
     fn statement_casts_each_array_and_returns_the_key() {
@@ -381,7 +370,7 @@ mod tests {
         assert_eq!(
             held_as_text,
             [false, true],
-            "Int32 as integers, Utf8 as text"
+            "Int64 as integers, Utf8 as text"
         );
         let text = TableType::parse("text", None);
         let bigint = TableType::parse("bigint", None);

@@ -555,3 +555,19 @@ async fn write_rows(
     }
     Ok(())
 }
+
+/// A schema with a name that needs quoting and a timestamp, for the statement tests of
+/// `sql.rs` and `columnar.rs`.
+#[cfg(test)]
+fn sample_schema() -> arrow_schema::Schema {
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+    Schema::new(vec![
+        Field::new("id", DataType::Int64, false),
+        Field::new("na\"me", DataType::Utf8, true),
+        Field::new(
+            "at",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            true,
+        ),
+    ])
+}

@@ -99,21 +99,8 @@ pub fn insert_sql(schema: &Schema, options: &WriteOptions) -> Result<String, Err
 
 #[cfg(test)]
 mod tests {
-    use arrow_schema::{DataType, Field};
-
     use super::*;
-
-    fn schema() -> Schema {
-        Schema::new(vec![
-            Field::new("id", DataType::Int64, false),
-            Field::new("na\"me", DataType::Utf8, true),
-            Field::new(
-                "at",
-                DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("UTC".into())),
-                true,
-            ),
-        ])
-    }
+    use crate::write::sample_schema as schema;
 
     #[test]
     fn create_table_declares_crate_types_and_the_key() {

@@ -267,20 +267,26 @@ mod tests {
         assert_eq!(enc(&T::array_of(T::Integer), "{}"), None);
     }
 
-    #[test]
-    fn arrays_match_postgres_protocol() {
+    /// postgres-protocol's one-dimensional array of `values` (`None` = NULL), each written by
+    /// `write`.
+    fn pg_array<T: Copy>(
+        element: Oid,
+        values: &[Option<T>],
+        write: fn(T, &mut bytes::BytesMut),
+    ) -> Vec<u8> {
         use postgres_protocol::types as pt;
-        let expected = pg(|b| {
+        let len = i32::try_from(values.len()).unwrap();
+        pg(|b| {
             pt::array_to_sql(
                 [pt::ArrayDimension {
-                    len: 3,
+                    len,
                     lower_bound: 1,
                 }],
-                INT8,
-                [Some(1_i64), None, Some(-3)],
+                element,
+                values.iter().copied(),
                 |v, b| match v {
                     Some(v) => {
-                        pt::int8_to_sql(v, b);
+                        write(v, b);
                         Ok(postgres_protocol::IsNull::No)
                     }
                     None => Ok(postgres_protocol::IsNull::Yes),
@@ -288,7 +294,13 @@ mod tests {
                 b,
             )
             .unwrap();
-        });
+        })
+    }
+
+    #[test]
+    fn arrays_match_postgres_protocol() {
+        use postgres_protocol::types as pt;
+        let expected = pg_array(INT8, &[Some(1_i64), None, Some(-3)], pt::int8_to_sql);
         assert_eq!(
             enc(&T::array_of(T::Bigint), "[1, null, -3]"),
             Some(expected)
@@ -315,25 +327,7 @@ mod tests {
             br#"["a\u00e9\"", null, ""]"#,
             &mut out
         ));
-        let expected = pg(|b| {
-            pt::array_to_sql(
-                [pt::ArrayDimension {
-                    len: 3,
-                    lower_bound: 1,
-                }],
-                TEXT,
-                [Some("aé\""), None, Some("")],
-                |v, b| match v {
-                    Some(v) => {
-                        pt::text_to_sql(v, b);
-                        Ok(postgres_protocol::IsNull::No)
-                    }
-                    None => Ok(postgres_protocol::IsNull::Yes),
-                },
-                b,
-            )
-            .unwrap();
-        });
+        let expected = pg_array(TEXT, &[Some("aé\""), None, Some("")], pt::text_to_sql);
         assert_eq!(out, expected);
         let mut out = vec![7];
         assert!(

@@ -32,7 +32,7 @@ use sqlx_cratedb_arrow::{
 
 use super::arrow_columnar::{
     arrow_write_by_column_reports_every_row,
-    arrow_write_into_an_unconvertible_column_rejects_each_row,
+    arrow_write_into_an_unconvertible_column_rejects_each_row, failed_rows,
 };
 use super::scenario;
 use crate::scenarios::{Scenario, Target, Transport, count, exec, pool, unique};
@@ -259,12 +259,7 @@ pub(super) async fn arrow_write_creates_reports_and_upserts(target: &Target) {
     writer.write(&batch.slice(0, 500)).await.unwrap();
     writer.write(&batch.slice(500, 500)).await.unwrap();
     let report = writer.finish().await.unwrap();
-    let mut failed: Vec<(usize, FailureKind)> = report
-        .failed
-        .iter()
-        .map(|f| (f.index, f.kind.clone()))
-        .collect();
-    failed.sort_by_key(|f| f.0);
+    let failed = failed_rows(&report);
     // Row 776 and 777 share a key: whichever lands second fails.
     assert_eq!(failed.len(), 2, "{}: {:?}", target.label(), report.failed);
     assert_eq!(

@@ -8,9 +8,20 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, Field, Schema};
-use sqlx_cratedb_arrow::{BulkWriter, FailureKind, WriteMode, WriteOptions};
+use sqlx_cratedb_arrow::{BulkWriter, FailureKind, WriteMode, WriteOptions, WriteReport};
 
 use crate::scenarios::{Target, count, exec, pool, unique};
+
+/// The failed rows of a write report, as (source index, kind), by index.
+pub(super) fn failed_rows(report: &WriteReport) -> Vec<(usize, FailureKind)> {
+    let mut failed: Vec<(usize, FailureKind)> = report
+        .failed
+        .iter()
+        .map(|f| (f.index, f.kind.clone()))
+        .collect();
+    failed.sort_by_key(|f| f.0);
+    failed
+}
 
 fn batch(ids: &[Option<i64>], names: &[Option<&str>], amounts: &[&str]) -> RecordBatch {
     let schema = Arc::new(Schema::new(vec![
@@ -94,12 +105,7 @@ pub(in crate::scenarios::live) async fn arrow_write_by_column_reports_every_row(
     );
     writer.write(&data).await.unwrap();
     let report = writer.finish().await.unwrap();
-    let mut failed: Vec<(usize, FailureKind)> = report
-        .failed
-        .iter()
-        .map(|f| (f.index, f.kind.clone()))
-        .collect();
-    failed.sort_by_key(|f| f.0);
+    let failed = failed_rows(&report);
     let rejected = |i| (i, FailureKind::Rejected);
     assert_eq!(
         failed,
@@ -185,12 +191,7 @@ pub(in crate::scenarios::live) async fn arrow_write_into_an_unconvertible_column
         .unwrap();
     writer.write(&data).await.unwrap();
     let report = writer.finish().await.unwrap();
-    let mut failed: Vec<(usize, FailureKind)> = report
-        .failed
-        .iter()
-        .map(|f| (f.index, f.kind.clone()))
-        .collect();
-    failed.sort_by_key(|f| f.0);
+    let failed = failed_rows(&report);
     assert_eq!(
         failed,
         [
