@@ -44,7 +44,7 @@ impl Params {
             .flat_map(CrateDbArguments::values)
             .map(|(ty, json)| {
                 let oid = param::oid(ty);
-                text_array |= oid == UNSPECIFIED && is_text_array(ty) && json != b"null";
+                text_array |= inferred_text_array(ty, oid) && json != b"null";
                 oid
             })
             .collect();
@@ -91,7 +91,7 @@ impl Params {
             }
             let start = self.values.len();
             let present = json != b"null";
-            let text_array = present && oid == UNSPECIFIED && is_text_array(ty);
+            let text_array = present && inferred_text_array(ty, oid);
             let element = described
                 .get(i)
                 .and_then(|&d| element_of(d))
@@ -114,9 +114,11 @@ impl Params {
     }
 }
 
-/// A one-dimensional array of strings.
-fn is_text_array(ty: &CrateDbTypeInfo) -> bool {
-    matches!(ty, CrateDbTypeInfo::Array(inner) if **inner == CrateDbTypeInfo::Text)
+/// A one-dimensional array of strings declared as `oid` 0: its type is left to the server's
+/// inference, so it goes in binary only with the type the server described.
+fn inferred_text_array(ty: &CrateDbTypeInfo, oid: Oid) -> bool {
+    oid == UNSPECIFIED
+        && matches!(ty, CrateDbTypeInfo::Array(inner) if **inner == CrateDbTypeInfo::Text)
 }
 
 /// Writes `Bind` for the unnamed portal with parameters in the format of `formats` (one code
